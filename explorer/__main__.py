@@ -1,0 +1,5 @@
+"""Allow ``python -m explorer`` as well as the ``iox`` console script."""
+
+from explorer.cli import main
+
+raise SystemExit(main())
