@@ -1,0 +1,1 @@
+"""The Textual user interface. Only ``explorer.cli`` imports this package."""
