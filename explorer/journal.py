@@ -26,7 +26,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,11 @@ def redact(value: Any, secrets: Iterable[str]) -> Any:
     return scrub(value)
 
 
+def _shallow_dict(instance: Draft | JournalEntry) -> dict[str, Any]:
+    # Not dataclasses.asdict: it deep-copies the documents, which made saving a 2 MB draft take 0.25 s.
+    return {f.name: getattr(instance, f.name) for f in fields(instance)}
+
+
 # --- drafts -------------------------------------------------------------------------------------------------
 
 
@@ -113,7 +118,7 @@ class Draft:
 
     def to_json(self) -> dict[str, Any]:
         """The on-disk form (with the format version)."""
-        return {"v": DRAFT_FORMAT, **asdict(self)}
+        return {"v": DRAFT_FORMAT, **_shallow_dict(self)}
 
     @classmethod
     def from_json(cls, data: Any) -> Draft:
@@ -259,7 +264,7 @@ class JournalEntry:
 
     def to_json(self) -> dict[str, Any]:
         """The journal line's object."""
-        return asdict(self)
+        return _shallow_dict(self)
 
     @classmethod
     def from_json(cls, data: Any) -> JournalEntry:
@@ -313,8 +318,13 @@ class Journal:
 
         Raises OSError if the disk refuses, and TypeError if a document is not JSON-serialisable.
         """
-        stored = redact(entry.to_json(), list(secrets))
-        line = (json.dumps(stored, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+        known = [secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH]
+        stored = entry.to_json()
+        line = _json_line(stored)
+        # Walking a 2 MB document in Python is slow; a substring test on its JSON text is not.
+        if any(_json_line(secret)[1:-2] in line for secret in known):
+            stored = redact(stored, known)
+            line = _json_line(stored)
         ensure_private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -365,6 +375,10 @@ class Journal:
                 self.corrupt_lines += 1
                 continue
             yield entry
+
+
+def _json_line(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
 
 
 def _lines_from_end(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
