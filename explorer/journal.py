@@ -224,7 +224,7 @@ class DraftStore:
             draft = Draft.from_json(data)
             if (draft.profile, draft.kind, draft.id) != expected:
                 raise ValueError("draft file does not match its location")
-        except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError; absurd nesting
             self._quarantine(path)
             return None
         return draft
@@ -371,7 +371,7 @@ class Journal:
                 continue
             try:
                 entry = JournalEntry.from_json(json.loads(line))
-            except ValueError:
+            except (ValueError, RecursionError):
                 self.corrupt_lines += 1
                 continue
             yield entry
@@ -389,14 +389,17 @@ def _lines_from_end(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         return
     with handle:
         position = handle.seek(0, os.SEEK_END)
-        pending = b""
+        tail: list[bytes] = []  # pieces of the line being assembled, last piece first
         while position > 0:
             step = min(chunk_size, position)
             position -= step
             handle.seek(position)
-            pending = handle.read(step) + pending
-            lines = pending.split(b"\n")
-            pending = lines[0]  # may continue in the previous chunk
-            yield from reversed(lines[1:])
-        if pending:
-            yield pending
+            pieces = handle.read(step).split(b"\n")
+            if len(pieces) > 1:
+                # Only the new chunk is split, so a line longer than many chunks costs linear time.
+                yield pieces[-1] + b"".join(reversed(tail))
+                yield from reversed(pieces[1:-1])
+                tail = []
+            tail.append(pieces[0])
+        if any(tail):
+            yield b"".join(reversed(tail))

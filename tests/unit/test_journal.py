@@ -579,3 +579,25 @@ def test_record_finds_a_secret_that_json_escapes(journal: Journal) -> None:
     on_disk = json.loads(journal.path.read_bytes())
     assert secret not in json.dumps(on_disk, ensure_ascii=False)
     assert on_disk["after"] == {"password": MASK, MASK: 1}
+
+
+@pytest.mark.parametrize("chunk_size", [1, 4, 1 << 20])
+def test_reverse_line_reader_with_trailing_newline_and_empty_file(tmp_path: Path, chunk_size: int) -> None:
+    file = tmp_path / "lines"
+    file.write_bytes(b"a\n" + b"x" * 50 + b"\n")
+    assert list(journal_module._lines_from_end(file, chunk_size)) == [b"", b"x" * 50, b"a"]
+    file.write_bytes(b"")
+    assert list(journal_module._lines_from_end(file, chunk_size)) == []
+
+
+def test_deeply_nested_garbage_is_a_corrupt_line_not_a_crash(journal: Journal, store: DraftStore) -> None:
+    journal.record(_entry(1))
+    with journal.path.open("ab") as handle:
+        handle.write(b"[" * 200_000 + b"\n")
+    assert len(journal.entries()) == 1
+    assert journal.corrupt_lines == 1
+    file = store.path_for("prod", "flows", FLOW_ID)
+    file.parent.mkdir(parents=True)
+    file.write_bytes(b"[" * 200_000)
+    assert store.load("prod", "flows", FLOW_ID) is None
+    assert len(store.quarantined) == 1
