@@ -1,0 +1,47 @@
+"""The async integrator.io API client: ``IntegratorClient``, its errors and its request records.
+
+Imports only ``explorer.model`` and ``httpx``; callers never see ``httpx`` types.
+"""
+
+from __future__ import annotations
+
+from explorer.client.base import MAX_IDS_PER_CALL, batched
+from explorer.client.client import IntegratorClient
+from explorer.client.errors import (
+    ApiError,
+    ApiErrorItem,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ReadOnlyViolation,
+    ServerError,
+    TransportError,
+    Unauthorized,
+    ValidationFailed,
+)
+from explorer.client.records import RequestRecord
+from explorer.client.retry import RetryPolicy
+from explorer.client.urls import REGION_BASES, base_url_for, is_loopback
+
+__all__ = [
+    "MAX_IDS_PER_CALL",
+    "REGION_BASES",
+    "ApiError",
+    "ApiErrorItem",
+    "BadRequest",
+    "Forbidden",
+    "IntegratorClient",
+    "NotFound",
+    "RateLimited",
+    "ReadOnlyViolation",
+    "RequestRecord",
+    "RetryPolicy",
+    "ServerError",
+    "TransportError",
+    "Unauthorized",
+    "ValidationFailed",
+    "base_url_for",
+    "batched",
+    "is_loopback",
+]

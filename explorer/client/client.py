@@ -1,0 +1,142 @@
+"""``IntegratorClient``: the one object the TUI and CLI use to talk to integrator.io.
+
+Why it is only a composition: the wire rules live in ``http.HttpCore`` and each API area in its mixin; this
+class wires them to one long-lived ``httpx.AsyncClient`` (with an injectable transport, so tests and the
+simulator plug in without sockets), offers raw JSON access for the JSON pane and ``iox get/put``, and
+bounds fan-out with ``gather_bounded``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random as _random
+from collections.abc import Awaitable, Iterable
+from types import TracebackType
+from typing import Any, Literal, Self, TypeVar, overload
+
+import httpx
+
+from explorer.client import urls
+from explorer.client.errors_api import ErrorsMixin
+from explorer.client.http import HttpCore, RequestHook
+from explorer.client.jobs import JobsMixin
+from explorer.client.resources import ResourcesMixin
+from explorer.client.retry import RandomFunction, RetryPolicy, SleepFunction
+
+T = TypeVar("T")
+
+
+class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
+    """An async client for the integrator.io v1 API.
+
+    ``region`` is ``"na"`` or ``"eu"``; ``base_url`` overrides it (``/v1/`` is appended when missing; plain
+    http:// only for loopback). ``read_only`` refuses every non-GET before sending. ``max_retries`` counts
+    extra attempts (see ``retry.RetryPolicy``); ``concurrency`` bounds requests in flight. ``sleep`` and
+    ``random`` exist for tests. The token is never shown by ``repr`` or in any error or record.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        region: str = "na",
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        read_only: bool = False,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        concurrency: int = 8,
+        on_request: RequestHook | None = None,
+        sleep: SleepFunction | None = None,
+        random: RandomFunction | None = None,
+    ) -> None:
+        policy = RetryPolicy(max_retries=max_retries, sleep=sleep or asyncio.sleep,
+                             random=random or _random.random)
+        self._concurrency = concurrency
+        self._http = HttpCore(
+            token, urls.base_url_for(region, base_url), transport=transport, read_only=read_only,
+            timeout=timeout, policy=policy, concurrency=concurrency, on_request=on_request,
+        )
+
+    def __repr__(self) -> str:
+        return f"IntegratorClient(base_url={self.base_url!r}, read_only={self.read_only!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The API base, always ending in ``/v1/``."""
+        return self._http.base_url
+
+    @property
+    def read_only(self) -> bool:
+        """True when every non-GET request is refused before sending."""
+        return self._http.read_only
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; the client cannot be used afterwards."""
+        await self._http.aclose()
+
+    # ----------------------------------------------------------------------------------------- raw JSON
+    async def get_json(self, path: str, params: urls.QueryParams | None = None) -> Any:
+        """GET any API path (``flows/x``, ``/v1/flows/x`` or a same-host URL); its JSON, None if empty."""
+        return (await self._http.request("GET", path, params=params)).data
+
+    async def put_json(self, path: str, doc: Any) -> Any:
+        """PUT a whole JSON document to a path; returns the answer's JSON (None if empty)."""
+        return (await self._http.request("PUT", path, body=doc)).data
+
+    async def post_json(self, path: str, doc: Any) -> Any:
+        """POST a JSON document (never retried except after 429); the answer's JSON, None if empty."""
+        return (await self._http.request("POST", path, body=doc)).data
+
+    async def delete(self, path: str) -> None:
+        """DELETE a path."""
+        await self._http.request("DELETE", path)
+
+    # ----------------------------------------------------------------------------------------- fan-out
+    @overload
+    async def gather_bounded(self, coros: Iterable[Awaitable[T]], *,
+                             return_exceptions: Literal[False] = False,
+                             limit: int | None = None) -> list[T]: ...
+
+    @overload
+    async def gather_bounded(self, coros: Iterable[Awaitable[T]], *, return_exceptions: Literal[True],
+                             limit: int | None = None) -> list[T | BaseException]: ...
+
+    async def gather_bounded(self, coros: Iterable[Awaitable[T]], *, return_exceptions: bool = False,
+                             limit: int | None = None) -> list[T] | list[T | BaseException]:
+        """Await many coroutines with at most ``limit`` (default: ``concurrency``) running at once.
+
+        Results keep the input order. Without ``return_exceptions`` the first failure cancels the rest and is
+        raised; with it, failures are returned in place. The request semaphore still bounds HTTP calls; this
+        bounds whole coroutines, so a coroutine making several calls cannot starve the others.
+        """
+        gate = asyncio.Semaphore(limit or self._concurrency)
+
+        async def run(awaitable: Awaitable[T]) -> T:
+            try:
+                async with gate:
+                    return await awaitable
+            finally:
+                if inspect.iscoroutine(awaitable):
+                    awaitable.close()  # a coroutine cancelled before it started must not warn "never awaited"
+
+        pending = list(coros)
+        if return_exceptions:
+            return list(await asyncio.gather(*(run(c) for c in pending), return_exceptions=True))
+        tasks: list[asyncio.Task[T]] = []
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(run(c)) for c in pending]
+        except BaseExceptionGroup as group_error:
+            raise group_error.exceptions[0] from None
+        return [task.result() for task in tasks]
+

@@ -1,0 +1,141 @@
+"""Typed access to error management ("EM 2.0"): summaries, error pages, resolve, retry, retry data.
+
+Why its own module: these endpoints differ from the resource lists (``nextPageURL`` in the body instead of
+``Link``; the step id straight after the flow id; the resolved list's key is ``resolved``) and they hold the
+only non-idempotent call the explorer makes (``POST .../retry``), which is batched by 1000 and never repeated
+after a failure other than 429.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from explorer.client.base import MAX_IDS_PER_CALL, ClientBase, batched
+from explorer.client.errors import TransportError
+from explorer.model import ErrorRecord, FlowErrorCount, Job, RetryData, StepErrorCount
+
+TimeFilter = datetime | str | None
+TextFilter = str | Sequence[str] | None
+
+
+def _listed(value: TextFilter) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+class ErrorsMixin(ClientBase):
+    """Error summaries, paged error lists, resolve/retry and retry data."""
+
+    async def integration_error_summary(self, integration_id: str) -> list[FlowErrorCount]:
+        """Open errors per flow of an integration (``GET /integrations/{id}/errors``)."""
+        reply = await self._get("integrations", integration_id, "errors")
+        return self._build_list(FlowErrorCount.from_json, reply.data, reply)
+
+    async def flow_error_summary(self, flow_id: str) -> list[StepErrorCount]:
+        """Open errors per step of a flow (``GET /flows/{id}/errors`` → ``flowErrors``, zeros included)."""
+        reply = await self._get("flows", flow_id, "errors")
+        data = reply.data.get("flowErrors", []) if isinstance(reply.data, dict) else reply.data
+        return self._build_list(StepErrorCount.from_json, data, reply)
+
+    async def iter_errors(
+        self,
+        flow_id: str,
+        step_id: str,
+        *,
+        resolved: bool = False,
+        occurred_at_gte: TimeFilter = None,
+        occurred_at_lte: TimeFilter = None,
+        source: TextFilter = None,
+        classification: TextFilter = None,
+        resolved_at_gte: TimeFilter = None,
+        resolved_at_lte: TimeFilter = None,
+    ) -> AsyncIterator[list[ErrorRecord]]:
+        """Pages of open (or resolved) errors of a step, yielded as they arrive, following ``nextPageURL``.
+
+        ``source`` and ``classification`` may repeat (a list means "any of"); ``resolved_at_*`` only apply to
+        the resolved list (ValueError otherwise, rather than a filter silently ignored).
+        """
+        if not resolved and (resolved_at_gte is not None or resolved_at_lte is not None):
+            raise ValueError("resolved_at_gte/resolved_at_lte only apply to resolved errors (resolved=True)")
+        params: dict[str, Any] = {
+            "occurredAt_gte": occurred_at_gte, "occurredAt_lte": occurred_at_lte,
+            "source": _listed(source), "classification": _listed(classification),
+            "resolvedAt_gte": resolved_at_gte, "resolvedAt_lte": resolved_at_lte,
+        }
+        key = "resolved" if resolved else "errors"
+        path = self._path("flows", flow_id, step_id, key)
+        async for page, reply in self._http.body_pages(path, key, params):
+            yield self._build_list(lambda raw: ErrorRecord.from_json(raw, flow_id, step_id), page, reply)
+
+    async def list_errors(self, flow_id: str, step_id: str, **filters: Any) -> list[ErrorRecord]:
+        """All pages of ``iter_errors`` (same keyword filters); prefer ``iter_errors`` for big steps."""
+        found: list[ErrorRecord] = []
+        async for page in self.iter_errors(flow_id, step_id, **filters):
+            found += page
+        return found
+
+    async def resolve_errors(self, flow_id: str, step_id: str, error_ids: Iterable[str]) -> int:
+        """Mark errors resolved (``PUT .../resolved``), in batches of 1000; returns how many ids were sent.
+
+        If a batch fails the exception is raised and earlier batches stay resolved (resolving is harmless
+        to repeat, so the caller may simply try the whole selection again).
+        """
+        sent = 0
+        for batch in batched(error_ids):
+            await self._send("PUT", "flows", flow_id, step_id, "resolved", body={"errors": batch})
+            sent += len(batch)
+        return sent
+
+    async def retry_errors(self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]) -> Job:
+        """Retry up to 1000 errors by retry-data key (``POST .../retry``); returns the retry job.
+
+        Never repeated automatically after a 5xx or connection failure (records would be re-processed);
+        for more than 1000 keys use ``retry_errors_in_batches``. If the server answers without a job id,
+        the returned Job has ``id == ""`` and the answer in ``raw``.
+        """
+        keys = list(dict.fromkeys(retry_data_keys))
+        if not keys:
+            raise ValueError("no retry data keys given")
+        if len(keys) > MAX_IDS_PER_CALL:
+            raise ValueError(f"at most {MAX_IDS_PER_CALL} keys per retry; use retry_errors_in_batches")
+        reply = await self._send("POST", "flows", flow_id, step_id, "retry", body={"retryDataKeys": keys})
+        data = reply.data
+        if isinstance(data, dict) and (data.get("_id") or data.get("_jobId")):
+            return self._build(Job.from_json, data, reply)
+        return Job(id="", type="retry", flow_id=flow_id, raw=data if isinstance(data, dict) else {})
+
+    async def retry_errors_in_batches(
+        self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]
+    ) -> AsyncIterator[Job]:
+        """Retry any number of keys, one call per 1000, yielding each batch's job as soon as it is accepted.
+
+        A failed batch raises and stops the rest, so the caller knows exactly which batches were sent.
+        """
+        for batch in batched(retry_data_keys):
+            yield await self.retry_errors(flow_id, step_id, batch)
+
+    async def get_retry_data(self, flow_id: str, step_id: str, retry_data_key: str) -> RetryData:
+        """The failed record behind an error (``GET .../{retryDataKey}/data``)."""
+        reply = await self._get("flows", flow_id, step_id, retry_data_key, "data")
+        return RetryData.from_json(reply.data, retry_data_key)
+
+    async def put_retry_data(self, flow_id: str, step_id: str, retry_data_key: str, doc: Any) -> RetryData:
+        """Save edited retry data: ``doc`` is the whole object from GET with ``data`` replaced
+        (``RetryData.with_data``). Returns what the server echoed, or ``doc`` when it answered with no body.
+        """
+        reply = await self._send("PUT", "flows", flow_id, step_id, retry_data_key, "data", body=doc)
+        return RetryData.from_json(doc if reply.data is None else reply.data, retry_data_key)
+
+    async def get_request_detail(self, flow_id: str, step_id: str, req_and_res_key: str) -> dict[str, Any]:
+        """The HTTP request/response behind an error (``GET .../requests/{reqAndResKey}``), as JSON."""
+        reply = await self._get("flows", flow_id, step_id, "requests", req_and_res_key)
+        if reply.data is None:
+            return {}
+        if not isinstance(reply.data, dict):
+            raise TransportError(reply.status, "unexpected_body",
+                                 f"expected a JSON object, got a JSON {type(reply.data).__name__}",
+                                 method=reply.method, path=reply.path)
+        return reply.data

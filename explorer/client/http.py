@@ -1,0 +1,289 @@
+"""The transport core: one long-lived ``httpx.AsyncClient``, auth, retries, concurrency, records, paging.
+
+Why everything that touches the wire lives here: the typed API methods (resources, errors, jobs) only name
+paths and read JSON; the rules that keep the token safe and the service unharmed are enforced once:
+- read-only sessions refuse any non-GET before it is sent;
+- every URL goes through ``urls.resolve`` (same origin as the base URL, or refused);
+- retries follow ``RetryPolicy`` (POST only after 429);
+- at most ``concurrency`` attempts are in flight at once (the semaphore is released while backing off);
+- every logical request is reported once to ``on_request`` with the token redacted;
+- no ``httpx`` type or exception escapes: callers get ``Reply`` or an ``ApiError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from explorer import __version__
+from explorer.client import urls
+from explorer.client.errors import (
+    ApiError,
+    ReadOnlyViolation,
+    TransportError,
+    error_from_response,
+    excerpt,
+    parse_retry_after,
+)
+from explorer.client.records import RequestRecord, body_text, redact_headers
+from explorer.client.retry import RetryPolicy
+
+log = logging.getLogger("explorer.client")
+
+RequestHook = Callable[[RequestRecord], None]
+_NO_BODY = object()
+_MIN_TOKEN_TO_SCRUB = 6
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful answer: parsed JSON (None for 204/empty), lower-cased headers, and where it came from."""
+
+    status: int
+    headers: dict[str, str]
+    data: Any
+    method: str
+    path: str
+    url: str
+
+
+@dataclass
+class _Outcome:
+    """What one attempt produced: a response, or the error to raise if no retry follows."""
+
+    response: httpx.Response | None = None
+    error: ApiError | None = None
+    retry_after: float | None = None
+
+
+class HttpCore:
+    """Sends requests for ``IntegratorClient``; see the module docstring for the rules it enforces."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        read_only: bool,
+        timeout: float,
+        policy: RetryPolicy,
+        concurrency: int,
+        on_request: RequestHook | None,
+    ) -> None:
+        if not token or not token.strip():
+            raise ValueError("an API token is required")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._token = token.strip()
+        self.base_url = base_url
+        self.read_only = read_only
+        self.policy = policy
+        self.on_request = on_request
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,
+            verify=True,
+            headers={"Accept": "application/json", "User-Agent": f"integrator-explorer/{__version__}"},
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpCore(base_url={self.base_url!r}, read_only={self.read_only!r})"
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    def scrub(self, text: str) -> str:
+        """``text`` with any occurrence of the token replaced (servers and proxies sometimes echo headers)."""
+        if len(self._token) >= _MIN_TOKEN_TO_SCRUB and self._token in text:
+            return text.replace(self._token, "***")
+        return text
+
+    def url_for(self, target: str, params: urls.QueryParams | None = None) -> str:
+        """The absolute URL for a path or URL plus query params; a foreign origin is a ``TransportError``."""
+        try:
+            url = urls.resolve(self.base_url, target)
+        except urls.ForeignUrl as exc:
+            message = self.scrub(str(exc))
+            raise TransportError(None, "foreign_host", message, path=self.scrub(target)) from None
+        return urls.with_query(url, urls.query_pairs(params))
+
+    # ----------------------------------------------------------------------------------------- requests
+    async def request(
+        self, method: str, target: str, *, params: urls.QueryParams | None = None, body: Any = _NO_BODY
+    ) -> Reply:
+        """Send one logical request (with retries) and return the parsed answer, or raise an ``ApiError``."""
+        method = method.upper()
+        url = self.url_for(target, params)
+        path = self.scrub(urls.path_of(url))
+        if self.read_only and method != "GET":
+            raise ReadOnlyViolation(None, "read_only", f"read-only session: {method} {path} was not sent",
+                                    method=method, path=path)
+        content = None if body is _NO_BODY else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Authorization": f"Bearer {self._token}"}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        request = self._client.build_request(method, url, content=content, headers=headers)
+
+        started, started_at = time.monotonic(), datetime.now(UTC)
+        retries = 0
+        while True:
+            outcome = await self._attempt(request, method, path)
+            if outcome.error is None and outcome.response is not None:
+                data, parse_error = self._parse(outcome.response, method, path)
+                if parse_error is None:
+                    self._report(request, outcome.response, started, started_at, retries, None)
+                    return Reply(outcome.response.status_code, _headers(outcome.response), data, method, path,
+                                 url)
+                outcome.error = parse_error
+            if not self._should_retry(method, outcome, retries):
+                self._report(request, outcome.response, started, started_at, retries, outcome.error)
+                assert outcome.error is not None
+                raise outcome.error
+            wait = self.policy.delay(retries, outcome.retry_after)
+            retries += 1
+            log.info("retry %d/%d of %s %s after %s; waiting %.2fs", retries, self.policy.max_retries,
+                     method, path, _why(outcome), wait)
+            await self.policy.sleep(wait)
+
+    async def _attempt(self, request: httpx.Request, method: str, path: str) -> _Outcome:
+        """One attempt under the concurrency bound; transport failures become ``TransportError``."""
+        try:
+            async with self._semaphore:
+                response = await self._client.send(request)
+        except httpx.TimeoutException as exc:
+            return _Outcome(error=TransportError(
+                None, "timeout", self.scrub(f"timed out: {type(exc).__name__}"), method=method, path=path))
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            return _Outcome(error=TransportError(
+                None, "connection_error", self.scrub(f"connection failed: {type(exc).__name__}: {exc}"),
+                method=method, path=path))
+        status = response.status_code
+        if 200 <= status < 300:
+            return _Outcome(response=response)
+        error = error_from_response(status, response.headers, response.content, method, path, self.scrub,
+                                    response.reason_phrase)
+        return _Outcome(response, error, parse_retry_after(response.headers.get("retry-after")))
+
+    def _parse(self, response: httpx.Response, method: str, path: str) -> tuple[Any, ApiError | None]:
+        """JSON of a 2xx body (None when empty or 204); a body that is not JSON is a ``TransportError``."""
+        raw = response.content
+        if response.status_code == 204 or not raw.strip():
+            return None, None
+        try:
+            return json.loads(raw.decode("utf-8", errors="strict")), None
+        except (ValueError, UnicodeDecodeError):
+            kind = response.headers.get("content-type", "unknown content type").split(";")[0]
+            shown = excerpt(self.scrub(raw.decode("utf-8", errors="replace")))
+            message = f"expected JSON, got {kind}: {shown}" if shown else f"expected JSON, got {kind}"
+            return None, TransportError(response.status_code, "malformed_body", message, method=method,
+                                        path=path, excerpt=shown)
+
+    def _should_retry(self, method: str, outcome: _Outcome, retries: int) -> bool:
+        error = outcome.error
+        if error is None:
+            return False
+        if outcome.response is not None and not isinstance(error, TransportError):
+            return self.policy.may_retry_status(method, outcome.response.status_code, outcome.retry_after,
+                                                retries)
+        return self.policy.may_retry_failure(method, retries)
+
+    def _report(self, request: httpx.Request, response: httpx.Response | None, started: float,
+                started_at: datetime, retries: int, error: ApiError | None) -> None:
+        if self.on_request is None:
+            return
+        self.on_request(RequestRecord(
+            method=request.method,
+            path=self.scrub(urls.path_of(str(request.url))),
+            status=response.status_code if response is not None else None,
+            duration_ms=round((time.monotonic() - started) * 1000.0, 3),
+            bytes_sent=len(request.content),
+            bytes_received=len(response.content) if response is not None else 0,
+            retries=retries,
+            request_headers=redact_headers(request.headers, self.scrub),
+            request_body=body_text(request.content, self.scrub),
+            response_headers=redact_headers(response.headers, self.scrub) if response is not None else {},
+            response_body=body_text(response.content, self.scrub) if response is not None else None,
+            error=str(error) if error is not None else None,
+            started_at=started_at,
+        ))
+
+    # ----------------------------------------------------------------------------------------- paging
+    async def link_pages(
+        self, target: str, params: urls.QueryParams | None = None
+    ) -> AsyncIterator[tuple[list[Any], Reply]]:
+        """Pages of a list endpoint, following ``Link: <...>; rel="next"`` (204 or no body = empty page)."""
+        url: str | None = self.url_for(target, params)
+        seen: set[str] = set()
+        while url is not None:
+            _check_loop(url, seen, self.scrub)
+            reply = await self.request("GET", url)
+            yield _as_list(reply.data, reply), reply
+            target_next = urls.next_link(reply.headers.get("link"))
+            url = self.url_for(target_next) if target_next else None
+
+    async def body_pages(
+        self, target: str, key: str, params: urls.QueryParams | None = None
+    ) -> AsyncIterator[tuple[list[Any], Reply]]:
+        """Pages of ``{key: [...], "nextPageURL": ...}`` bodies (the error APIs), following ``nextPageURL``.
+
+        Filter params are re-added to a next-page URL that lacks them, as the web app does.
+        """
+        pairs = urls.query_pairs(params)
+        url: str | None = self.url_for(target, params)
+        seen: set[str] = set()
+        while url is not None:
+            _check_loop(url, seen, self.scrub)
+            reply = await self.request("GET", url)
+            data = reply.data
+            next_url = data.get("nextPageURL") if isinstance(data, dict) else None
+            items = data.get(key, []) if isinstance(data, dict) else data
+            yield _as_list(items, reply), reply
+            url = None
+            if isinstance(next_url, str) and next_url.strip():
+                url = urls.with_query(self.url_for(next_url), pairs, only_missing=True)
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    """Plain, lower-cased headers (repeated ones joined with commas, as ``Link`` may be)."""
+    merged: dict[str, str] = {}
+    for name, value in response.headers.multi_items():
+        key = name.lower()
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return merged
+
+
+def _as_list(data: Any, reply: Reply) -> list[Any]:
+    if data is None:
+        return []
+    if isinstance(data, list):
+        return data
+    raise TransportError(reply.status, "unexpected_body",
+                         f"expected a JSON array, got a JSON {type(data).__name__}",
+                         method=reply.method, path=reply.path)
+
+
+def _check_loop(url: str, seen: set[str], scrub: Callable[[str], str]) -> None:
+    """A server that links a page to itself would make the client loop forever: stop with an error."""
+    if url in seen:
+        raise TransportError(None, "pagination_loop", "the next-page link repeats a page already read",
+                             method="GET", path=scrub(urls.path_of(url)))
+    seen.add(url)
+
+
+def _why(outcome: _Outcome) -> str:
+    if outcome.error is not None and outcome.error.status is not None:
+        return f"HTTP {outcome.error.status}"
+    return outcome.error.code if outcome.error is not None else "?"

@@ -1,0 +1,135 @@
+"""Typed access to the account's resources: token info, integrations, flows, exports, imports, connections.
+
+Why a mixin: ``IntegratorClient`` stays a small composition of API areas, each readable on its own. Lists
+follow ``Link`` pages and treat 204 as empty; a PUT sends the whole document (PUT replaces) and returns what
+the server saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+from explorer.client.base import ClientBase
+from explorer.client.errors import (
+    ApiError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
+from explorer.model import Connection, Export, Flow, Import, Integration, PingResult, Resource, TokenInfo
+
+R = TypeVar("R", bound=Resource)
+
+
+class ResourcesMixin(ClientBase):
+    """``token_info``, ``list_*``, ``get_*``, ``put_*`` and ``ping_connection``."""
+
+    async def token_info(self) -> TokenInfo:
+        """Who the token belongs to and its scope (``GET /v1/tokenInfo``); also the token-validity probe."""
+        reply = await self._get("tokenInfo")
+        return TokenInfo.from_json(reply.data)
+
+    # ----------------------------------------------------------------------------------------- lists
+    async def list_integrations(self) -> list[Integration]:
+        """Every integration the token can see."""
+        return await self._collect(Integration.from_json, "integrations")
+
+    async def list_flows(self, integration_id: str | None = None) -> list[Flow]:
+        """Every flow, or the flows of one integration (``/integrations/{id}/flows``)."""
+        if integration_id is None:
+            return await self._collect(Flow.from_json, "flows")
+        return await self._collect(Flow.from_json, "integrations", integration_id, "flows")
+
+    async def list_exports(self) -> list[Export]:
+        """Every export (page generators and lookups)."""
+        return await self._collect(Export.from_json, "exports")
+
+    async def list_imports(self) -> list[Import]:
+        """Every import."""
+        return await self._collect(Import.from_json, "imports")
+
+    async def list_connections(self) -> list[Connection]:
+        """Every connection (secrets arrive masked)."""
+        return await self._collect(Connection.from_json, "connections")
+
+    # ----------------------------------------------------------------------------------------- one by id
+    async def _get_one(self, factory: Callable[[Any], R], kind: str, resource_id: str) -> R:
+        reply = await self._get(kind, resource_id)
+        return self._build(factory, reply.data, reply)
+
+    async def get_integration(self, integration_id: str) -> Integration:
+        """One integration by id."""
+        return await self._get_one(Integration.from_json, "integrations", integration_id)
+
+    async def get_flow(self, flow_id: str) -> Flow:
+        """One flow by id."""
+        return await self._get_one(Flow.from_json, "flows", flow_id)
+
+    async def get_export(self, export_id: str) -> Export:
+        """One export by id."""
+        return await self._get_one(Export.from_json, "exports", export_id)
+
+    async def get_import(self, import_id: str) -> Import:
+        """One import by id."""
+        return await self._get_one(Import.from_json, "imports", import_id)
+
+    async def get_connection(self, connection_id: str) -> Connection:
+        """One connection by id."""
+        return await self._get_one(Connection.from_json, "connections", connection_id)
+
+    # ----------------------------------------------------------------------------------------- replace
+    async def _put_one(self, factory: Callable[[Any], R], kind: str, resource_id: str,
+                       doc: Mapping[str, Any]) -> R:
+        """PUT the whole document; if the server answers without a body, read back what it saved."""
+        reply = await self._send("PUT", kind, resource_id, body=dict(doc))
+        if reply.data is None:
+            return await self._get_one(factory, kind, resource_id)
+        return self._build(factory, reply.data, reply)
+
+    async def put_integration(self, integration_id: str, doc: Mapping[str, Any]) -> Integration:
+        """Replace an integration with ``doc`` (the whole document: PUT erases what it omits)."""
+        return await self._put_one(Integration.from_json, "integrations", integration_id, doc)
+
+    async def put_flow(self, flow_id: str, doc: Mapping[str, Any]) -> Flow:
+        """Replace a flow with ``doc`` (the whole document)."""
+        return await self._put_one(Flow.from_json, "flows", flow_id, doc)
+
+    async def put_export(self, export_id: str, doc: Mapping[str, Any]) -> Export:
+        """Replace an export with ``doc`` (the whole document)."""
+        return await self._put_one(Export.from_json, "exports", export_id, doc)
+
+    async def put_import(self, import_id: str, doc: Mapping[str, Any]) -> Import:
+        """Replace an import with ``doc`` (the whole document)."""
+        return await self._put_one(Import.from_json, "imports", import_id, doc)
+
+    async def put_connection(self, connection_id: str, doc: Mapping[str, Any]) -> Connection:
+        """Replace a connection with ``doc``; check ``model.masked_secret_paths(doc)`` and warn first."""
+        return await self._put_one(Connection.from_json, "connections", connection_id, doc)
+
+    # ----------------------------------------------------------------------------------------- ping
+    async def ping_connection(self, connection_id: str) -> PingResult:
+        """Test a connection (``GET /connections/{id}/ping``; GET so it also works in read-only sessions).
+
+        A refused ping (the API answers 4xx, e.g. ``ping_failed`` for an offline connection, or 200 with a
+        non-200 ``code``) is a result with ``ok=False``. Errors about the request itself — token (401), scope
+        (403), unknown id (404), rate limit, server or transport failures — are raised as usual.
+        """
+        try:
+            reply = await self._get("connections", connection_id, "ping")
+        except (Unauthorized, Forbidden, NotFound, RateLimited, ServerError, TransportError):
+            raise
+        except ApiError as exc:
+            if exc.status is None:
+                raise
+            return PingResult(ok=False, status=exc.status, message=exc.message,
+                              raw={"errors": [asdict(item) for item in exc.errors]})
+        raw = reply.data if isinstance(reply.data, dict) else {}
+        code = raw.get("code", 200)
+        ok = str(code) == "200"
+        message = str(raw.get("message") or ("connection is online" if ok else f"ping answered code {code}"))
+        return PingResult(ok=ok, status=reply.status, message=message, raw=raw)

@@ -1,0 +1,160 @@
+"""Where requests may go: the base URL, paths under it, pagination targets, and the one-host rule.
+
+Why this is its own module: the token must only ever travel to the base URL's origin, over TLS unless the
+host is loopback. Every URL the client calls (a typed path, a raw path typed by the user, a ``Link`` target, a
+``nextPageURL`` that may be absolute, ``/v1/...`` or the web proxy's ``/api/...``) goes through ``resolve``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from explorer.model import format_timestamp
+
+REGION_BASES: dict[str, str] = {
+    "na": "https://api.integrator.io/v1/",
+    "eu": "https://api.eu.integrator.io/v1/",
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ROUTE_PREFIXES = ("v1/", "api/")
+
+QueryValue = str | int | float | bool | datetime | Sequence[str] | None
+QueryParams = Mapping[str, QueryValue]
+
+
+class ForeignUrl(ValueError):
+    """A URL outside the base URL's origin: following it would hand the token to someone else."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: the only hosts plain http:// may be used with."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_for(region: str, base_url: str | None) -> str:
+    """The ``.../v1/`` base for a region or an explicit URL (``http://127.0.0.1:8765`` gains ``/v1/``).
+
+    Raises ValueError for an unknown region, a non-http(s) URL, credentials or a query in the URL, and for
+    plain http:// to anything but a loopback host (the token would cross the network unencrypted).
+    """
+    if base_url is None:
+        try:
+            return REGION_BASES[region.strip().lower()]
+        except KeyError:
+            raise ValueError(f"unknown region {region!r}: use 'na' or 'eu'") from None
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError("base_url must be an http(s) URL with a host, e.g. https://api.integrator.io")
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        raise ValueError("base_url must not carry credentials, a query or a fragment")
+    if scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"refusing plain http:// to {parts.hostname}: the API token would travel unencrypted; "
+            "use https:// (http:// is allowed only for loopback hosts such as 127.0.0.1)"
+        )
+    path = parts.path.rstrip("/")
+    if not path.endswith("/v1"):
+        path += "/v1"
+    return urlunsplit((scheme, parts.netloc.lower(), path + "/", "", ""))
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) with the default port filled in, for same-origin checks."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def resolve(base: str, target: str) -> str:
+    """An absolute URL for ``target``, which must stay on ``base``'s origin (else ``ForeignUrl``).
+
+    Relative targets live under the base: ``flows/x``, ``/flows/x``, ``/v1/flows/x`` and the web proxy's
+    ``/api/flows/x`` all mean ``<base>flows/x``. Absolute targets are kept as they are if same-origin.
+    """
+    target = target.strip()
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith("//"):
+        absolute = target if not target.startswith("//") else urlsplit(base).scheme + ":" + target
+        if origin(absolute) != origin(base):
+            raise ForeignUrl(f"refusing to send the token to {urlsplit(absolute).hostname or absolute!r}: "
+                             f"not the API host {urlsplit(base).hostname}")
+        return absolute
+    relative = target.lstrip("/")
+    for prefix in _ROUTE_PREFIXES:
+        if relative.startswith(prefix) or relative == prefix.rstrip("/"):
+            relative = relative[len(prefix):]
+            break
+    return base + relative
+
+
+def path_of(url: str) -> str:
+    """Path and query of a URL, as shown in records and error messages."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def join_segments(*segments: str) -> str:
+    """A relative path from ids and words, each percent-encoded so an id can never escape its segment."""
+    for segment in segments:
+        if not isinstance(segment, str) or not segment:
+            raise ValueError(f"empty or non-text path segment: {segment!r}")
+    return "/".join(quote(segment, safe="") for segment in segments)
+
+
+def query_pairs(params: QueryParams | None) -> list[tuple[str, str]]:
+    """Query params as pairs: sequences repeat the key, datetimes use the API's ISO form, None is dropped."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in (params or {}).items():
+        values: Iterable[object] = (
+            value if isinstance(value, list | tuple | set | frozenset) else () if value is None else (value,)
+        )
+        for item in values:
+            if isinstance(item, bool):
+                pairs.append((key, "true" if item else "false"))
+            elif isinstance(item, datetime):
+                pairs.append((key, format_timestamp(item)))
+            else:
+                pairs.append((key, str(item)))
+    return pairs
+
+
+def with_query(url: str, pairs: Sequence[tuple[str, str]], *, only_missing: bool = False) -> str:
+    """``url`` with ``pairs`` appended; ``only_missing`` skips keys the URL already has (next-page URLs)."""
+    if not pairs:
+        return url
+    parts = urlsplit(url)
+    present = {key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    extra = [(k, v) for k, v in pairs if not (only_missing and k in present)]
+    if not extra:
+        return url
+    query = "&".join(q for q in (parts.query, urlencode(extra)) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+_LINK = re.compile(r'<([^>]*)>((?:\s*;\s*[^;,="\s]+\s*(?:=\s*(?:"[^"]*"|[^;,]*))?)*)')
+_PARAM = re.compile(r';\s*([^;,="\s]+)\s*(?:=\s*("[^"]*"|[^;,]*))?')
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` target of an RFC 8288 ``Link`` header (rel may list several words), else None."""
+    if not header:
+        return None
+    for match in _LINK.finditer(header):
+        for name, value in _PARAM.findall(match.group(2)):
+            if name.lower() == "rel" and "next" in value.strip().strip('"').lower().split():
+                return match.group(1).strip()
+    return None
