@@ -1,0 +1,159 @@
+"""Pagination: Link headers and nextPageURL in every form seen, 204 as empty, and never a foreign host."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from explorer.client import IntegratorClient, TransportError
+
+from .conftest import TOKEN, FakeApi, MakeClient, json_response
+
+
+def _page(ids: list[str], link: str | None = None) -> httpx.Response:
+    return json_response(200, [{"_id": i, "name": i.upper()} for i in ids], {"Link": link} if link else None)
+
+
+@pytest.mark.parametrize(
+    "next_target",
+    ["https://api.integrator.io/v1/integrations?skip=2&limit=2", "/v1/integrations?skip=2&limit=2",
+     "/api/integrations?skip=2&limit=2", "integrations?skip=2&limit=2"],
+)
+async def test_link_next_absolute_or_relative(api: FakeApi, client: IntegratorClient,
+                                               next_target: str) -> None:
+    api.on("GET", "/v1/integrations", _page(["a1", "a2"], f'<{next_target}>; rel="next"'))
+    api.on("GET", "/v1/integrations?skip=2&limit=2",
+           _page(["a3"], '<https://api.integrator.io/v1/integrations?skip=0&limit=2>; rel="prev"'))
+    integrations = await client.list_integrations()
+    assert [i.id for i in integrations] == ["a1", "a2", "a3"]
+    assert api.sent() == [("GET", "/v1/integrations"), ("GET", "/v1/integrations?skip=2&limit=2")]
+    assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in api.requests)
+
+
+async def test_link_with_prev_and_next_and_three_pages(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows", _page(["f1"], '<https://api.integrator.io/v1/flows?skip=1>; rel="next"'))
+    both = '</v1/flows?skip=0>; rel="prev", <https://api.integrator.io/v1/flows?skip=2>; rel="next"'
+    api.on("GET", "/v1/flows?skip=1", _page(["f2"], both))
+    api.on("GET", "/v1/flows?skip=2", httpx.Response(204))
+    assert [f.id for f in await client.list_flows()] == ["f1", "f2"]
+    assert len(api.requests) == 3
+
+
+@pytest.mark.parametrize("empty", [httpx.Response(204), httpx.Response(200, content=b""),
+                                   json_response(200, [])])
+async def test_empty_lists(api: FakeApi, client: IntegratorClient, empty: httpx.Response) -> None:
+    for path in ("/v1/flows", "/v1/connections", "/v1/exports", "/v1/imports", "/v1/integrations"):
+        api.on("GET", path, empty)
+    assert await client.list_flows() == []
+    assert await client.list_connections() == []
+    assert await client.list_exports() == []
+    assert await client.list_imports() == []
+    assert await client.list_integrations() == []
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    ["https://evil.example/v1/integrations?skip=2", "http://api.integrator.io/v1/integrations?skip=2",
+     "//evil.example/v1/integrations"],
+)
+async def test_foreign_link_is_refused_before_sending(api: FakeApi, client: IntegratorClient,
+                                                      foreign: str) -> None:
+    api.on("GET", "/v1/integrations", _page(["a1"], f'<{foreign}>; rel="next"'))
+    with pytest.raises(TransportError) as caught:
+        await client.list_integrations()
+    assert caught.value.code == "foreign_host"
+    assert len(api.requests) == 1
+    assert TOKEN not in str(caught.value)
+
+
+async def test_self_link_loop_is_stopped(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/imports", _page(["i1"], '</v1/imports?skip=1>; rel="next"'))
+    api.on("GET", "/v1/imports?skip=1", _page(["i2"], '</v1/imports?skip=1>; rel="next"'))
+    with pytest.raises(TransportError) as caught:
+        await client.list_imports()
+    assert caught.value.code == "pagination_loop"
+    assert len(api.requests) == 2
+
+
+def _errors(ids: list[str], next_url: str | None = None, key: str = "errors") -> httpx.Response:
+    body: dict[str, object] = {key: [{"errorId": i, "message": f"m-{i}"} for i in ids]}
+    if next_url is not None:
+        body["nextPageURL"] = next_url
+    return json_response(200, body)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["/v1/flows/f1/s1/errors?page=2", "/api/flows/f1/s1/errors?page=2",
+     "https://api.integrator.io/v1/flows/f1/s1/errors?page=2"],
+)
+async def test_next_page_url_forms(api: FakeApi, client: IntegratorClient, next_url: str) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1", "e2"], next_url))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e3"], ""))
+    pages = [[e.error_id for e in page] async for page in client.iter_errors("f1", "s1")]
+    assert pages == [["e1", "e2"], ["e3"]]
+
+
+async def test_filters_are_sent_and_re_added_to_next_pages(api: FakeApi, client: IntegratorClient) -> None:
+    first = ("/v1/flows/f1/s1/errors?occurredAt_gte=2026-01-01T00%3A00%3A00.000Z&source=application"
+             "&source=connection&classification=missing")
+    next_url = "/v1/flows/f1/s1/errors?page=2&source=application&source=connection"
+    api.on("GET", first, _errors(["e1"], next_url))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2&source=application&source=connection"
+                  "&occurredAt_gte=2026-01-01T00%3A00%3A00.000Z&classification=missing", _errors(["e2"]))
+    found = await client.list_errors("f1", "s1", occurred_at_gte="2026-01-01T00:00:00.000Z",
+                                     source=["application", "connection"], classification="missing")
+    assert [e.error_id for e in found] == ["e1", "e2"]
+    assert all(e.key.flow_id == "f1" and e.key.step_id == "s1" for e in found)
+
+
+async def test_resolved_list_uses_its_own_key_and_filters(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/resolved?resolvedAt_lte=2026-02-01T00%3A00%3A00.000Z",
+           _errors(["r1"], key="resolved"))
+    found = await client.list_errors("f1", "s1", resolved=True, resolved_at_lte="2026-02-01T00:00:00.000Z")
+    assert [e.error_id for e in found] == ["r1"]
+    with pytest.raises(ValueError, match="resolved"):
+        await client.list_errors("f1", "s1", resolved_at_gte="2026-01-01")
+    assert len(api.requests) == 1
+
+
+async def test_foreign_next_page_url_is_refused(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1"], "https://integrator.io/api/flows/f1/s1/errors?p=2"))
+    pages = client.iter_errors("f1", "s1")
+    assert [e.error_id for e in await anext(pages)] == ["e1"]  # the first page still arrives
+    with pytest.raises(TransportError) as caught:
+        await anext(pages)
+    assert caught.value.code == "foreign_host" and "integrator.io" in caught.value.message
+    assert len(api.requests) == 1
+
+
+async def test_error_pages_arrive_one_by_one(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1"], "/v1/flows/f1/s1/errors?page=2"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e2"]))
+    pages = client.iter_errors("f1", "s1")
+    await anext(pages)
+    assert len(api.requests) == 1  # the second page is fetched only when asked for
+    await anext(pages)
+    assert len(api.requests) == 2
+
+
+async def test_error_list_odd_bodies(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", httpx.Response(204))
+    api.on("GET", "/v1/flows/f1/s2/errors", json_response(200, {"somethingElse": 1}))
+    api.on("GET", "/v1/flows/f1/s3/errors", json_response(200, [{"errorId": "bare"}]))
+    api.on("GET", "/v1/flows/f1/s4/errors", json_response(200, {"errors": {"errorId": "x"}}))
+    assert await client.list_errors("f1", "s1") == []
+    assert await client.list_errors("f1", "s2") == []
+    assert [e.error_id for e in await client.list_errors("f1", "s3")] == ["bare"]
+    with pytest.raises(TransportError, match="expected a JSON array"):
+        await client.list_errors("f1", "s4")
+
+
+async def test_loopback_base_keeps_pages_on_loopback(api: FakeApi, make_client: MakeClient) -> None:
+    link = '<http://127.0.0.1:8765/v1/integrations?skip=1>; rel="next"'
+    api.on("GET", "/v1/integrations", _page(["a1"], link))
+    api.on("GET", "/v1/integrations?skip=1", _page(["a2"]))
+    async with make_client(base_url="http://127.0.0.1:8765") as client:
+        assert [i.id for i in await client.list_integrations()] == ["a1", "a2"]
+    assert [str(r.url) for r in api.requests] == ["http://127.0.0.1:8765/v1/integrations",
+                                                  "http://127.0.0.1:8765/v1/integrations?skip=1"]
