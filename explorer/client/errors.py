@@ -184,7 +184,8 @@ def error_from_response(
         parsed: Any = json.loads(text) if text.strip() else None
     except ValueError:
         parsed = None
-    items = [ApiErrorItem(scrub(i.code), scrub(i.message), i.field) for i in _items(parsed)]
+    items = [ApiErrorItem(scrub(i.code), scrub(i.message), scrub(i.field) if i.field is not None else None)
+             for i in _items(parsed)]
     shown = excerpt(scrub(text)) if text.strip() and not items else ""
     code = next((i.code for i in items if i.code), "") or f"http_{status}"
     message = "; ".join(i.message or i.code for i in items if i.message or i.code)

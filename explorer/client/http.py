@@ -111,13 +111,13 @@ class HttpCore:
             return text.replace(self._token, "***")
         return text
 
-    def url_for(self, target: str, params: urls.QueryParams | None = None) -> str:
+    def url_for(self, target: str, params: urls.QueryParams | None = None, method: str = "GET") -> str:
         """The absolute URL for a path or URL plus query params; a foreign origin is a ``TransportError``."""
         try:
             url = urls.resolve(self.base_url, target)
         except urls.ForeignUrl as exc:
-            message = self.scrub(str(exc))
-            raise TransportError(None, "foreign_host", message, path=self.scrub(target)) from None
+            message, path = self.scrub(str(exc)), self.scrub(target)
+            raise TransportError(None, "foreign_host", message, method=method, path=path) from None
         return urls.with_query(url, urls.query_pairs(params))
 
     # ----------------------------------------------------------------------------------------- requests
@@ -126,8 +126,12 @@ class HttpCore:
     ) -> Reply:
         """Send one logical request (with retries) and return the parsed answer, or raise an ``ApiError``."""
         method = method.upper()
-        url = self.url_for(target, params)
+        url = self.url_for(target, params, method)
         path = self.scrub(urls.path_of(url))
+        if path != urls.path_of(url):
+            # URLs end up in proxy and server logs (and httpx's own log line): never put the token there.
+            raise TransportError(None, "token_in_url", "refusing to send a URL that contains the API token",
+                                 method=method, path=path)
         if self.read_only and method != "GET":
             raise ReadOnlyViolation(None, "read_only", f"read-only session: {method} {path} was not sent",
                                     method=method, path=path)
@@ -284,6 +288,9 @@ def _check_loop(url: str, seen: set[str], scrub: Callable[[str], str]) -> None:
 
 
 def _why(outcome: _Outcome) -> str:
-    if outcome.error is not None and outcome.error.status is not None:
-        return f"HTTP {outcome.error.status}"
-    return outcome.error.code if outcome.error is not None else "?"
+    error = outcome.error
+    if error is None:
+        return "?"
+    if isinstance(error, TransportError):
+        return error.code
+    return f"HTTP {error.status}"
