@@ -25,9 +25,9 @@ RandomFunction = Callable[[], float]
 class RetryPolicy:
     """How many extra attempts, the backoff curve, and the longest ``Retry-After`` worth waiting for.
 
-    ``max_retries`` counts attempts after the first (0 = never retry). A ``Retry-After`` above
-    ``max_retry_after`` is not waited for: the caller gets ``RateLimited`` with the value instead of a
-    frozen screen.
+    ``max_retries`` counts attempts after the first (0 = never retry). A ``Retry-After`` (on a 429 or a
+    503) above ``max_retry_after`` is not waited for: the caller gets the error, with ``retry_after`` on
+    ``RateLimited``, instead of a frozen screen.
     """
 
     max_retries: int = 4
@@ -45,9 +45,9 @@ class RetryPolicy:
         """Whether an HTTP answer with this status is worth another attempt."""
         if retries >= self.max_retries or status not in RETRY_STATUSES:
             return False
-        if status == 429:
-            return retry_after is None or retry_after <= self.max_retry_after
-        return method.upper() in IDEMPOTENT_METHODS
+        if retry_after is not None and retry_after > self.max_retry_after:
+            return False
+        return status == 429 or method.upper() in IDEMPOTENT_METHODS
 
     def may_retry_failure(self, method: str, retries: int) -> bool:
         """Whether a connection error, timeout or unreadable body is worth another attempt (never POST)."""

@@ -111,6 +111,18 @@ async def test_retry_after_too_long_is_not_waited_for(api: FakeApi, make_client:
     assert sleeps == [] and len(api.requests) == 1
 
 
+async def test_retry_after_on_503_is_honoured_and_capped(api: FakeApi, make_client: MakeClient,
+                                                         sleeps: list[float]) -> None:
+    api.on("GET", "/v1/flows", json_response(503, {}, {"Retry-After": "2"}), json_response(200, []))
+    api.on("GET", "/v1/exports", json_response(503, {}, {"Retry-After": "600"}), json_response(200, []))
+    async with make_client() as client:
+        assert await client.list_flows() == []
+        with pytest.raises(ServerError):
+            await client.list_exports()
+    assert sleeps == [2.0]
+    assert api.sent() == [("GET", "/v1/flows"), ("GET", "/v1/flows"), ("GET", "/v1/exports")]
+
+
 async def test_unreadable_retry_after_falls_back_to_backoff(api: FakeApi, make_client: MakeClient,
                                                             sleeps: list[float]) -> None:
     limited = json_response(429, {}, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"})
