@@ -1,0 +1,647 @@
+"""Loading an account's resource tree with few round trips: the explorer's tree and ``iox tree`` both use it.
+
+Why one module: what the user sees first must come fast and must not hammer the API, and the TUI and the CLI
+must agree on it. The rules kept here:
+
+* the root level is ``tokenInfo`` + the integrations list + the flows list + the connections list, fetched
+  concurrently (``asyncio.gather``); flows are grouped by ``_integrationId`` here, never fetched per
+  integration;
+* open-error badges come from the summary endpoints (one per integration, one per standalone flow), with
+  bounded concurrency, yielded as they arrive so a screen can fill them in progressively;
+* step names come from the exports and imports lists, loaded once (one shared task) — never one GET per step;
+* a failed list or summary is a :class:`Failure` value, so one ``403`` locks one node instead of breaking the
+  tree; only a failed ``tokenInfo`` (usually a 401) fails the whole root.
+
+The tree itself is :class:`TreeItem` values built by pure functions, so a test or the CLI can print it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from explorer.client import ApiError, Forbidden, IntegratorClient
+from explorer.model import (
+    Connection,
+    ErrorRecord,
+    Export,
+    Flow,
+    Import,
+    Integration,
+    Step,
+    StepErrorCount,
+    TokenInfo,
+)
+
+T = TypeVar("T")
+
+ItemKind = Literal["integration", "standalone", "flow", "step", "errors", "connections", "connection"]
+LOCKED_TEXT = "outside this token's scope"
+"""What a node shows when the API answered 403 (or the token's scope says it cannot be read)."""
+STANDALONE_KEY = "standalone"
+CONNECTIONS_KEY = "connections"
+
+
+# --------------------------------------------------------------------------------------------- failures
+@dataclass(frozen=True)
+class Failure:
+    """Why something could not be loaded, as data a tree node can show and a user can act on.
+
+    ``locked`` means the token may not read it (HTTP 403, or the token's scope lists exclude it): retrying
+    will not help, so the node is shown as locked rather than failed.
+    """
+
+    message: str
+    status: int | None = None
+    code: str = ""
+    method: str = ""
+    path: str = ""
+    locked: bool = False
+
+    @classmethod
+    def from_error(cls, exc: ApiError) -> Failure:
+        """The failure for an API error (the message is already scrubbed of the token by the client)."""
+        return cls(message=exc.message, status=exc.status, code=exc.code, method=exc.method, path=exc.path,
+                   locked=isinstance(exc, Forbidden))
+
+    @classmethod
+    def out_of_scope(cls, kind: str, resource_id: str) -> Failure:
+        """A lock decided from the token's scope lists, without asking the server."""
+        return cls(message=f"this token's scope does not list {kind} {resource_id}", code="out_of_scope",
+                   locked=True)
+
+    @property
+    def summary(self) -> str:
+        """One short line for a tree node: the lock reason, or the status and message."""
+        if self.locked:
+            return LOCKED_TEXT
+        status = f"HTTP {self.status}" if self.status is not None else "no response"
+        return f"{status}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The failure as a document for the JSON pane."""
+        return {
+            "error": self.summary, "message": self.message, "status": self.status, "code": self.code,
+            "request": " ".join(part for part in (self.method, self.path) if part) or None,
+            "hint": "this token cannot read it; use a token with a wider scope" if self.locked
+            else "press r on the node to try again",
+        }
+
+
+async def _attempt(awaitable: Awaitable[T]) -> T | Failure:
+    """The result of an API call, or its failure as a value (other exceptions are bugs and propagate)."""
+    try:
+        return await awaitable
+    except ApiError as exc:
+        return Failure.from_error(exc)
+
+
+# --------------------------------------------------------------------------------------------- root
+@dataclass
+class AccountRoot:
+    """Everything the first screen needs, from four concurrent requests.
+
+    ``flows_by_integration`` also holds integrations that are not in the integrations list (their flows were
+    listed, the integration was not — e.g. a narrow token); ``integration_order`` lists listed ones first.
+    """
+
+    token: TokenInfo
+    integrations: list[Integration]
+    flows: list[Flow]
+    connections: list[Connection]
+    integrations_failure: Failure | None = None
+    flows_failure: Failure | None = None
+    connections_failure: Failure | None = None
+    flows_by_integration: dict[str, list[Flow]] = field(default_factory=dict)
+    standalone_flows: list[Flow] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Flow]] = {integration.id: [] for integration in self.integrations}
+        standalone: list[Flow] = []
+        for flow in self.flows:
+            if flow.integration_id:
+                grouped.setdefault(flow.integration_id, []).append(flow)
+            else:
+                standalone.append(flow)
+        self.flows_by_integration = grouped
+        self.standalone_flows = standalone
+
+    @property
+    def integration_by_id(self) -> dict[str, Integration]:
+        """Listed integrations by id."""
+        return {integration.id: integration for integration in self.integrations}
+
+    @property
+    def unlisted_integration_ids(self) -> list[str]:
+        """Integrations that own listed flows but were not in the integrations list."""
+        listed = self.integration_by_id
+        return [iid for iid in self.flows_by_integration if iid not in listed]
+
+    def flow(self, flow_id: str) -> Flow | None:
+        """A listed flow by id."""
+        return next((flow for flow in self.flows if flow.id == flow_id), None)
+
+
+# --------------------------------------------------------------------------------------------- badges
+@dataclass(frozen=True)
+class BadgeResult:
+    """Open-error counts from one summary request: an integration's per-flow counts, or a flow's per-step.
+
+    ``total`` is None when the request failed (``failure`` says why).
+    """
+
+    kind: Literal["integration", "flow"]
+    id: str
+    total: int | None
+    counts: dict[str, int] = field(default_factory=dict)
+    failure: Failure | None = None
+
+
+# --------------------------------------------------------------------------------------------- steps
+@dataclass(frozen=True)
+class StepCatalog:
+    """Every export and import the token can list, loaded once so steps get names without per-step GETs."""
+
+    exports: dict[str, Export] = field(default_factory=dict)
+    imports: dict[str, Import] = field(default_factory=dict)
+    exports_failure: Failure | None = None
+    imports_failure: Failure | None = None
+
+    def resource(self, step: Step) -> Export | Import | None:
+        """The export or import behind a step, if it was listed."""
+        return self.imports.get(step.step_id) if step.kind == "import" else self.exports.get(step.step_id)
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """A flow step with what the tree shows: name, adaptor, open errors, and whether the token may read it."""
+
+    step: Step
+    name: str = ""
+    adaptor_type: str | None = None
+    doc: dict[str, Any] | None = None
+    open_errors: int | None = None
+    lock: Failure | None = None
+
+    @property
+    def resource_kind(self) -> str:
+        """The API collection of the step's resource: ``exports`` or ``imports``."""
+        return "imports" if self.step.kind == "import" else "exports"
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when the name is unknown."""
+        return self.name or self.step.step_id
+
+
+def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatalog | None,
+                   token: TokenInfo | None) -> list[StepInfo]:
+    """The steps of a flow in order, named from the catalog and counted from the flow's error summary.
+
+    A step the token's scope excludes is locked without a request; one that is simply not in the catalog (yet)
+    keeps its id as its label and may still be fetched by id.
+    """
+    out: list[StepInfo] = []
+    for step in flow.steps():
+        resource = catalog.resource(step) if catalog is not None else None
+        lock: Failure | None = None
+        if resource is None and token is not None:
+            singular = "import" if step.kind == "import" else "export"
+            if token.may_access(singular, step.step_id) is False:
+                lock = Failure.out_of_scope(singular, step.step_id)
+        out.append(StepInfo(
+            step=step,
+            name=resource.name if resource is not None else "",
+            adaptor_type=resource.adaptor_type if resource is not None else None,
+            doc=resource.raw if resource is not None else None,
+            open_errors=None if counts is None else counts.get(step.step_id, 0),
+            lock=lock,
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- tree items
+@dataclass
+class TreeItem:
+    """One node of the account tree, as both the TUI and ``iox tree`` show it.
+
+    ``key`` is unique and stable across reloads (``flow:<id>``, ``step:<flow>:<step>`` ...), so expansion
+    state and palette jumps survive a refresh. ``children`` is None while not loaded (lazy nodes).
+    ``doc`` is the document already at hand (from a list); ``doc_path`` is where to GET it fresh.
+    """
+
+    kind: ItemKind
+    key: str
+    id: str
+    name: str
+    tags: tuple[str, ...] = ()
+    flags: frozenset[str] = frozenset()
+    open_errors: int | None = None
+    doc: dict[str, Any] | None = None
+    doc_path: str | None = None
+    flow_id: str | None = None
+    step_id: str | None = None
+    failure: Failure | None = None
+    expandable: bool = False
+    children: list[TreeItem] | None = None
+
+    @property
+    def label(self) -> str:
+        """The name, or the id when there is no name."""
+        return self.name or self.id
+
+    @property
+    def locked(self) -> bool:
+        """True when the token may not read this node."""
+        return self.failure is not None and self.failure.locked
+
+
+def integration_item(integration: Integration | None, integration_id: str, flows: Sequence[Flow],
+                     open_errors: int | None = None) -> TreeItem:
+    """An integration node; ``integration`` is None when only its flows were listed."""
+    raw = integration.raw if integration is not None else None
+    tags = [f"{len(flows)} flow" + ("" if len(flows) == 1 else "s")]
+    flags: set[str] = set()
+    if raw is not None and raw.get("_connectorId"):
+        flags.add("integration_app")
+        mode, version = raw.get("mode"), raw.get("version")
+        tags.append("integration app" + (f" · {mode}" if isinstance(mode, str) and mode else "")
+                    + (f" · v{version}" if isinstance(version, str | int | float) and str(version) else ""))
+    if raw is not None and raw.get("sandbox") is True:
+        tags.append("sandbox")
+    if integration is None:
+        tags.append("not in the integrations list")
+    return TreeItem(
+        kind="integration", key=f"integration:{integration_id}", id=integration_id,
+        name=integration.name if integration is not None else "", tags=tuple(tags), flags=frozenset(flags),
+        open_errors=open_errors, doc=raw, doc_path=f"integrations/{integration_id}", expandable=True,
+        children=[flow_item(flow) for flow in flows],
+    )
+
+
+def standalone_item(flows: Sequence[Flow], open_errors: int | None = None) -> TreeItem:
+    """The group of flows without an integration."""
+    return TreeItem(kind="standalone", key=STANDALONE_KEY, id="", name="Standalone flows",
+                    tags=(f"{len(flows)} flow" + ("" if len(flows) == 1 else "s"),), open_errors=open_errors,
+                    expandable=True, children=[flow_item(flow) for flow in flows])
+
+
+def flow_item(flow: Flow, open_errors: int | None = None,
+              steps: Sequence[StepInfo] | None = None) -> TreeItem:
+    """A flow node: schedule in words, disabled marker; its steps are loaded lazily (``steps`` None)."""
+    flags = {"disabled"} if flow.disabled else set()
+    tags = [flow.schedule_words]
+    return TreeItem(
+        kind="flow", key=f"flow:{flow.id}", id=flow.id, name=flow.name, tags=tuple(tags),
+        flags=frozenset(flags), open_errors=open_errors, doc=flow.raw, doc_path=f"flows/{flow.id}",
+        flow_id=flow.id, expandable=True,
+        children=None if steps is None else [step_item(info) for info in steps],
+    )
+
+
+def step_item(info: StepInfo) -> TreeItem:
+    """A step node (export, lookup or import) with its Errors child."""
+    step = info.step
+    tags: list[str] = [step.kind]
+    if info.adaptor_type:
+        tags.append(info.adaptor_type)
+    if step.branch:
+        tags.append(step.branch)
+    return TreeItem(
+        kind="step", key=f"step:{step.flow_id}:{step.step_id}", id=step.step_id, name=info.name,
+        tags=tuple(tags), open_errors=info.open_errors, doc=info.doc,
+        doc_path=f"{info.resource_kind}/{step.step_id}", flow_id=step.flow_id, step_id=step.step_id,
+        failure=info.lock, expandable=True, children=[errors_item(info)],
+    )
+
+
+def errors_item(info: StepInfo) -> TreeItem:
+    """The Errors node of a step: its open count; selecting it opens the step's error list."""
+    step = info.step
+    return TreeItem(
+        kind="errors", key=f"errors:{step.flow_id}:{step.step_id}", id=step.step_id, name="Errors",
+        open_errors=info.open_errors, flow_id=step.flow_id, step_id=step.step_id,
+        doc_path=f"flows/{step.flow_id}/{step.step_id}/errors",
+    )
+
+
+def connections_item(connections: Sequence[Connection], failure: Failure | None = None) -> TreeItem:
+    """The Connections group (or its failure, e.g. locked for a token without connections)."""
+    tags = () if failure is not None else (f"{len(connections)} connection" + ("" if len(connections) == 1
+                                                                               else "s"),)
+    offline = sum(1 for c in connections if c.offline)
+    if offline:
+        tags = (*tags, f"{offline} offline")
+    return TreeItem(kind="connections", key=CONNECTIONS_KEY, id="", name="Connections", tags=tags,
+                    failure=failure, expandable=failure is None,
+                    children=None if failure is not None else [connection_item(c) for c in connections])
+
+
+def connection_item(connection: Connection) -> TreeItem:
+    """A connection node with its type and the offline marker."""
+    return TreeItem(kind="connection", key=f"connection:{connection.id}", id=connection.id,
+                    name=connection.name, tags=(connection.type,) if connection.type else (),
+                    flags=frozenset({"offline"}) if connection.offline else frozenset(), doc=connection.raw,
+                    doc_path=f"connections/{connection.id}")
+
+
+def root_items(root: AccountRoot, badges: dict[str, int | None] | None = None) -> list[TreeItem]:
+    """The top level: integrations (listed, then unlisted owners of flows), standalone flows, connections.
+
+    ``badges`` maps integration ids (and ``STANDALONE_KEY``) to open-error totals when already known.
+    """
+    badges = badges or {}
+    items: list[TreeItem] = []
+    listed = root.integration_by_id
+    for integration in root.integrations:
+        flows = root.flows_by_integration.get(integration.id, [])
+        items.append(integration_item(integration, integration.id, flows, badges.get(integration.id)))
+    for integration_id in root.unlisted_integration_ids:
+        items.append(integration_item(listed.get(integration_id), integration_id,
+                                      root.flows_by_integration[integration_id], badges.get(integration_id)))
+    if root.standalone_flows:
+        items.append(standalone_item(root.standalone_flows, badges.get(STANDALONE_KEY)))
+    items.append(connections_item(root.connections, root.connections_failure))
+    return items
+
+
+# --------------------------------------------------------------------------------------------- service
+class AccountService:
+    """Loads and caches what the tree shows; one instance per client (per app or CLI run).
+
+    ``concurrency`` bounds the summary requests started at once (the client bounds requests in flight too).
+    Caches (root, badges, step counts, catalog) are plain attributes the palette and the token panel read.
+    """
+
+    def __init__(self, client: IntegratorClient, *, concurrency: int = 16) -> None:
+        self.client = client
+        self.concurrency = concurrency
+        self.root: AccountRoot | None = None
+        self.flow_errors: dict[str, int] = {}
+        self.integration_errors: dict[str, int] = {}
+        self.step_errors: dict[str, dict[str, int]] = {}
+        self.catalog_loaded: StepCatalog | None = None
+        self._catalog_task: asyncio.Task[StepCatalog] | None = None
+
+    # ----------------------------------------------------------------------------------------- root
+    async def load_root(self) -> AccountRoot:
+        """tokenInfo, integrations, flows and connections in one concurrent round trip.
+
+        Raises the ``ApiError`` of ``tokenInfo`` (a 401 means nothing else can work); a failed list becomes
+        that list's ``*_failure``.
+        """
+        token, integrations, flows, connections = await asyncio.gather(
+            self.client.token_info(),
+            _attempt(self.client.list_integrations()),
+            _attempt(self.client.list_flows()),
+            _attempt(self.client.list_connections()),
+            return_exceptions=True,
+        )
+        if isinstance(token, BaseException):
+            raise token
+        for value in (integrations, flows, connections):
+            if isinstance(value, BaseException):
+                raise value
+        assert isinstance(token, TokenInfo)
+        root = AccountRoot(
+            token=token,
+            integrations=integrations if isinstance(integrations, list) else [],
+            flows=flows if isinstance(flows, list) else [],
+            connections=connections if isinstance(connections, list) else [],
+            integrations_failure=integrations if isinstance(integrations, Failure) else None,
+            flows_failure=flows if isinstance(flows, Failure) else None,
+            connections_failure=connections if isinstance(connections, Failure) else None,
+        )
+        self.root = root
+        return root
+
+    # ----------------------------------------------------------------------------------------- badges
+    async def iter_badges(self, root: AccountRoot) -> AsyncIterator[BadgeResult]:
+        """Open-error counts for every integration and standalone flow, yielded as each summary arrives.
+
+        One request per integration (``/integrations/{id}/errors``) and per standalone flow
+        (``/flows/{id}/errors``), at most ``concurrency`` at once. Results also land in the caches.
+        """
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def integration(integration_id: str) -> BadgeResult:
+            async with gate:
+                result = await _attempt(self.client.integration_error_summary(integration_id))
+            if isinstance(result, Failure):
+                return BadgeResult("integration", integration_id, None, failure=result)
+            counts = {entry.flow_id: entry.num_error for entry in result}
+            return BadgeResult("integration", integration_id, sum(counts.values()), counts)
+
+        async def flow(flow_id: str) -> BadgeResult:
+            async with gate:
+                result = await _attempt(self.client.flow_error_summary(flow_id))
+            if isinstance(result, Failure):
+                return BadgeResult("flow", flow_id, None, failure=result)
+            counts = _step_counts(result)
+            return BadgeResult("flow", flow_id, sum(counts.values()), counts)
+
+        jobs: list[Awaitable[BadgeResult]] = [integration(iid) for iid in root.flows_by_integration]
+        jobs += [flow(f.id) for f in root.standalone_flows]
+        for next_done in asyncio.as_completed(jobs):
+            badge = await next_done
+            self._remember(badge, root)
+            yield badge
+
+    def _remember(self, badge: BadgeResult, root: AccountRoot) -> None:
+        if badge.total is None:
+            return
+        if badge.kind == "integration":
+            self.integration_errors[badge.id] = badge.total
+            for flow in root.flows_by_integration.get(badge.id, []):
+                self.flow_errors[flow.id] = badge.counts.get(flow.id, 0)
+        else:
+            self.flow_errors[badge.id] = badge.total
+            self.step_errors[badge.id] = dict(badge.counts)
+
+    async def load_badges(self, root: AccountRoot) -> list[BadgeResult]:
+        """Every badge (see ``iter_badges``), in completion order."""
+        return [badge async for badge in self.iter_badges(root)]
+
+    def standalone_total(self, root: AccountRoot) -> int | None:
+        """Open errors over all standalone flows, once every one of them is known."""
+        counts = [self.flow_errors.get(flow.id) for flow in root.standalone_flows]
+        return None if any(c is None for c in counts) else sum(c or 0 for c in counts)
+
+    # ----------------------------------------------------------------------------------------- catalog
+    def start_catalog(self) -> asyncio.Task[StepCatalog]:
+        """Start loading the exports and imports lists (once); later calls share the same task."""
+        if self._catalog_task is None:
+            self._catalog_task = asyncio.get_running_loop().create_task(self._load_catalog())
+        return self._catalog_task
+
+    async def catalog(self) -> StepCatalog:
+        """The step catalog, waiting for the shared load; a cancelled caller does not cancel the load."""
+        return await asyncio.shield(self.start_catalog())
+
+    async def _load_catalog(self) -> StepCatalog:
+        exports, imports = await asyncio.gather(_attempt(self.client.list_exports()),
+                                                _attempt(self.client.list_imports()))
+        catalog = StepCatalog(
+            exports={e.id: e for e in exports} if isinstance(exports, list) else {},
+            imports={i.id: i for i in imports} if isinstance(imports, list) else {},
+            exports_failure=exports if isinstance(exports, Failure) else None,
+            imports_failure=imports if isinstance(imports, Failure) else None,
+        )
+        self.catalog_loaded = catalog
+        return catalog
+
+    # ----------------------------------------------------------------------------------------- flows & steps
+    async def step_counts(self, flow_id: str) -> dict[str, int]:
+        """Open errors per step of one flow (one request); raises ``ApiError``."""
+        counts = _step_counts(await self.client.flow_error_summary(flow_id))
+        self.step_errors[flow_id] = counts
+        self.flow_errors[flow_id] = sum(counts.values())
+        return counts
+
+    def steps(self, flow: Flow) -> list[StepInfo]:
+        """The flow's steps from what is cached (counts and names may still be unknown)."""
+        return describe_steps(flow, self.step_errors.get(flow.id), self.catalog_loaded,
+                              self.root.token if self.root is not None else None)
+
+    async def load_steps(self, flow: Flow) -> list[StepInfo]:
+        """The flow's steps with counts (one summary request) and names (the shared catalog)."""
+        counts, catalog = await asyncio.gather(self.step_counts(flow.id), self.catalog())
+        return describe_steps(flow, counts, catalog, self.root.token if self.root is not None else None)
+
+    async def first_error_page(self, flow_id: str, step_id: str) -> list[ErrorRecord]:
+        """The first page of a step's open errors (one request), for the read-only error list."""
+        pages = self.client.iter_errors(flow_id, step_id)
+        try:
+            async for page in pages:
+                return page
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+        return []
+
+    # ----------------------------------------------------------------------------------------- refresh
+    async def document(self, path: str) -> Any:
+        """A resource document fresh from the server (``flows/<id>`` ...), for the JSON pane."""
+        return await self.client.get_json(path)
+
+    async def refresh_integration(self, integration_id: str) -> tuple[Integration, list[Flow], int]:
+        """An integration, its flows and its open-error counts again (three concurrent requests)."""
+        integration, flows, summary = await asyncio.gather(
+            self.client.get_integration(integration_id), self.client.list_flows(integration_id),
+            self.client.integration_error_summary(integration_id))
+        counts = {entry.flow_id: entry.num_error for entry in summary}
+        for flow in flows:
+            self.flow_errors[flow.id] = counts.get(flow.id, 0)
+            self.step_errors.pop(flow.id, None)
+        total = sum(counts.values())
+        self.integration_errors[integration_id] = total
+        if self.root is not None:
+            others = [f for f in self.root.flows if f.integration_id != integration_id]
+            listed = [i if i.id != integration_id else integration for i in self.root.integrations]
+            self.root.integrations = listed
+            self.root.flows = others + flows
+            self.root.__post_init__()
+        return integration, flows, total
+
+    async def refresh_flow(self, flow_id: str) -> tuple[Flow, list[StepInfo]]:
+        """A flow and its steps again (the flow, its summary, and the catalog if not loaded yet)."""
+        flow, _counts = await asyncio.gather(self.client.get_flow(flow_id), self.step_counts(flow_id))
+        if self.root is not None:
+            self.root.flows = [flow if f.id == flow_id else f for f in self.root.flows]
+            self.root.__post_init__()
+        return flow, await self.load_steps(flow)
+
+    async def refresh_connections(self) -> list[Connection]:
+        """The connections list again."""
+        connections = await self.client.list_connections()
+        if self.root is not None:
+            self.root.connections = connections
+            self.root.connections_failure = None
+        return connections
+
+    def forget(self) -> None:
+        """Drop every cache (``ctrl+r``): the next loads ask the server again."""
+        if self._catalog_task is not None and not self._catalog_task.done():
+            self._catalog_task.cancel()
+        self._catalog_task = None
+        self.catalog_loaded = None
+        self.root = None
+        self.flow_errors.clear()
+        self.integration_errors.clear()
+        self.step_errors.clear()
+
+    async def aclose(self) -> None:
+        """Stop a catalog load still running (the client is closed by its owner)."""
+        task = self._catalog_task
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+def _step_counts(entries: Iterable[StepErrorCount]) -> dict[str, int]:
+    return {entry.step_id: entry.num_error for entry in entries}
+
+
+# --------------------------------------------------------------------------------------------- whole tree
+async def load_tree(service: AccountService, *, steps: bool = True) -> list[TreeItem]:
+    """The whole account tree, badges included (for ``iox tree``): root, summaries, catalog, step counts.
+
+    Requests: 4 for the root, one summary per integration and standalone flow, 2 for the catalog and, with
+    ``steps``, one summary per flow — bounded by the service's concurrency, never one per step.
+    """
+    root = await service.load_root()
+    service.start_catalog()
+    await service.load_badges(root)
+    badges: dict[str, int | None] = {iid: service.integration_errors.get(iid)
+                                     for iid in root.flows_by_integration}
+    badges[STANDALONE_KEY] = service.standalone_total(root)
+    items = root_items(root, badges)
+    if not steps:
+        return items
+    catalog = await service.catalog()
+    gate = asyncio.Semaphore(service.concurrency)
+
+    async def fill(item: TreeItem) -> None:
+        flow = root.flow(item.id)
+        if flow is None:
+            return
+        async with gate:
+            counts = await _attempt(service.step_counts(flow.id))
+        if isinstance(counts, Failure):
+            item.failure = counts
+            return
+        infos = describe_steps(flow, counts, catalog, root.token)
+        item.children = [step_item(info) for info in infos]
+        item.open_errors = sum(counts.values())
+
+    flow_items = [child for item in items for child in item.children or () if child.kind == "flow"]
+    for item in items:
+        for child in item.children or ():
+            if child.kind == "flow":
+                child.open_errors = service.flow_errors.get(child.id)
+    await asyncio.gather(*(fill(item) for item in flow_items))
+    return items
+
+
+def format_tree(items: Sequence[TreeItem], *, prefix: str = "") -> list[str]:
+    """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests."""
+    lines: list[str] = []
+    for index, item in enumerate(items):
+        last = index == len(items) - 1
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item)}")
+        if item.children:
+            lines += format_tree(item.children, prefix=prefix + ("    " if last else "│   "))
+    return lines
+
+
+def describe_item(item: TreeItem) -> str:
+    """One line for a node in plain words: name, tags, flags, errors, failure."""
+    parts = [item.label if item.kind != "errors" else "Errors"]
+    parts += list(item.tags)
+    parts += sorted(flag.replace("_", " ") for flag in item.flags if flag != "integration_app")
+    if item.open_errors is not None:
+        parts.append(f"{item.open_errors} open error" + ("" if item.open_errors == 1 else "s"))
+    if item.failure is not None:
+        parts.append(("locked: " if item.locked else "failed: ") + item.failure.summary)
+    return " · ".join(part for part in parts if part)
