@@ -81,6 +81,8 @@ class HttpCore:
     ) -> None:
         if not token or not token.strip():
             raise ValueError("an API token is required")
+        if not all("!" <= ch <= "~" for ch in token.strip()):
+            raise ValueError("the API token has spaces or characters that cannot travel in a header")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._token = token.strip()
@@ -115,9 +117,10 @@ class HttpCore:
         """The absolute URL for a path or URL plus query params; a foreign origin is a ``TransportError``."""
         try:
             url = urls.resolve(self.base_url, target)
-        except urls.ForeignUrl as exc:
+        except ValueError as exc:  # ForeignUrl, or a URL urllib cannot even split
+            code = "foreign_host" if isinstance(exc, urls.ForeignUrl) else "invalid_url"
             message, path = self.scrub(str(exc)), self.scrub(target)
-            raise TransportError(None, "foreign_host", message, method=method, path=path) from None
+            raise TransportError(None, code, message, method=method, path=path) from None
         return urls.with_query(url, urls.query_pairs(params))
 
     # ----------------------------------------------------------------------------------------- requests
@@ -139,7 +142,11 @@ class HttpCore:
         headers = {"Authorization": f"Bearer {self._token}"}
         if content is not None:
             headers["Content-Type"] = "application/json"
-        request = self._client.build_request(method, url, content=content, headers=headers)
+        try:
+            request = self._client.build_request(method, url, content=content, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise TransportError(None, "invalid_url", self.scrub(f"cannot build the URL: {exc}"),
+                                 method=method, path=path) from None
 
         started, started_at = time.monotonic(), datetime.now(UTC)
         retries = 0

@@ -289,3 +289,8 @@ async def test_raw_json_methods(api: FakeApi, client: IntegratorClient) -> None:
     assert api.body(-3) == {"name": "y"} and api.body(-2) == {"name": "new"}
     with pytest.raises(TransportError, match="refusing to send the token"):
         await client.get_json("https://evil.example/v1/flows")
+    for bad in ("http://[::1", "flows/\x00x"):
+        with pytest.raises(TransportError) as caught:
+            await client.get_json(bad)
+        assert caught.value.code == "invalid_url"
+    assert len(api.requests) == 7

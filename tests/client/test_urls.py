@@ -64,6 +64,9 @@ def test_loopback_detection() -> None:
 def test_client_requires_a_token_and_sane_limits() -> None:
     with pytest.raises(ValueError, match="token"):
         IntegratorClient("  ")
+    with pytest.raises(ValueError, match="header") as caught:
+        IntegratorClient("abc\ndef")
+    assert "abc" not in str(caught.value)
     with pytest.raises(ValueError, match="concurrency"):
         IntegratorClient(TOKEN, concurrency=0)
     with pytest.raises(ValueError, match="max_retries"):
