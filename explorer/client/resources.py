@@ -26,6 +26,10 @@ from explorer.model import Connection, Export, Flow, Import, Integration, PingRe
 R = TypeVar("R", bound=Resource)
 
 
+def _limit(page_size: int | None) -> dict[str, int] | None:
+    return {"limit": page_size} if page_size is not None else None
+
+
 class ResourcesMixin(ClientBase):
     """``token_info``, ``list_*``, ``get_*``, ``put_*`` and ``ping_connection``."""
 
@@ -35,27 +39,30 @@ class ResourcesMixin(ClientBase):
         return TokenInfo.from_json(reply.data)
 
     # ----------------------------------------------------------------------------------------- lists
-    async def list_integrations(self) -> list[Integration]:
+    # ``page_size`` (the API's ``limit``) only changes how many requests a list takes, never its result.
+    async def list_integrations(self, *, page_size: int | None = None) -> list[Integration]:
         """Every integration the token can see."""
-        return await self._collect(Integration.from_json, "integrations")
+        return await self._collect(Integration.from_json, "integrations", params=_limit(page_size))
 
-    async def list_flows(self, integration_id: str | None = None) -> list[Flow]:
+    async def list_flows(self, integration_id: str | None = None, *,
+                         page_size: int | None = None) -> list[Flow]:
         """Every flow, or the flows of one integration (``/integrations/{id}/flows``)."""
         if integration_id is None:
-            return await self._collect(Flow.from_json, "flows")
-        return await self._collect(Flow.from_json, "integrations", integration_id, "flows")
+            return await self._collect(Flow.from_json, "flows", params=_limit(page_size))
+        return await self._collect(Flow.from_json, "integrations", integration_id, "flows",
+                                   params=_limit(page_size))
 
-    async def list_exports(self) -> list[Export]:
+    async def list_exports(self, *, page_size: int | None = None) -> list[Export]:
         """Every export (page generators and lookups)."""
-        return await self._collect(Export.from_json, "exports")
+        return await self._collect(Export.from_json, "exports", params=_limit(page_size))
 
-    async def list_imports(self) -> list[Import]:
+    async def list_imports(self, *, page_size: int | None = None) -> list[Import]:
         """Every import."""
-        return await self._collect(Import.from_json, "imports")
+        return await self._collect(Import.from_json, "imports", params=_limit(page_size))
 
-    async def list_connections(self) -> list[Connection]:
+    async def list_connections(self, *, page_size: int | None = None) -> list[Connection]:
         """Every connection (secrets arrive masked)."""
-        return await self._collect(Connection.from_json, "connections")
+        return await self._collect(Connection.from_json, "connections", params=_limit(page_size))
 
     # ----------------------------------------------------------------------------------------- one by id
     async def _get_one(self, factory: Callable[[Any], R], kind: str, resource_id: str) -> R:

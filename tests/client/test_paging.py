@@ -157,3 +157,11 @@ async def test_loopback_base_keeps_pages_on_loopback(api: FakeApi, make_client: 
         assert [i.id for i in await client.list_integrations()] == ["a1", "a2"]
     assert [str(r.url) for r in api.requests] == ["http://127.0.0.1:8765/v1/integrations",
                                                   "http://127.0.0.1:8765/v1/integrations?skip=1"]
+
+
+async def test_page_size_is_sent_as_limit(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/exports?limit=1", _page(["e1"], '</v1/exports?limit=1&skip=1>; rel="next"'))
+    api.on("GET", "/v1/exports?limit=1&skip=1", _page(["e2"]))
+    api.on("GET", "/v1/integrations/a1/flows?limit=5", _page(["f1"]))
+    assert [e.id for e in await client.list_exports(page_size=1)] == ["e1", "e2"]
+    assert [f.id for f in await client.list_flows("a1", page_size=5)] == ["f1"]
