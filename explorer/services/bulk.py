@@ -1,0 +1,481 @@
+"""Retry and resolve at scale: the one code path the errors screen and ``iox retry/resolve`` both call.
+
+Why it is careful: a retry re-processes records, so a batch must never be sent twice, and none may be lost.
+The rules kept here:
+
+* batches of at most 1000 ids per (flow, step), sent one after another and paced (a minimum interval between
+  calls, widened after a 429), so a bulk action stays under the account's rate limit;
+* a 429 means "not processed": the same batch is sent again after ``Retry-After`` (the client already waited
+  a few times itself), up to ``max_rate_waits`` times, then it is reported as not sent — never dropped;
+* any other failure of a retry POST (5xx, connection) is reported as failed and *not* repeated: the server may
+  have processed it; the report says so;
+* a retry batch refused with 404/422 is checked key by key (``GET .../data``): keys whose retry data is gone
+  are skipped as "retry data gone" and the rest is sent once more; errors without a ``retryDataKey`` are
+  skipped before anything is sent;
+* cancellation stops the batches not yet sent (a batch in flight completes: cutting it off would leave its
+  fate unknown) and the report lists what was sent and what was not;
+* after a retry, the retry jobs are followed (``GET /v1/jobs?type=retry``) until they end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from explorer.client import (
+    MAX_IDS_PER_CALL,
+    ApiError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ReadOnlyViolation,
+    Unauthorized,
+    ValidationFailed,
+)
+from explorer.model import ErrorRecord, Job, RetryData
+from explorer.services.error_list import RowKey, row_key
+
+BulkKind = Literal["retry", "resolve"]
+SleepFunction = Callable[[float], Awaitable[None]]
+
+NOT_RETRYABLE = "not retryable: no retryDataKey"
+RETRY_DATA_GONE = "not retryable: retry data gone (404 on /data)"
+NOT_SENT_CANCELED = "not sent: canceled"
+STOPPING_ERRORS = (Unauthorized, Forbidden, ReadOnlyViolation)
+"""Failures that every later batch would repeat: the run stops and the rest is reported as not sent."""
+ACTIVE_JOB_STATUSES = ("queued", "running", "retrying", "canceling")
+
+
+class BulkClient(Protocol):
+    """What bulk actions need from ``IntegratorClient`` (a Protocol so unit tests can script answers)."""
+
+    async def retry_errors(self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]) -> Job: ...
+
+    async def resolve_errors(self, flow_id: str, step_id: str, error_ids: Sequence[str]) -> int: ...
+
+    async def get_retry_data(self, flow_id: str, step_id: str, retry_data_key: str) -> RetryData: ...
+
+    async def list_jobs(self, **filters: str) -> list[Job]: ...
+
+    async def get_job(self, job_id: str) -> Job: ...
+
+
+# --------------------------------------------------------------------------------------------- control
+class CancelToken:
+    """Set by the user (``esc``, Ctrl+C) to stop the batches not yet sent; waits end early when it is set."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once ``cancel`` was called."""
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        """Ask the running action to stop before its next batch."""
+        self._event.set()
+
+    async def sleep(self, seconds: float, sleep: SleepFunction = asyncio.sleep) -> bool:
+        """Wait ``seconds`` (with ``sleep``) unless cancelled first; returns True when cancelled."""
+        if self.cancelled:
+            return True
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return self.cancelled
+        waiter = asyncio.ensure_future(self._event.wait())
+        timer = asyncio.ensure_future(sleep(seconds))
+        try:
+            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiter, timer):
+                task.cancel()
+        return self.cancelled
+
+
+@dataclass(frozen=True)
+class BulkOptions:
+    """Tuning of a bulk action; defaults suit the real service (bucket 1000, refill 300/s)."""
+
+    batch_size: int = MAX_IDS_PER_CALL
+    min_interval: float = 0.1
+    """Seconds between the starts of two calls (10 calls/s, far below the 300/s refill)."""
+    max_interval: float = 5.0
+    max_rate_waits: int = 30
+    """429s tolerated for one batch before it is reported as not sent."""
+    fallback_retry_after: float = 1.0
+    probe_concurrency: int = 8
+    follow: bool = True
+    poll_interval: float = 2.0
+    follow_timeout: float = 600.0
+    sleep: SleepFunction = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= MAX_IDS_PER_CALL:
+            raise ValueError(f"batch_size must be between 1 and {MAX_IDS_PER_CALL}")
+
+
+class Pacer:
+    """Keeps calls at least ``interval`` apart; a 429 doubles the interval, a success eases it back."""
+
+    def __init__(self, options: BulkOptions) -> None:
+        self.options = options
+        self.interval = options.min_interval
+        self._last: float | None = None
+
+    async def wait(self, cancel: CancelToken) -> bool:
+        """Wait for the next call slot; True when cancelled meanwhile."""
+        if self._last is not None:
+            due = self._last + self.interval - self.options.clock()
+            if due > 0 and await cancel.sleep(due, self.options.sleep):
+                return True
+        self._last = self.options.clock()
+        return cancel.cancelled
+
+    def throttled(self) -> None:
+        """The server answered 429: slow down."""
+        wider = max(self.interval * 2, self.options.min_interval, 0.05)
+        self.interval = min(self.options.max_interval, wider)
+
+    def succeeded(self) -> None:
+        """A call went through: drift back to the normal pace."""
+        self.interval = max(self.options.min_interval, self.interval / 2)
+
+
+# --------------------------------------------------------------------------------------------- report
+@dataclass
+class BulkProgress:
+    """What a progress bar shows; handed to ``on_progress`` after every change."""
+
+    kind: BulkKind
+    total: int
+    batches_total: int
+    batches_done: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    waiting: float = 0.0
+    note: str = ""
+
+    @property
+    def done(self) -> int:
+        """Records dealt with so far (sent, failed or skipped)."""
+        return self.sent + self.failed + self.skipped
+
+
+@dataclass
+class BatchOutcome:
+    """One batch as it went: its records, the job a retry created, the error, how many 429s it took."""
+
+    flow_id: str
+    step_id: str
+    records: list[ErrorRecord]
+    job: Job | None = None
+    error: str | None = None
+    rate_limited: int = 0
+
+
+@dataclass
+class BulkReport:
+    """The final word on a bulk action: sent, failed, skipped (with reasons), not sent, and the jobs."""
+
+    kind: BulkKind
+    requested: int
+    sent: list[ErrorRecord] = field(default_factory=list)
+    failed: list[tuple[ErrorRecord, str]] = field(default_factory=list)
+    skipped: list[tuple[ErrorRecord, str]] = field(default_factory=list)
+    not_sent: list[tuple[ErrorRecord, str]] = field(default_factory=list)
+    batches: list[BatchOutcome] = field(default_factory=list)
+    canceled: bool = False
+    rate_limited: int = 0
+    jobs: list[Job] = field(default_factory=list)
+    followed: list[Job] = field(default_factory=list)
+    follow_note: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def batches_sent(self) -> int:
+        """Calls the server accepted."""
+        return sum(1 for batch in self.batches if batch.error is None)
+
+    @property
+    def gone(self) -> list[RowKey]:
+        """Errors found to have no retry data any more (the screen marks them not retryable)."""
+        return [row_key(record) for record, reason in self.skipped if reason == RETRY_DATA_GONE]
+
+    def lines(self) -> list[str]:
+        """The report in plain lines, for the dialog and the CLI alike."""
+        verb = "retried" if self.kind == "retry" else "resolved"
+        out = [f"{len(self.sent)} of {self.requested} {verb} in {self.batches_sent} "
+               f"batch{'es' if self.batches_sent != 1 else ''} ({self.elapsed:.1f} s)"]
+        if self.canceled:
+            out.append(f"canceled: {len(self.not_sent)} not sent")
+        elif self.not_sent:
+            out.append(f"{len(self.not_sent)} not sent")
+        if self.rate_limited:
+            out.append(f"rate limited {self.rate_limited} time(s): waited and re-sent (never twice)")
+        for reason, count in _count_reasons(self.skipped):
+            out.append(f"skipped {count}: {reason}")
+        for reason, count in _count_reasons(self.failed):
+            out.append(f"failed {count}: {reason}")
+        for reason, count in _count_reasons(self.not_sent):
+            if reason != NOT_SENT_CANCELED:
+                out.append(f"not sent {count}: {reason}")
+        if self.followed:
+            ok = sum(job.num_success for job in self.followed)
+            again = sum(job.num_error for job in self.followed)
+            statuses = ", ".join(sorted({job.status or "?" for job in self.followed}))
+            out.append(f"retry job{'s' if len(self.followed) > 1 else ''} {statuses}: {ok} succeeded, "
+                       f"{again} failed again (new errors, same traceKey)")
+        if self.follow_note:
+            out.append(self.follow_note)
+        return out
+
+
+def _count_reasons(items: Sequence[tuple[ErrorRecord, str]]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for _, reason in items:
+        counts[reason] = counts.get(reason, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
+
+
+# --------------------------------------------------------------------------------------------- planning
+def plan_batches(kind: BulkKind, records: Sequence[ErrorRecord], *, gone: frozenset[RowKey] = frozenset(),
+                 batch_size: int = MAX_IDS_PER_CALL
+                 ) -> tuple[list[tuple[str, str, list[ErrorRecord]]], list[tuple[ErrorRecord, str]]]:
+    """Split records into per-step batches of at most ``batch_size``, and list those to skip with why.
+
+    Order is kept (steps in order of first appearance); a record listed twice is sent once.
+    """
+    skipped: list[tuple[ErrorRecord, str]] = []
+    by_step: dict[tuple[str, str], list[ErrorRecord]] = {}
+    seen: set[RowKey] = set()
+    seen_retry_keys: set[tuple[str, str, str]] = set()
+    for record in records:
+        key = row_key(record)
+        if key in seen:
+            continue
+        seen.add(key)
+        if kind == "retry":
+            if not record.retry_data_key:
+                skipped.append((record, NOT_RETRYABLE))
+                continue
+            if key in gone:
+                skipped.append((record, RETRY_DATA_GONE))
+                continue
+            retry_key = (record.flow_id, record.step_id, record.retry_data_key)
+            if retry_key in seen_retry_keys:
+                continue
+            seen_retry_keys.add(retry_key)
+        by_step.setdefault((record.flow_id, record.step_id), []).append(record)
+    batches = [(flow_id, step_id, rows[start:start + batch_size])
+               for (flow_id, step_id), rows in by_step.items() for start in range(0, len(rows), batch_size)]
+    return batches, skipped
+
+
+# --------------------------------------------------------------------------------------------- running
+ProgressCallback = Callable[[BulkProgress], None]
+
+
+class _Canceled(Exception):
+    """The user cancelled before this batch was sent (a wait was cut short)."""
+
+
+class _Run:
+    """The state of one bulk action while it runs (kept out of the public function for readability)."""
+
+    def __init__(self, client: BulkClient, kind: BulkKind, options: BulkOptions, cancel: CancelToken,
+                 on_progress: ProgressCallback | None, report: BulkReport, progress: BulkProgress) -> None:
+        self.client, self.kind, self.options, self.cancel = client, kind, options, cancel
+        self.on_progress, self.report, self.progress = on_progress, report, progress
+        self.pacer = Pacer(options)
+        self.stopped: str | None = None
+
+    def tell(self, note: str = "", waiting: float = 0.0) -> None:
+        self.progress.note, self.progress.waiting = note, waiting
+        if self.on_progress is not None:
+            self.on_progress(self.progress)
+
+    async def call(self, batch: BatchOutcome) -> Job | None:
+        """One accepted call for the batch, re-sent after 429s; raises the last ApiError otherwise."""
+        ids = ([r.retry_data_key or "" for r in batch.records] if self.kind == "retry"
+               else [r.error_id for r in batch.records])
+        while True:
+            if await self.pacer.wait(self.cancel):
+                raise _Canceled
+            try:
+                if self.kind == "retry":
+                    job = await self.client.retry_errors(batch.flow_id, batch.step_id, ids)
+                else:
+                    await self.client.resolve_errors(batch.flow_id, batch.step_id, ids)
+                    job = None
+            except RateLimited as exc:
+                batch.rate_limited += 1
+                self.report.rate_limited += 1
+                self.pacer.throttled()
+                if batch.rate_limited > self.options.max_rate_waits:
+                    raise
+                wait = exc.retry_after if exc.retry_after is not None else self.options.fallback_retry_after
+                self.tell(f"rate limited: waiting {wait:.0f} s before re-sending batch", wait)
+                if await self.cancel.sleep(wait, self.options.sleep):
+                    raise _Canceled from None
+                continue
+            self.pacer.succeeded()
+            return job
+
+    async def probe_gone(self, batch: BatchOutcome) -> list[ErrorRecord]:
+        """The records of a refused retry batch whose retry data answers 404."""
+        gate = asyncio.Semaphore(self.options.probe_concurrency)
+
+        async def gone(record: ErrorRecord) -> bool:
+            async with gate:
+                try:
+                    key = record.retry_data_key or ""
+                    await self.client.get_retry_data(batch.flow_id, batch.step_id, key)
+                except NotFound:
+                    return True
+                except ApiError:
+                    return False
+            return False
+
+        flags = await asyncio.gather(*(gone(record) for record in batch.records))
+        return [record for record, flag in zip(batch.records, flags, strict=True) if flag]
+
+    async def send(self, batch: BatchOutcome) -> None:
+        """Send one batch and book its outcome in the report."""
+        self.tell(f"sending {len(batch.records)} to step {batch.step_id}")
+        try:
+            try:
+                batch.job = await self.call(batch)
+            except (NotFound, ValidationFailed) as refused:
+                if self.kind != "retry":
+                    raise
+                gone = await self.probe_gone(batch)
+                if not gone:
+                    raise refused from None
+                gone_keys = {row_key(r) for r in gone}
+                self.report.skipped += [(r, RETRY_DATA_GONE) for r in gone]
+                self.progress.skipped += len(gone)
+                batch.records = [r for r in batch.records if row_key(r) not in gone_keys]
+                if batch.records:
+                    batch.job = await self.call(batch)
+        except _Canceled:
+            self.report.not_sent += [(r, NOT_SENT_CANCELED) for r in batch.records]
+            return
+        except ApiError as exc:
+            batch.error = str(exc)
+            reason = _failure_reason(self.kind, exc)
+            if isinstance(exc, (*STOPPING_ERRORS, RateLimited)):
+                self.stopped = reason
+                self.report.not_sent += [(r, reason) for r in batch.records]
+            else:
+                self.report.failed += [(r, reason) for r in batch.records]
+                self.progress.failed += len(batch.records)
+            self.report.batches.append(batch)
+            return
+        self.report.batches.append(batch)
+        if batch.records:
+            self.report.sent += batch.records
+            self.progress.sent += len(batch.records)
+            if batch.job is not None:
+                self.report.jobs.append(batch.job)
+        self.progress.batches_done += 1
+        self.tell()
+
+
+def _failure_reason(kind: BulkKind, exc: ApiError) -> str:
+    if isinstance(exc, RateLimited):
+        return "not sent: still rate limited after repeated waits"
+    if isinstance(exc, STOPPING_ERRORS):
+        return f"not sent: {exc.message}"
+    text = exc.message or exc.code
+    if kind == "retry" and not isinstance(exc, (ValidationFailed, NotFound)):
+        return f"{text} (the server may have processed this batch: check the retry jobs before retrying)"
+    return text
+
+
+async def run_bulk(
+    client: BulkClient,
+    kind: BulkKind,
+    records: Sequence[ErrorRecord],
+    *,
+    options: BulkOptions | None = None,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    gone: frozenset[RowKey] = frozenset(),
+) -> BulkReport:
+    """Retry or resolve ``records`` in paced batches; never raises an ``ApiError`` (it is in the report).
+
+    ``gone`` names errors already known to have no retry data. With ``options.follow`` a retry waits for
+    its jobs to end (``report.followed``); cancelling stops the waiting too.
+    """
+    options = options or BulkOptions()
+    cancel = cancel or CancelToken()
+    started = options.clock()
+    batches, skipped = plan_batches(kind, records, gone=gone, batch_size=options.batch_size)
+    total = sum(len(rows) for _, _, rows in batches) + len(skipped)
+    report = BulkReport(kind, requested=len({row_key(r) for r in records}), skipped=list(skipped))
+    progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))
+    run = _Run(client, kind, options, cancel, on_progress, report, progress)
+    run.tell()
+    for flow_id, step_id, rows in batches:
+        if cancel.cancelled or run.stopped is not None:
+            reason = NOT_SENT_CANCELED if run.stopped is None else run.stopped
+            report.not_sent += [(r, reason) for r in rows]
+            continue
+        await run.send(BatchOutcome(flow_id, step_id, list(rows)))
+    report.canceled = cancel.cancelled
+    if kind == "retry" and options.follow and report.jobs and not cancel.cancelled:
+        run.tell("following the retry job(s)")
+        report.followed, report.follow_note = await follow_jobs(client, report.jobs, options=options,
+                                                                cancel=cancel)
+    report.elapsed = options.clock() - started
+    run.tell("done")
+    return report
+
+
+# --------------------------------------------------------------------------------------------- jobs
+async def follow_jobs(client: BulkClient, jobs: Sequence[Job], *, options: BulkOptions | None = None,
+                      cancel: CancelToken | None = None,
+                      on_update: Callable[[list[Job]], None] | None = None) -> tuple[list[Job], str]:
+    """Poll until the given jobs end; returns their last state and a note ("" when all ended).
+
+    Retry jobs are looked up with ``GET /v1/jobs?_flowId=..&type=retry`` (one call per flow per poll, as the
+    web app does); a job missing from that list, or of another type, is read with ``GET /v1/jobs/{id}``.
+    """
+    options = options or BulkOptions()
+    cancel = cancel or CancelToken()
+    current = {job.id: job for job in jobs if job.id}
+    if not current:
+        return [], "the server returned no job id: refresh later to see the outcome"
+    deadline = options.clock() + options.follow_timeout
+    while True:
+        active = [job for job in current.values() if not job.finished]
+        if not active:
+            return list(current.values()), ""
+        if options.clock() >= deadline:
+            return list(current.values()), (f"{len(active)} job(s) still running after "
+                                            f"{options.follow_timeout:.0f} s")
+        if await cancel.sleep(options.poll_interval, options.sleep):
+            return list(current.values()), "stopped following the job(s): canceled"
+        try:
+            await _poll(client, current, active)
+        except ApiError as exc:
+            return list(current.values()), f"could not follow the job(s): {exc.message}"
+        if on_update is not None:
+            on_update(list(current.values()))
+
+
+async def _poll(client: BulkClient, current: dict[str, Job], active: Sequence[Job]) -> None:
+    retry_flows = sorted({job.flow_id for job in active if job.type == "retry" and job.flow_id})
+    for flow_id in retry_flows:
+        for job in await client.list_jobs(_flowId=flow_id, type="retry"):
+            if job.id in current:
+                current[job.id] = job
+    for job in active:
+        if current[job.id] is job:  # not refreshed by a list: ask for it directly
+            current[job.id] = await client.get_job(job.id)
