@@ -1,31 +1,60 @@
-"""The composition root: parse arguments, build the client (real API or simulator) and run the app or a command.
+"""The composition root: parse arguments, build the client (real API or simulator), run the app or a command.
 
-This is the only module that knows every other one: the TUI never imports the simulator, the client never knows
-which server it talks to, and the simulator speaks only the wire format.
+This is the only module that knows every other one: the TUI never imports the simulator, the client never
+knows which server it talks to, and the simulator speaks only the wire format. Each command group lives in
+``explorer.commands`` and receives an already-built client; this module decides which server, which token and
+which transport, and turns every failure into a message and an exit code (0 ok, 1 API error, 2 usage,
+3 authentication) — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
 
 from explorer import __version__
+from explorer.client import ApiError, IntegratorClient, RequestRecord
+from explorer.commands import COMMAND_GROUPS
+from explorer.commands.common import (
+    EXIT_USAGE,
+    ClientBuilder,
+    CommandContext,
+    Prompter,
+    TerminalPrompter,
+    UsageError,
+    add_session_options,
+    report_error,
+)
+from explorer.commands.output import Output
+from explorer.commands.session import CredentialsMissing, ProfileChoice, ProfileSwitcher, Session
+from explorer.config import ConfigError, config_path
 
-DEMO_TOKEN_NAMES = ("full", "scoped", "noconn", "eu")
+FORBIDDEN_OPTIONS = ("--token", "--api-token", "--password")
+"""Options that would put a secret in argv (seen in ``ps``, shell history): refused by name, never echoed."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument grammar of ``iox``: global options, then an optional sub-command (none = the TUI)."""
     parser = argparse.ArgumentParser(
-        prog="iox",
-        description="Explore, edit and triage a Celigo integrator.io account from the terminal.",
+        prog="iox", allow_abbrev=False,
+        description="Explore, edit and triage a Celigo integrator.io account from the terminal. "
+                    "Without a command, the full-screen explorer starts.",
+        epilog="exit codes: 0 ok, 1 API error, 2 usage, 3 authentication",
     )
     parser.add_argument("--version", action="version", version=f"iox {__version__}")
-    _add_connection_options(parser)
+    add_session_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sim = commands.add_parser("simulator", help="serve the integrator.io simulator over HTTP on loopback")
-    sim.add_argument("--port", type=int, default=8765, help="NA port (default 8765)")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    sim = commands.add_parser("simulator", help="serve the integrator.io simulator over HTTP on loopback",
+                              allow_abbrev=False)
+    sim.add_argument("--port", type=int, default=8765, help="NA port (default 8765; 0 picks a free one)")
     sim.add_argument("--eu-port", type=int, default=None, help="also serve the EU region on this port")
     sim.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency added to every answer")
     sim.add_argument("--jitter-ms", type=float, default=0.0, help="random extra latency, up to this much")
@@ -35,20 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """Options that say which account to talk to; every command takes them."""
-    parser.add_argument("--demo", action="store_true", help="use the built-in simulated demo account")
-    parser.add_argument(
-        "--demo-token",
-        choices=DEMO_TOKEN_NAMES,
-        default="full",
-        help="with --demo: which demo token to use (full access, custom scopes, or the EU account)",
-    )
-    parser.add_argument("--latency-ms", dest="demo_latency_ms", type=float, default=0.0,
-                        help="with --demo: simulated network latency")
-    parser.add_argument("--read-only", action="store_true", help="refuse every change (no PUT/POST/DELETE)")
-
-
 def _run_simulator(args: argparse.Namespace) -> int:
     from explorer.simulator import FaultConfig, run_server
 
@@ -56,7 +71,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
         faults = FaultConfig.parse(args.faults, seed=args.seed) if args.faults else None
     except ValueError as exc:
         print(f"iox simulator: bad --faults: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     run_server(
         port=args.port,
         eu_port=args.eu_port,
@@ -69,40 +84,162 @@ def _run_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_client_factory(args: argparse.Namespace) -> Callable[[], object]:
-    """A factory so the client is built inside the app's event loop, on the in-process simulator."""
-    from explorer.client import IntegratorClient
-    from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+# --- clients ------------------------------------------------------------------------------------------------
 
-    sim = Simulator(seed=0, latency_ms=args.demo_latency_ms)
-    region = "eu" if args.demo_token == "eu" else "na"
 
-    def make() -> IntegratorClient:
-        return IntegratorClient(
-            DEMO_TOKENS[args.demo_token],
-            region=region,
-            transport=SimulatorTransport(sim),
-            read_only=args.read_only,
+@dataclass
+class ClientFactory:
+    """Builds clients for sessions: on the in-process simulator (``--demo``), an injected transport (tests),
+    or the network. One simulator is shared by every client of a run, so a TUI profile switch keeps state.
+    """
+
+    demo: bool
+    demo_latency_ms: float = 0.0
+    transport: httpx.AsyncBaseTransport | None = None
+    on_request: Callable[[RequestRecord], None] | None = None
+    _simulator: object | None = None
+
+    def _transport(self) -> httpx.AsyncBaseTransport | None:
+        if not self.demo:
+            return self.transport
+        from explorer.simulator import Simulator, SimulatorTransport
+
+        if self._simulator is None:
+            self._simulator = Simulator(seed=0, latency_ms=self.demo_latency_ms)
+        assert isinstance(self._simulator, Simulator)
+        return SimulatorTransport(self._simulator)
+
+    def __call__(self, session: Session) -> IntegratorClient:
+        """A client for ``session``; a base URL the client refuses is a usage error."""
+        try:
+            return IntegratorClient(session.token, region=session.region, base_url=session.base_url,
+                                    transport=self._transport(), read_only=session.read_only,
+                                    on_request=self.on_request)
+        except ValueError as error:
+            raise UsageError(f"cannot use server {session.where}: {error}") from None
+
+
+def demo_session(token_name: str, read_only: bool) -> Session:
+    """The session of ``--demo``: a demo token of the simulator (the ``eu`` one lives in the EU region)."""
+    from explorer.simulator import DEMO_TOKENS
+
+    return Session(profile="demo" if token_name == "full" else f"demo-{token_name}",
+                   token=DEMO_TOKENS[token_name], region="eu" if token_name == "eu" else "na",
+                   read_only=read_only, read_only_reason="--read-only was given" if read_only else "",
+                   token_source=f"demo token {token_name!r}")
+
+
+def _request_logger(out: Output) -> Callable[[RequestRecord], None]:
+    def log(record: RequestRecord) -> None:
+        status = str(record.status) if record.status is not None else "no answer"
+        retries = f", {record.retries} retries" if record.retries else ""
+        out.note(f"iox: {record.method} {record.path} → {status} in {record.duration_ms:.0f} ms{retries}")
+
+    return log
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if args.demo and (args.base_url or args.profile):
+        raise UsageError("--demo uses the built-in simulated account: leave out --profile and --base-url")
+
+
+def _switcher(args: argparse.Namespace, factory: ClientBuilder) -> ProfileSwitcher:
+    if args.demo:
+        from explorer.simulator import DEMO_TOKENS
+
+        demo_names = [name for name in DEMO_TOKENS if name != "revoked"]
+        return ProfileSwitcher.for_demo(demo_names, lambda name: demo_session(name, args.read_only), factory)
+    return ProfileSwitcher(config_path(args.config), factory, base_url=args.base_url,
+                           read_only=args.read_only, environ=os.environ)
+
+
+# --- running ------------------------------------------------------------------------------------------------
+
+
+async def _execute(ctx: CommandContext, args: argparse.Namespace) -> int:
+    if not args.needs_client:
+        return int(await args.handler(ctx, args))
+    assert ctx.session is not None
+    async with ctx.build_client(ctx.session) as client:
+        ctx.client = client
+        return int(await args.handler(ctx, args))
+
+
+def _run_command(args: argparse.Namespace, out: Output, factory: ClientFactory,
+                 prompter: Prompter | None) -> int:
+    session: Session | None = None
+    try:
+        _check_options(args)
+        config_file = config_path(args.config)
+        if args.needs_client:
+            session = (demo_session(args.demo_token, args.read_only) if args.demo
+                       else _switcher(args, factory).session(args.profile))
+        ctx = CommandContext(
+            out=out, prompter=prompter or TerminalPrompter(sys.stdin, sys.stderr), stdin=sys.stdin,
+            config_file=config_file, environ=os.environ, build_client=factory, session=session,
+            demo=args.demo,
         )
+        return asyncio.run(_execute(ctx, args))
+    except ApiError as error:
+        return report_error(error, out, session)
+    except (ConfigError, UsageError, CredentialsMissing, KeyboardInterrupt) as error:
+        return report_error(error, out, session)
 
-    return make
 
-
-def _run_tui(args: argparse.Namespace) -> int:
-    if not args.demo:
-        print("iox: no account configured yet; try `iox --demo` (profiles arrive with `iox login`).",
-              file=sys.stderr)
-        return 2
+def _run_tui(args: argparse.Namespace, out: Output, factory: ClientFactory) -> int:
+    try:
+        _check_options(args)
+        switcher = _switcher(args, factory)
+        choice: ProfileChoice = switcher(args.demo_token if args.demo else args.profile)
+    except (ConfigError, UsageError, CredentialsMissing) as error:
+        return report_error(error, out)
     from explorer.tui.app import ExplorerApp
 
-    app = ExplorerApp(client_factory=_demo_client_factory(args), profile_label="demo", read_only=args.read_only)
+    app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
+                      read_only=choice.read_only)
     app.run()
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``iox`` console script; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+def _secret_in_argv(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg == "--":
+            return None
+        name = arg.split("=", 1)[0]
+        if name in FORBIDDEN_OPTIONS:
+            return name
+    return None
+
+
+def main(argv: Sequence[str] | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
+         prompter: Prompter | None = None) -> int:
+    """Entry point of the ``iox`` console script; returns the process exit code.
+
+    ``transport`` and ``prompter`` exist for tests: every client is then built on that transport, and
+    questions go to the scripted prompter.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    secret_option = _secret_in_argv(arguments)
+    if secret_option is not None:
+        print(f"iox: error: {secret_option} is not accepted: a secret on the command line shows in `ps` and "
+              "shell history; use `iox login` (hidden prompt), `--token-stdin`, or $IOX_TOKEN",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args = build_parser().parse_args(arguments)
+    except SystemExit as stop:  # --help, --version and usage errors (argparse printed the message)
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command == "simulator":
         return _run_simulator(args)
-    return _run_tui(args)
+    out = Output(sys.stdout, sys.stderr, json_mode=args.json, verbose=args.verbose)
+    factory = ClientFactory(demo=args.demo, demo_latency_ms=args.demo_latency_ms, transport=transport,
+                            on_request=_request_logger(out) if args.verbose else None)
+    try:
+        if args.command is None:
+            return _run_tui(args, out, factory)
+        return _run_command(args, out, factory, prompter)
+    except BrokenPipeError:
+        # The reader of stdout went away (`iox ls flows | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

@@ -1,0 +1,97 @@
+"""``iox errors``, ``iox retry`` and ``iox resolve``: a step's failed records, from a script.
+
+Why errors stream: a step can hold 100,000 open errors; pages are read as they arrive (progress on stderr when
+it is a terminal) and ``--limit`` stops early. Retry and resolve go through the shared bulk service, so they
+batch by 1000, pace themselves on the rate limit and report partial progress exactly as the TUI does.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
+from explorer.commands.formatting import text, when
+from explorer.model import ErrorRecord
+from explorer.services.error_list import parse_date_range
+
+MESSAGE_WIDTH = 80
+
+
+def parse_since(value: str, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """``--since``: a time (``2026-11-20``, ``2026-11-20T10:00:00Z``), an age (``30m``, ``24h``, ``7d``,
+    ``2w``) or a range (``2026-11-01..2026-11-20``), read by the TUI's own range parser.
+
+    A single time means "from then on" (not "that day" as in the TUI's filter). Raises UsageError.
+    """
+    try:
+        start, end = parse_date_range(value, now)
+    except ValueError as error:
+        raise UsageError(f"--since: {error}; or an age such as 24h or 7d") from None
+    if start is None and end is None:
+        raise UsageError("--since: empty value")
+    return start, end if ".." in value else None
+
+
+def error_row(error: ErrorRecord, resolved: bool) -> tuple[object, ...]:
+    """One table row for an error."""
+    row: list[object] = [error.error_id, when(error.occurred_at)]
+    if resolved:
+        row.append(when(error.resolved_at))
+    row += [text(error.source), text(error.classification), text(error.code),
+            "yes" if error.retriable else "no", text(error.trace_key), error.message]
+    return tuple(row)
+
+
+async def collect_errors(ctx: CommandContext, args: argparse.Namespace) -> list[ErrorRecord]:
+    """A step's errors (open or resolved) with the command's filters, stopping at ``--limit``."""
+    since, until = parse_since(args.since) if args.since else (None, None)
+    found: list[ErrorRecord] = []
+    pages = ctx.api.iter_errors(args.flow, args.step, resolved=args.resolved, occurred_at_gte=since,
+                                occurred_at_lte=until,
+                                source=args.source or None, classification=args.classification or None)
+    async for page in pages:
+        found += page
+        ctx.out.progress(f"fetched {len(found)} errors…")
+        if args.limit and len(found) >= args.limit:
+            break
+    ctx.out.clear_progress()
+    return found[: args.limit] if args.limit else found
+
+
+async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """List a step's open (or resolved) errors."""
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    errors = await collect_errors(ctx, args)
+    if ctx.out.json_mode:
+        ctx.out.data([error.raw for error in errors])
+        return EXIT_OK
+    headers = ["ERROR", "OCCURRED"] + (["RESOLVED"] if args.resolved else [])
+    headers += ["SOURCE", "CLASS", "CODE", "RETRY", "TRACE", "MESSAGE"]
+    ctx.out.table(headers, [error_row(e, args.resolved) for e in errors],
+                  max_widths={len(headers) - 1: MESSAGE_WIDTH, len(headers) - 2: 24})
+    kind = "resolved" if args.resolved else "open"
+    more = " (--limit reached)" if args.limit and len(errors) >= args.limit else ""
+    ctx.out.note(f"{len(errors)} {kind} error{'s' if len(errors) != 1 else ''}{more}")
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``errors`` (``retry`` and ``resolve`` are added by ``register_bulk``)."""
+    errors = add_command(
+        commands, "errors", handler=run_errors, help="list a step's open (or resolved) errors",
+        epilog="examples:\n  iox errors 6571ecd15bc5e3f7c6026ea6 6571d6bafd7a68b8f6a5d162\n"
+               "  iox errors FLOW STEP --since 24h --classification missing --json | jq length",
+    )
+    errors.add_argument("flow", metavar="FLOW", help="the flow id")
+    errors.add_argument("step", metavar="STEP", help="the step's export or import id")
+    errors.add_argument("--resolved", action="store_true", help="resolved errors instead of open ones")
+    errors.add_argument("--since", metavar="WHEN", default=None,
+                        help="only errors that occurred since then: ISO-8601 time, an age (30m, 24h, 7d) "
+                             "or a range (2026-11-01..2026-11-20)")
+    errors.add_argument("--source", action="append", metavar="S", default=[],
+                        help="only this source (e.g. application, connection); repeat for any of several")
+    errors.add_argument("--classification", action="append", metavar="C", default=[],
+                        help="only this classification (e.g. missing, duplicate); repeatable")
+    errors.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N errors")

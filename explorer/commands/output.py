@@ -1,0 +1,169 @@
+"""How commands print: aligned tables for people, JSON for machines, messages and progress on stderr.
+
+Why one module: every command must keep the same promises, and they are easy to break one print at a time:
+
+* text that came from the server is shown literally and can never drive the terminal — control characters,
+  C1 codes (``\\x9b`` is a CSI on some terminals) and bidi overrides are shown as visible escapes;
+* with ``--json`` stdout holds exactly one JSON document and nothing else; messages go to stderr;
+* progress goes to stderr, and only when stderr is a terminal (a cron job's mail stays clean).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+# C0 and C1 control characters, DEL, and the invisible characters that reorder or split a line (bidi
+# overrides/isolates, line/paragraph separators, zero-width marks): any of them could disguise what is shown.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# The same set minus C0 (json.dumps already escapes C0 inside strings, and its own newlines are layout).
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+ELLIPSIS = "…"
+PROGRESS_INTERVAL_S = 0.1
+"""Progress lines are redrawn at most this often, so a fast loop does not flood a slow terminal."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """``text`` as one safe line: every control or invisible formatting character becomes a visible escape."""
+    return _UNSAFE.sub(_escape, str(text))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """JSON for a terminal or a pipe: UTF-8 kept readable, but anything that could drive a terminal escaped.
+
+    ``json.dumps`` already escapes C0 controls in strings; with ``ensure_ascii=False`` it leaves C1 codes,
+    DEL and bidi controls raw, so those are escaped here (they can only occur inside strings: the result is
+    still valid JSON meaning exactly the same).
+    """
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide East Asian characters count 2, combining marks 0."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` columns, ending in an ellipsis when something was cut."""
+    if limit <= 0 or display_width(text) <= limit:
+        return text
+    out: list[str] = []
+    used = 0
+    for char in text:
+        width = display_width(char)
+        if used + width > limit - 1:
+            break
+        out.append(char)
+        used += width
+    return "".join(out) + ELLIPSIS
+
+
+def render_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    max_widths: Mapping[int, int] | None = None,
+) -> list[str]:
+    """Aligned columns separated by two spaces; cells made safe (``printable``), long cells truncated.
+
+    ``max_widths`` maps a column index to its widest allowed cell. The last column is not padded, so no line
+    carries trailing spaces.
+    """
+    limits = dict(max_widths or {})
+    cells = [[truncate(printable("" if cell is None else cell), limits.get(index, 0))
+              for index, cell in enumerate(row)] for row in rows]
+    table = [list(headers), *cells]
+    widths = [max(display_width(row[i]) for row in table if i < len(row)) for i in range(len(headers))]
+    lines = []
+    for row in table:
+        parts = []
+        for index, cell in enumerate(row):
+            last = index == len(row) - 1
+            parts.append(cell if last else cell + " " * (widths[index] - display_width(cell)))
+        lines.append("  ".join(parts).rstrip())
+    return lines
+
+
+@dataclass
+class Output:
+    """Where a command's results and messages go, and in which form (``json_mode`` is ``--json``)."""
+
+    stdout: TextIO
+    stderr: TextIO
+    json_mode: bool = False
+    verbose: bool = False
+    _progress_shown: bool = field(default=False, init=False)
+    _progress_at: float = field(default=0.0, init=False)
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        """Progress is drawn only on a terminal."""
+        isatty = getattr(self.stderr, "isatty", None)
+        return bool(isatty and isatty())
+
+    def data(self, value: Any) -> None:
+        """Print ``value`` as the one JSON document of this run (``--json``)."""
+        self.stdout.write(json_text(value) + "\n")
+        self.stdout.flush()
+
+    def line(self, text: str = "") -> None:
+        """Print a line of human output on stdout; ``text`` must already be safe (made with ``printable``)."""
+        self.stdout.write(text + "\n")
+
+    def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]],
+              *, max_widths: Mapping[int, int] | None = None) -> None:
+        """Print an aligned table to stdout."""
+        for text in render_table(headers, rows, max_widths=max_widths):
+            self.line(text)
+        self.stdout.flush()
+
+    def note(self, text: str) -> None:
+        """A message for the person running the command (stderr, so stdout stays data)."""
+        self.clear_progress()
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
+
+    def progress(self, text: str, *, force: bool = False) -> None:
+        """Redraw the one progress line on stderr (only on a terminal, at most every 0.1 s unless forced)."""
+        if not self.stderr_is_tty:
+            return
+        now = time.monotonic()
+        if not force and self._progress_shown and now - self._progress_at < PROGRESS_INTERVAL_S:
+            return
+        self._progress_at = now
+        self._progress_shown = True
+        self.stderr.write("\r\x1b[K" + printable(text))
+        self.stderr.flush()
+
+    def clear_progress(self) -> None:
+        """Erase the progress line, if one is shown, before other output."""
+        if self._progress_shown:
+            self.stderr.write("\r\x1b[K")
+            self.stderr.flush()
+            self._progress_shown = False
