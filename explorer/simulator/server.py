@@ -1,0 +1,147 @@
+"""The simulator over real HTTP on loopback (`iox simulator`), NA on one port and EU on another.
+
+Why: end-to-end tests and curious users need a real socket — curl, a browser, the packaged `iox` pointed at
+`--base-url http://127.0.0.1:8765` — with the same behaviour as the in-process transport. Latency is slept in
+the handler thread; a "reset" fault closes the socket with an RST, a "timeout" fault holds the request and
+then drops it without an answer.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .auth import DEMO_TOKENS
+from .faults import FaultConfig
+from .simulator import Simulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Turns one HTTP exchange into a `Simulator.handle` call (the server holds the simulator and region)."""
+
+    protocol_version = "HTTP/1.1"
+    server: _SimServer
+
+    def _answer(self) -> None:
+        sim, region = self.server.sim, self.server.region
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        delay = sim.next_delay_s()
+        if delay > 0:
+            time.sleep(delay)
+        answer = sim.handle(
+            self.command, f"http://{host}{self.path}", dict(self.headers.items()), body, region=region
+        )
+        if answer.fault == "timeout":
+            time.sleep(sim.fault_timeout_s())
+        if answer.fault is not None:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        if answer.status != 204:
+            self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if answer.body and answer.status != 204:
+            self.wfile.write(answer.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: the simulator keeps its own request log (`Simulator.requests`)."""
+
+
+class _SimServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], sim: Simulator, region: str) -> None:
+        self.sim = sim
+        self.region = region
+        super().__init__(address, _Handler)
+
+
+class RunningServer:
+    """Handle on the running servers: their base URLs, and `close()` (also a context manager)."""
+
+    def __init__(self, na: _SimServer, eu: _SimServer | None) -> None:
+        self._servers = [s for s in (na, eu) if s is not None]
+        self.host = str(na.server_address[0])
+        self.port = int(na.server_address[1])
+        self.eu_port = int(eu.server_address[1]) if eu is not None else None
+        for server in self._servers:
+            threading.Thread(
+                target=server.serve_forever, name=f"iox-sim-{server.region}", daemon=True
+            ).start()
+
+    @property
+    def base_url(self) -> str:
+        """NA base URL, e.g. `http://127.0.0.1:8765` (paths start with `/v1/`)."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def eu_base_url(self) -> str | None:
+        """EU base URL when an EU port was requested."""
+        return None if self.eu_port is None else f"http://{self.host}:{self.eu_port}"
+
+    def close(self) -> None:
+        """Stop serving and release the ports."""
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def serve(
+    sim: Simulator, host: str = "127.0.0.1", port: int = 8765, eu_port: int | None = None
+) -> RunningServer:
+    """Serve `sim` over HTTP in background threads (port 0 picks a free port); returns at once."""
+    na = _SimServer((host, port), sim, "na")
+    eu = None
+    if eu_port is not None:
+        eu = _SimServer((host, eu_port), sim, "eu")
+        sim.register_eu_port(int(eu.server_address[1]))
+    return RunningServer(na, eu)
+
+
+def run_server(
+    port: int = 8765,
+    eu_port: int | None = None,
+    latency_ms: float = 0.0,
+    jitter_ms: float = 0.0,
+    faults: FaultConfig | str | None = None,
+    scale: str = "demo",
+    seed: int = 0,
+    *,
+    stop: threading.Event | None = None,
+) -> None:
+    """Build a simulator, serve it, print the base URLs and demo tokens; serve until Ctrl-C (or `stop`)."""
+    config = FaultConfig.parse(faults) if isinstance(faults, str) else faults
+    sim = Simulator(seed=seed, scale=scale, faults=config, latency_ms=latency_ms, jitter_ms=jitter_ms)
+    running = serve(sim, port=port, eu_port=eu_port)
+    print(f"integrator.io simulator (scale {scale}, seed {seed})", flush=True)
+    print(f"NA: {running.base_url}/v1/", flush=True)
+    if running.eu_base_url:
+        print(f"EU: {running.eu_base_url}/v1/", flush=True)
+    for name, token in DEMO_TOKENS.items():
+        print(f"{name}: {token}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    waiter = stop or threading.Event()
+    try:
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.close()
