@@ -25,7 +25,8 @@ from .faults import PRE_FAULTS, FaultConfig, FaultInjector
 from .jobs import tick
 from .ratelimit import TokenBucket
 from .router import dispatch
-from .seed_docs import add_demo_documents
+from .seed_docs import add_demo_steps
+from .seed_flows import add_demo_flows
 from .seed_history import add_demo_history
 from .seed_large import add_large_documents
 from .wire import ApiFailure, Request, SimResponse, not_found
@@ -83,7 +84,8 @@ class Simulator:
         bucket = TokenBucket(self.rate_bucket, self.rate_refill_per_s, self._monotonic)
         user = d.EU_USER_ID if region == "eu" else d.USER_ID
         account = Account(region, user, self.seed, self._clock.base_ms, bucket)
-        add_demo_documents(account)
+        add_demo_steps(account)
+        add_demo_flows(account)
         add_demo_history(account)
         if self.scale == "large":
             add_large_documents(account)
