@@ -1,0 +1,227 @@
+"""Bulk retry/resolve against a scripted client: batching, 429 re-sends, cancel, gone retry data, jobs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from explorer.client import NotFound, RateLimited, ReadOnlyViolation, ServerError, ValidationFailed
+from explorer.model import ErrorRecord, Job, RetryData
+from explorer.services.bulk import (
+    NOT_RETRYABLE,
+    NOT_SENT_CANCELED,
+    RETRY_DATA_GONE,
+    BulkOptions,
+    BulkProgress,
+    CancelToken,
+    follow_jobs,
+    plan_batches,
+    run_bulk,
+)
+from explorer.services.error_list import row_key
+
+
+def rec(n: int, *, step: str = "s1", retry: bool = True) -> ErrorRecord:
+    return ErrorRecord("f1", step, f"e{n}", trace_key=f"T{n}", retry_data_key=f"k{n}" if retry else None)
+
+
+@dataclass
+class FakeClient:
+    """Answers like the API; ``script`` lists exceptions to raise for the next calls (None = accept)."""
+
+    script: list[BaseException | None] = field(default_factory=list)
+    calls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    accepted: list[tuple[str, ...]] = field(default_factory=list)
+    gone_keys: set[str] = field(default_factory=set)
+    job_polls: int = 0
+    finish_after: int = 2
+    on_call: Any = None
+
+    async def _call(self, kind: str, step_id: str, ids: Sequence[str]) -> None:
+        self.calls.append((kind, step_id, tuple(ids)))
+        if self.on_call is not None:
+            self.on_call(len(self.calls))
+        await asyncio.sleep(0)
+        if self.script:
+            failure = self.script.pop(0)
+            if failure is not None:
+                raise failure
+        if kind == "retry" and any(key in self.gone_keys for key in ids):
+            raise NotFound(404, "not_found", "retry data not found")
+        self.accepted.append(tuple(ids))
+
+    async def retry_errors(self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]) -> Job:
+        await self._call("retry", step_id, retry_data_keys)
+        return Job(id=f"job{len(self.accepted)}", type="retry", status="queued", flow_id=flow_id)
+
+    async def resolve_errors(self, flow_id: str, step_id: str, error_ids: Sequence[str]) -> int:
+        await self._call("resolve", step_id, error_ids)
+        return len(error_ids)
+
+    async def get_retry_data(self, flow_id: str, step_id: str, retry_data_key: str) -> RetryData:
+        if retry_data_key in self.gone_keys:
+            raise NotFound(404, "not_found", "gone")
+        return RetryData(retry_data_key, {"id": 1})
+
+    async def list_jobs(self, **filters: str) -> list[Job]:
+        assert filters == {"_flowId": "f1", "type": "retry"}
+        self.job_polls += 1
+        done = self.job_polls >= self.finish_after
+        return [Job(id=f"job{n}", type="retry", status="completed" if done else "running", flow_id="f1",
+                    num_success=9 if done else 0, num_error=1 if done else 0)
+                for n in range(1, len(self.accepted) + 1)]
+
+    async def get_job(self, job_id: str) -> Job:
+        return Job(id=job_id, status="completed")
+
+
+FAST = BulkOptions(min_interval=0.0, poll_interval=0.0, fallback_retry_after=0.0)
+
+
+def rate_limited(after: float = 0.0) -> RateLimited:
+    return RateLimited(429, "rate_limited", "slow down", retry_after=after)
+
+
+def test_plan_batches_splits_per_step_by_1000_and_skips_non_retryable() -> None:
+    records = [rec(n) for n in range(2500)] + [rec(9000, step="s2"), rec(9001, retry=False), rec(1)]
+    batches, skipped = plan_batches("retry", records)
+    assert [(step, len(rows)) for _, step, rows in batches] == [("s1", 1000), ("s1", 1000), ("s1", 500),
+                                                               ("s2", 1)]
+    assert [(r.error_id, why) for r, why in skipped] == [("e9001", NOT_RETRYABLE)]
+    batches, skipped = plan_batches("resolve", records)
+    assert sum(len(rows) for *_, rows in batches) == 2502 and skipped == []
+    with pytest.raises(ValueError):
+        BulkOptions(batch_size=1001)
+
+
+async def test_retry_sends_each_batch_once_and_follows_the_jobs() -> None:
+    client = FakeClient()
+    seen: list[BulkProgress] = []
+    report = await run_bulk(client, "retry", [rec(n) for n in range(2100)] + [rec(5000, retry=False)],
+                            options=FAST, on_progress=lambda p: seen.append(BulkProgress(**vars(p))))
+    assert [len(ids) for _, _, ids in client.calls] == [1000, 1000, 100]
+    assert len(report.sent) == 2100 and report.batches_sent == 3 and not report.failed
+    assert [r.error_id for r, _ in report.skipped] == ["e5000"]
+    assert [job.status for job in report.followed] == ["completed"] * 3
+    assert seen[-1].sent == 2100 and seen[-1].batches_done == 3 and seen[-1].skipped == 1
+    lines = report.lines()
+    assert lines[0].startswith("2100 of 2101 retried in 3 batches")
+    assert f"skipped 1: {NOT_RETRYABLE}" in lines
+    assert any("27 succeeded, 3 failed again" in line for line in lines)
+
+
+async def test_a_429_storm_resends_the_same_batch_never_twice_accepted_none_lost() -> None:
+    client = FakeClient(script=[rate_limited(), rate_limited(), None, rate_limited(), None, None])
+    records = [rec(n) for n in range(3000)]
+    report = await run_bulk(client, "retry", records, options=FAST)
+    sent_batches = [ids for _, _, ids in client.calls]
+    assert sent_batches[0] == sent_batches[1] == sent_batches[2]  # re-sent after 429s: same ids
+    assert len(client.accepted) == 3 and len(set(client.accepted)) == 3
+    accepted = [key for batch in client.accepted for key in batch]
+    assert sorted(accepted) == sorted(r.retry_data_key or "" for r in records)
+    assert report.rate_limited == 3 and len(report.sent) == 3000 and not report.not_sent
+
+
+async def test_retry_after_is_honoured_and_the_pace_slows_down() -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = FakeClient(script=[rate_limited(7.0), None])
+    options = BulkOptions(min_interval=0.0, follow=False, sleep=fake_sleep)
+    report = await run_bulk(client, "resolve", [rec(1)], options=options)
+    assert 7.0 in waits and len(report.sent) == 1
+
+
+async def test_endless_429s_end_as_not_sent_not_lost() -> None:
+    client = FakeClient(script=[rate_limited()] * 10)
+    options = BulkOptions(min_interval=0.0, max_rate_waits=3, fallback_retry_after=0.0, follow=False)
+    report = await run_bulk(client, "resolve", [rec(n) for n in range(1500)], options=options)
+    assert len(client.calls) == 4 and client.accepted == []
+    assert len(report.not_sent) == 1500 and not report.sent
+    assert all("rate limited" in why for _, why in report.not_sent)
+
+
+async def test_cancel_stops_batches_not_yet_sent_and_reports_them() -> None:
+    cancel = CancelToken()
+    client = FakeClient(on_call=lambda n: cancel.cancel() if n == 2 else None)
+    report = await run_bulk(client, "retry", [rec(n) for n in range(3000)], options=FAST, cancel=cancel)
+    assert len(client.calls) == 2 and len(client.accepted) == 2  # the batch in flight completes
+    assert report.canceled and len(report.sent) == 2000 and len(report.not_sent) == 1000
+    assert {why for _, why in report.not_sent} == {NOT_SENT_CANCELED}
+    assert report.followed == []  # cancelling also stops following
+    assert "canceled: 1000 not sent" in report.lines()
+
+
+async def test_cancel_during_a_rate_limit_wait_does_not_send_that_batch() -> None:
+    cancel = CancelToken()
+    client = FakeClient(script=[rate_limited(30.0)])
+    task = asyncio.create_task(run_bulk(client, "resolve", [rec(1)], options=FAST, cancel=cancel))
+    while not client.calls:
+        await asyncio.sleep(0)
+    await asyncio.sleep(0.01)
+    cancel.cancel()
+    report = await asyncio.wait_for(task, 1.0)
+    assert client.accepted == [] and [r.error_id for r, _ in report.not_sent] == ["e1"]
+
+
+async def test_gone_retry_data_is_skipped_and_the_rest_of_the_batch_resent_once() -> None:
+    client = FakeClient(gone_keys={"k3", "k7"})
+    report = await run_bulk(client, "retry", [rec(n) for n in range(10)], options=FAST)
+    assert len(client.calls) == 2 and len(client.accepted) == 1
+    assert sorted(client.accepted[0]) == sorted(f"k{n}" for n in range(10) if n not in (3, 7))
+    assert sorted(r.error_id for r, why in report.skipped if why == RETRY_DATA_GONE) == ["e3", "e7"]
+    assert sorted(report.gone) == [row_key(rec(3)), row_key(rec(7))]
+    assert not report.failed
+
+
+async def test_known_gone_keys_are_skipped_before_sending() -> None:
+    client = FakeClient()
+    gone = frozenset({row_key(rec(1))})
+    report = await run_bulk(client, "retry", [rec(1), rec(2)], options=FAST, gone=gone)
+    assert client.calls == [("retry", "s1", ("k2",))]
+    assert [(r.error_id, why) for r, why in report.skipped] == [("e1", RETRY_DATA_GONE)]
+
+
+async def test_a_422_without_gone_data_fails_the_batch_and_continues() -> None:
+    client = FakeClient(script=[ValidationFailed(422, "invalid", "bad keys"), None])
+    report = await run_bulk(client, "retry", [rec(n) for n in range(1200)], options=FAST)
+    assert len(report.failed) == 1000 and len(report.sent) == 200
+    assert {why for _, why in report.failed} == {"bad keys"}
+
+
+async def test_a_5xx_on_retry_is_never_repeated_and_says_it_may_have_been_processed() -> None:
+    client = FakeClient(script=[ServerError(502, "http_502", "bad gateway")])
+    report = await run_bulk(client, "retry", [rec(1)], options=FAST)
+    assert len(client.calls) == 1 and report.failed and "may have processed" in report.failed[0][1]
+
+
+async def test_read_only_stops_the_run() -> None:
+    client = FakeClient(script=[ReadOnlyViolation(None, "read_only", "read-only session")])
+    report = await run_bulk(client, "resolve", [rec(n) for n in range(2500)], options=FAST)
+    assert len(client.calls) == 1 and len(report.not_sent) == 2500 and not report.failed
+
+
+async def test_follow_jobs_gives_up_after_the_timeout() -> None:
+    client = FakeClient(finish_after=10**6)
+    clock = iter(range(0, 10**6, 100))
+    options = BulkOptions(poll_interval=0.0, follow_timeout=250, clock=lambda: float(next(clock)))
+    client.accepted.append(("k1",))
+    jobs, note = await follow_jobs(client, [Job("job1", type="retry", status="queued", flow_id="f1")],
+                                   options=options)
+    assert jobs[0].status == "running" and "still running" in note
+
+
+async def test_follow_jobs_without_ids_says_so() -> None:
+    jobs, note = await follow_jobs(FakeClient(), [Job("", type="retry")])
+    assert jobs == [] and "no job id" in note
+
+
+async def test_follow_jobs_reads_non_retry_jobs_by_id() -> None:
+    jobs, note = await follow_jobs(FakeClient(), [Job("run1", type="flow", status="running")], options=FAST)
+    assert [job.status for job in jobs] == ["completed"] and note == ""
