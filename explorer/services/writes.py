@@ -1,0 +1,648 @@
+"""The one code path for safe writes (PUT of a whole JSON document), shared by the TUI editor and ``iox put``.
+
+Why one path: PUT replaces the whole object, a 422 is the everyday failure, another user may have saved in
+the meantime, and nothing a user typed may be lost. Every write therefore goes:
+
+1. :func:`begin_edit` — GET the document; remember it and its version (``lastModified``, or a content hash
+   for documents without one, such as retry data);
+2. :func:`parse_document` / :func:`check_json` — local validation with line and column;
+3. :func:`plan_write` — the body to PUT, the unified diff to confirm (server-owned fields hidden, never
+   dropped) and the warnings (masked secrets, removed fields: PUT erases what it omits);
+4. :func:`submit_write` — re-GET just before the PUT; if the version moved, do not PUT and return
+   :class:`Stale` (what changed on the server) so the caller offers :func:`rebase` (overwrite) or
+   :func:`merge_onto` (reload and re-apply as a three-way merge); else PUT, record the attempt in the
+   journal whatever its outcome, and drop the draft after a success.
+
+"Undo my last PUT" (:func:`begin_undo`) is a normal edit whose text is the journal's ``before`` document.
+Drafts (:func:`save_draft`, :func:`restore_session`) keep the editor text and the base document, so an edit
+survives a crash and can still be checked for staleness. No textual here: the CLI uses the same functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+from explorer.client import ApiError, ReadOnlyViolation
+from explorer.journal import Draft, DraftStore, Journal, JournalEntry, iso_time
+from explorer.model import masked_secret_paths
+from explorer.services.canonical import CanonicalLines, dump_lines
+from explorer.services.diff import (
+    SERVER_OWNED,
+    Change,
+    PathPart,
+    changes,
+    diff_stats,
+    document_diff,
+    format_document,
+    format_path,
+    shown_lines,
+    unified_lines,
+)
+from explorer.services.merge import MergeResult, three_way_merge
+
+Clock = Callable[[], datetime]
+
+EDITABLE_KINDS: dict[str, str] = {
+    "integrations": "integration",
+    "flows": "flow",
+    "exports": "export",
+    "imports": "import",
+    "connections": "connection",
+}
+"""API collection → singular noun, for every resource kind the editor may PUT."""
+
+RETRY_DATA_KIND = "retrydata"
+"""Drafts/journal kind of a retry-data document (``PUT /v1/flows/{f}/{step}/{key}/data``)."""
+
+READ_ONLY_REASON = (
+    "this profile is read-only (--read-only, or read_only = true in the profile): "
+    "editing and every other change are switched off"
+)
+"""Why mutating keys are hidden and the editor refuses to open in a read-only session."""
+
+
+class JsonDocumentApi(Protocol):
+    """What a safe write needs from the client: GET and PUT of JSON at an API path (IntegratorClient fits)."""
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL, ending in ``/v1/``."""
+        ...
+
+    @property
+    def read_only(self) -> bool:
+        """True when the client refuses every non-GET."""
+        ...
+
+    async def get_json(self, path: str) -> Any:
+        """GET a path; its JSON."""
+        ...
+
+    async def put_json(self, path: str, doc: Any) -> Any:
+        """PUT a whole document; the answer's JSON (None when empty)."""
+        ...
+
+
+# --- what is edited ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentTarget:
+    """A JSON document at an API path that has a GET and a PUT; the editor is generic over these.
+
+    ``kind`` and ``resource_id`` name the draft file and the journal entry (both must be safe file names);
+    ``path`` is relative to the API base (``flows/<id>``); ``version_field`` is what the stale-write guard
+    compares (None: the whole content); ``server_owned`` are top-level fields hidden from the diff.
+    """
+
+    kind: str
+    resource_id: str
+    path: str
+    label: str
+    server_owned: tuple[str, ...] = SERVER_OWNED
+    version_field: str | None = "lastModified"
+
+
+def resource_target(kind: str, resource_id: str, name: str | None = None) -> DocumentTarget:
+    """The preset for an integration, flow, export, import or connection (``kind`` singular or plural)."""
+    plural = kind if kind in EDITABLE_KINDS else f"{kind}s"
+    if plural not in EDITABLE_KINDS:
+        raise ValueError(f"{kind!r} is not an editable resource kind ({', '.join(EDITABLE_KINDS)})")
+    noun = EDITABLE_KINDS[plural]
+    label = f"{noun} {name!r} ({resource_id})" if name else f"{noun} {resource_id}"
+    return DocumentTarget(plural, resource_id, f"{plural}/{quote(resource_id, safe='')}", label)
+
+
+def retry_data_target(flow_id: str, step_id: str, retry_data_key: str) -> DocumentTarget:
+    """The preset for one error's retry data (no ``lastModified``: the guard compares content)."""
+    segments = "/".join(quote(part, safe="") for part in (flow_id, step_id, retry_data_key))
+    return DocumentTarget(
+        RETRY_DATA_KIND,
+        f"{flow_id}.{step_id}.{retry_data_key}",
+        f"flows/{segments}/data",
+        f"retry data {retry_data_key} (flow {flow_id}, step {step_id})",
+        server_owned=(),
+        version_field=None,
+    )
+
+
+def target_from_entry(entry: JournalEntry) -> DocumentTarget | None:
+    """The target a journal entry wrote to (for undo from the journal screen), or None if unknown."""
+    if not entry.kind or not entry.resource_id:
+        return None
+    if entry.kind in EDITABLE_KINDS:
+        return resource_target(entry.kind, entry.resource_id)
+    if entry.kind == RETRY_DATA_KIND:
+        parts = entry.resource_id.split(".")
+        if len(parts) == 3:
+            return retry_data_target(*parts)
+    return None
+
+
+def write_refusal(read_only: bool, locked_reason: str | None = None) -> str | None:
+    """Why this session may not write (None: it may): read-only profile, or a resource outside the scope."""
+    if read_only:
+        return READ_ONLY_REASON
+    return locked_reason
+
+
+def document_version(target: DocumentTarget, doc: Any) -> str:
+    """What the stale-write guard compares: ``lastModified`` when present, else a hash of the content."""
+    if target.version_field and isinstance(doc, Mapping):
+        value = doc.get(target.version_field)
+        if isinstance(value, str) and value:
+            return value
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()[:32]
+
+
+def request_path(api: JsonDocumentApi, target: DocumentTarget) -> str:
+    """The path the PUT goes to, as shown and journaled: ``/v1/flows/<id>``."""
+    base = urlsplit(api.base_url).path or "/"
+    return base.rstrip("/") + "/" + target.path.lstrip("/")
+
+
+# --- an edit in progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditSession:
+    """The document an edit started from and its version, so the guard can tell if the server moved on."""
+
+    target: DocumentTarget
+    profile: str
+    base: Any
+    base_version: str
+    path: str
+
+    @cached_property
+    def base_lines(self) -> CanonicalLines:
+        """The base document in editor form (formatted once; later diffs reuse it)."""
+        return CanonicalLines.of(self.base)
+
+    @property
+    def base_text(self) -> str:
+        """The base document in editor form, as the editor loads it."""
+        return "\n".join(self.base_lines.lines)
+
+
+async def begin_edit(api: JsonDocumentApi, target: DocumentTarget, profile: str) -> EditSession:
+    """GET the document and start an edit of it. Raises ApiError (the GET failed)."""
+    doc = await api.get_json(target.path)
+    return new_session(api, target, profile, doc)
+
+
+def new_session(api: JsonDocumentApi, target: DocumentTarget, profile: str, doc: Any) -> EditSession:
+    """An edit that starts from a document already fetched (e.g. the one the JSON pane shows)."""
+    return EditSession(target, profile, doc, document_version(target, doc), request_path(api, target))
+
+
+def rebase(session: EditSession, server_doc: Any) -> EditSession:
+    """"Overwrite": the same edit, now based on the server's newer document (the guard checks that one)."""
+    return replace(session, base=server_doc, base_version=document_version(session.target, server_doc))
+
+
+def merge_onto(session: EditSession, text: str, server_doc: Any) -> tuple[EditSession, MergeResult, str]:
+    """"Reload and merge": the user's changes re-applied onto the server's newer document.
+
+    Returns the session based on ``server_doc``, the merge result (conflicts keep the server's value) and
+    the merged document in editor form. Raises InvalidJson if ``text`` does not parse.
+    """
+    mine = parse_document(text)
+    result = three_way_merge(session.base, mine, server_doc, server_owned=session.target.server_owned)
+    return rebase(session, server_doc), result, format_document(result.document)
+
+
+# --- local validation -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JsonProblem:
+    """Why a text is not a JSON document we can PUT, and where (1-based line and column)."""
+
+    message: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class InvalidJson(ValueError):
+    """The text cannot be submitted; ``problem`` says why and where."""
+
+    def __init__(self, problem: JsonProblem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+_NON_STANDARD = re.compile(r"-?Infinity|NaN")
+
+
+class _NonStandardConstant(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonStandardConstant(name)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse_document(text: str, *, require_object: bool = True) -> Any:
+    """Parse editor text as strict JSON (no NaN/Infinity); raise InvalidJson with line and column."""
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidJson(JsonProblem(exc.msg, exc.lineno, exc.colno)) from None
+    except _NonStandardConstant as exc:
+        match = _NON_STANDARD.search(text)
+        line, column = _position(text, match.start()) if match else (1, 1)
+        raise InvalidJson(JsonProblem(f"{exc} is not valid JSON", line, column)) from None
+    except RecursionError:
+        raise InvalidJson(JsonProblem("the document is nested too deeply", 1, 1)) from None
+    if require_object and not isinstance(doc, dict):
+        first = len(text) - len(text.lstrip())
+        line, column = _position(text, first)
+        message = f"the document must be a JSON object, not {_json_type(doc)}"
+        raise InvalidJson(JsonProblem(message, line, column))
+    return doc
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def check_json(text: str) -> JsonProblem | None:
+    """The problem with ``text`` as a document to PUT, or None when it is fine (the status line uses this)."""
+    try:
+        parse_document(text)
+    except InvalidJson as exc:
+        return exc.problem
+    return None
+
+
+# --- the plan: body, diff, warnings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteWarning:
+    """Something the user should know before confirming: ``masked_secret``, ``removed`` or ``shrunk``."""
+
+    kind: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """Everything the confirm screen shows and the PUT sends."""
+
+    session: EditSession
+    body: Any
+    diff: list[str]
+    warnings: list[WriteWarning]
+    text: str
+
+    method = "PUT"
+
+    @property
+    def request_line(self) -> str:
+        """The exact request: ``PUT /v1/flows/<id>``."""
+        return f"{self.method} {self.session.path}"
+
+    @property
+    def changed(self) -> bool:
+        """False when the PUT would change nothing the user can see (then there is nothing to submit)."""
+        return bool(self.diff)
+
+
+def plan_write(session: EditSession, text: str) -> WritePlan:
+    """Validate ``text`` and work out the PUT: body, diff against the base, warnings. Raises InvalidJson.
+
+    Server-owned fields the user deleted are put back from the base document: they are hidden from the diff,
+    so deleting one must not silently change the request.
+    """
+    body = parse_document(text)
+    server_owned = session.target.server_owned
+    base = session.base_lines
+    if isinstance(session.base, Mapping) and any(k in session.base and k not in body for k in server_owned):
+        restored = {key: session.base[key] for key in server_owned if key in session.base and key not in body}
+        body = {**restored, **body}
+        body_lines = dump_lines(body)
+    else:
+        body_lines = base.derive(text.split("\n"), body)
+    diff = unified_lines(
+        shown_lines(base.lines, session.base, server_owned), shown_lines(body_lines, body, server_owned)
+    )
+    return WritePlan(
+        session=session,
+        body=body,
+        diff=diff,
+        warnings=write_warnings(session.base, body, server_owned=server_owned, text=text),
+        text=text,
+    )
+
+
+def write_warnings(
+    base: Any, body: Any, *, server_owned: Sequence[str] = SERVER_OWNED, text: str | None = None
+) -> list[WriteWarning]:
+    """Masked secrets about to be sent back, and fields or array items the PUT would erase.
+
+    ``text`` (what ``body`` was parsed from) lets a document without a mask skip the walk for one.
+    """
+    may_hold_mask = text is None or '"******"' in text or "\\u002" in text.lower()
+    found = [
+        WriteWarning(
+            "masked_secret",
+            path,
+            f'{path} is the masked placeholder "******": sending it back may be rejected (422) '
+            "or store the mask as the secret; type the real value or leave the resource unchanged",
+        )
+        for path in (masked_secret_paths(body) if may_hold_mask else [])
+    ]
+    for parts, base_value, body_value in _removals(base, body, (), server_owned):
+        label = format_path(parts)
+        if body_value is _REMOVED:
+            message = f"{label} is removed entirely: PUT replaces the whole object, so it is erased"
+            found.append(WriteWarning("removed", label, message))
+        else:
+            found.append(WriteWarning(
+                "shrunk", label,
+                f"{label}: {len(base_value) - len(body_value)} of {len(base_value)} items removed "
+                "(PUT erases them)",
+            ))
+    return found
+
+
+_REMOVED = object()
+
+
+def _removals(
+    base: Any, body: Any, path: tuple[PathPart, ...], server_owned: Sequence[str]
+) -> Iterable[tuple[tuple[PathPart, ...], Any, Any]]:
+    if base is body or base == body:  # C-speed; only changed branches are walked
+        return
+    if isinstance(base, Mapping) and isinstance(body, Mapping):
+        for key, value in base.items():
+            if not path and key in server_owned:
+                continue
+            if key not in body:
+                yield (*path, key), value, _REMOVED
+            else:
+                yield from _removals(value, body[key], (*path, key), server_owned)
+    elif isinstance(base, list) and isinstance(body, list):
+        if len(body) < len(base):
+            yield path, base, body
+        elif len(body) == len(base):
+            for index, (old, new) in enumerate(zip(base, body, strict=True)):
+                yield from _removals(old, new, (*path, index), server_owned)
+
+
+# --- submit -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The PUT succeeded: what the server now holds, the journal entry, and a one-line summary."""
+
+    plan: WritePlan
+    document: Any
+    status: int
+    entry: JournalEntry | None
+    journal_error: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """What the notification says."""
+        return f"Saved {self.plan.session.target.label}: {self.plan.request_line} → {self.status}"
+
+
+@dataclass(frozen=True)
+class Stale:
+    """Not sent: the server's document changed since the edit began. Offer overwrite or reload + merge."""
+
+    plan: WritePlan
+    server_document: Any
+    server_changes: list[Change]
+    server_diff: list[str]
+
+    @property
+    def summary(self) -> str:
+        """One line for the choice screen's title."""
+        doc = self.server_document if isinstance(self.server_document, Mapping) else {}
+        who, when = doc.get("lastModifiedBy"), doc.get("lastModified")
+        by = f" by {who}" if isinstance(who, str) else ""
+        at = f" at {when}" if isinstance(when, str) else ""
+        label = self.plan.session.target.label
+        return (f"{label} was changed on the server{by}{at} since you began editing: "
+                f"{len(self.server_changes)} change(s). Nothing was sent.")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The write did not happen (or its outcome is unknown). The draft is kept; ``error`` says what failed.
+
+    ``put_sent`` is False when the failure came before the PUT (the re-GET failed, or the client refused a
+    write in a read-only session).
+    """
+
+    plan: WritePlan
+    error: ApiError
+    put_sent: bool
+    entry: JournalEntry | None = None
+    journal_error: str | None = None
+
+    @property
+    def summary(self) -> str:
+        """What the user is told."""
+        stage = "the PUT" if self.put_sent else "the check before the PUT"
+        unknown = self.put_sent and self.error.status is None
+        outcome = "; it may or may not have been applied" if unknown else ""
+        return f"Not saved: {stage} failed{outcome}: {self.error}. Your edit is kept as a draft."
+
+
+WriteOutcome = Saved | Stale | Failed
+
+
+def _record(
+    journal: Journal,
+    plan: WritePlan,
+    *,
+    status: int | None,
+    before: Any,
+    after: Any,
+    note: str | None,
+    clock: Clock | None,
+    secrets: Iterable[str],
+) -> tuple[JournalEntry | None, str | None]:
+    session = plan.session
+    entry = JournalEntry(
+        time=iso_time(clock() if clock else None),
+        profile=session.profile,
+        method=plan.method,
+        path=session.path,
+        status=status,
+        before=before,
+        after=after,
+        kind=session.target.kind,
+        resource_id=session.target.resource_id,
+        note=note,
+    )
+    try:
+        return journal.record(entry, secrets=secrets), None
+    except (OSError, TypeError) as exc:
+        return None, f"the journal could not record this write: {exc}"
+
+
+async def submit_write(
+    api: JsonDocumentApi,
+    plan: WritePlan,
+    *,
+    journal: Journal,
+    drafts: DraftStore | None = None,
+    clock: Clock | None = None,
+    secrets: Iterable[str] = (),
+) -> WriteOutcome:
+    """Re-GET, refuse if stale, PUT, journal the attempt, drop the draft on success. Never raises ApiError."""
+    session = plan.session
+    target = session.target
+    try:
+        current = await api.get_json(target.path)
+    except ApiError as exc:
+        return Failed(plan, exc, put_sent=False)
+    if document_version(target, current) != session.base_version:
+        return Stale(
+            plan,
+            server_document=current,
+            server_changes=changes(session.base, current, ignore_top=target.server_owned),
+            server_diff=document_diff(session.base, current, server_owned=target.server_owned,
+                                      from_name="when you began", to_name="server now"),
+        )
+    try:
+        answer = await api.put_json(target.path, plan.body)
+    except ReadOnlyViolation as exc:
+        return Failed(plan, exc, put_sent=False)
+    except ApiError as exc:
+        fields = [f"{item.field}: {item.code}: {item.message}" for item in exc.errors if item.field]
+        note = "; ".join([f"{exc.code}: {exc.message}", *fields])
+        entry, journal_error = _record(journal, plan, status=exc.status, before=current, after=plan.body,
+                                       note=note, clock=clock, secrets=secrets)
+        return Failed(plan, exc, put_sent=True, entry=entry, journal_error=journal_error)
+    status = 204 if answer is None else 200
+    saved = answer
+    if not isinstance(saved, Mapping):
+        try:
+            saved = await api.get_json(target.path)
+        except ApiError:
+            saved = plan.body
+    entry, journal_error = _record(journal, plan, status=status, before=current, after=saved, note=None,
+                                   clock=clock, secrets=secrets)
+    if drafts is not None:
+        # If this fails the stale draft is offered again later, and the user can discard it then.
+        with contextlib.suppress(OSError):
+            drafts.discard(session.profile, target.kind, target.resource_id)
+    return Saved(plan, saved, status, entry, journal_error)
+
+
+# --- undo ---------------------------------------------------------------------------------------------------
+
+
+class NothingToUndo(LookupError):
+    """The journal holds no successful PUT of this resource for this profile."""
+
+
+def undo_document(entry: JournalEntry, current: Any, server_owned: Sequence[str] = SERVER_OWNED) -> Any:
+    """The journal's ``before`` document, with the current one's server-owned fields (they are not ours)."""
+    before = entry.before
+    if isinstance(before, Mapping) and isinstance(current, Mapping):
+        restored = {key: value for key, value in before.items() if key not in server_owned}
+        owned = {key: current[key] for key in server_owned if key in current}
+        return {**owned, **restored}
+    return before
+
+
+async def begin_undo(
+    api: JsonDocumentApi, target: DocumentTarget, profile: str, journal: Journal
+) -> tuple[EditSession, str, JournalEntry]:
+    """Start "undo my last PUT": the session on the current document and the text to submit.
+
+    Raises NothingToUndo, or ApiError if the GET fails. The result goes through the normal path (diff,
+    confirm, stale guard), so undoing a PUT someone has since built on is caught like any stale write.
+    """
+    path = request_path(api, target)
+    entry = journal.last_put(profile, path)
+    if entry is None:
+        raise NothingToUndo(f"no successful PUT of {target.label} in the journal for profile {profile!r}")
+    session = await begin_edit(api, target, profile)
+    return session, format_document(undo_document(entry, session.base, target.server_owned)), entry
+
+
+# --- drafts -------------------------------------------------------------------------------------------------
+
+
+def save_draft(drafts: DraftStore, session: EditSession, text: str) -> Draft:
+    """Keep the editor text with its base document (raises OSError or UnsafeName)."""
+    target = session.target
+    return drafts.save(Draft(
+        profile=session.profile,
+        kind=target.kind,
+        id=target.resource_id,
+        path=session.path,
+        base_last_modified=session.base_version,
+        base_document=session.base,
+        text=text,
+    ))
+
+
+def load_draft(drafts: DraftStore, profile: str, target: DocumentTarget) -> Draft | None:
+    """The saved draft of this resource, if any (unreadable ones are moved aside by the store)."""
+    return drafts.load(profile, target.kind, target.resource_id)
+
+
+def restore_session(api: JsonDocumentApi, target: DocumentTarget, draft: Draft) -> EditSession:
+    """Resume a draft against the document it started from; the stale guard then checks the server."""
+    version = draft.base_last_modified or document_version(target, draft.base_document)
+    return EditSession(target, draft.profile, draft.base_document, version, request_path(api, target))
+
+
+def draft_differs(draft: Draft, fresh: EditSession) -> bool:
+    """True when a draft holds something the fresh document does not (worth offering back)."""
+    return draft.text != fresh.base_text or draft.base_last_modified != fresh.base_version
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """What the restore offer tells the user about a draft."""
+
+    saved_at: str
+    server_moved: bool
+    lines_changed: int
+
+
+def summarize_draft(draft: Draft, fresh: EditSession) -> DraftSummary:
+    """When the draft was saved, whether the server moved on since, and roughly how much it changes."""
+    before = format_document(draft.base_document).split("\n")
+    after = draft.text.split("\n")
+    added, removed = diff_stats(unified_lines(before, after))
+    return DraftSummary(draft.saved_at, draft.base_last_modified != fresh.base_version, added + removed)
