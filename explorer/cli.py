@@ -68,7 +68,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
     from explorer.simulator import FaultConfig, run_server
 
     try:
-        faults = FaultConfig.parse(args.faults, seed=args.seed) if args.faults else None
+        faults = FaultConfig.parse(f"seed={args.seed},{args.faults}") if args.faults else None
     except ValueError as exc:
         print(f"iox simulator: bad --faults: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -201,6 +201,19 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: ClientFactory) -> i
     return 0
 
 
+def _parse(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:
+    """Parse, letting a command's trailing ids follow its options (``retry F S --all`` style grammar aside,
+    ``retry F S id1 --no-follow id2`` is natural); anything else unrecognised is a usage error.
+    """
+    args, extras = parser.parse_known_args(arguments)
+    if extras and isinstance(getattr(args, "error_ids", None), list) and not any(
+            extra.startswith("-") and extra != "-" for extra in extras):
+        args.error_ids += extras
+    elif extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
 def _secret_in_argv(argv: Sequence[str]) -> str | None:
     for arg in argv:
         if arg == "--":
@@ -226,7 +239,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.AsyncBaseTranspo
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        args = build_parser().parse_args(arguments)
+        args = _parse(build_parser(), arguments)
     except SystemExit as stop:  # --help, --version and usage errors (argparse printed the message)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command == "simulator":

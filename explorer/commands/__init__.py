@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from explorer.commands import account, documents, errors, jobs, profiles
+from explorer.commands import account, bulk, documents, errors, jobs, profiles
 
 
 class CommandGroup(Protocol):
@@ -21,5 +21,5 @@ class CommandGroup(Protocol):
         ...
 
 
-COMMAND_GROUPS: tuple[CommandGroup, ...] = (profiles, account, documents, errors, jobs)
+COMMAND_GROUPS: tuple[CommandGroup, ...] = (profiles, account, documents, errors, bulk, jobs)
 """Every command group, in the order ``iox --help`` lists them."""

@@ -1,8 +1,7 @@
-"""``iox errors``, ``iox retry`` and ``iox resolve``: a step's failed records, from a script.
+"""``iox errors``: a step's failed records, from a script (``retry``/``resolve`` live in ``bulk``).
 
 Why errors stream: a step can hold 100,000 open errors; pages are read as they arrive (progress on stderr when
-it is a terminal) and ``--limit`` stops early. Retry and resolve go through the shared bulk service, so they
-batch by 1000, pace themselves on the rate limit and report partial progress exactly as the TUI does.
+it is a terminal) and ``--limit`` stops early. The ``--since`` grammar is the TUI's own date-range parser.
 """
 
 from __future__ import annotations
@@ -77,8 +76,19 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """``--since``, ``--source`` and ``--classification``: shared by ``errors``, ``retry`` and ``resolve``."""
+    parser.add_argument("--since", metavar="WHEN", default=None,
+                        help="only errors that occurred since then: ISO-8601 time, an age (30m, 24h, 7d) "
+                             "or a range (2026-11-01..2026-11-20)")
+    parser.add_argument("--source", action="append", metavar="S", default=[],
+                        help="only this source (e.g. application, connection); repeat for any of several")
+    parser.add_argument("--classification", action="append", metavar="C", default=[],
+                        help="only this classification (e.g. missing, duplicate); repeatable")
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``errors`` (``retry`` and ``resolve`` are added by ``register_bulk``)."""
+    """Add ``errors``."""
     errors = add_command(
         commands, "errors", handler=run_errors, help="list a step's open (or resolved) errors",
         epilog="examples:\n  iox errors 6571ecd15bc5e3f7c6026ea6 6571d6bafd7a68b8f6a5d162\n"
@@ -87,11 +97,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     errors.add_argument("flow", metavar="FLOW", help="the flow id")
     errors.add_argument("step", metavar="STEP", help="the step's export or import id")
     errors.add_argument("--resolved", action="store_true", help="resolved errors instead of open ones")
-    errors.add_argument("--since", metavar="WHEN", default=None,
-                        help="only errors that occurred since then: ISO-8601 time, an age (30m, 24h, 7d) "
-                             "or a range (2026-11-01..2026-11-20)")
-    errors.add_argument("--source", action="append", metavar="S", default=[],
-                        help="only this source (e.g. application, connection); repeat for any of several")
-    errors.add_argument("--classification", action="append", metavar="C", default=[],
-                        help="only this classification (e.g. missing, duplicate); repeatable")
+    add_filter_options(errors)
     errors.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N errors")

@@ -1,0 +1,69 @@
+"""The CLI's output rules: server text never drives the terminal, tables align, JSON stays valid."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from explorer.commands.output import Output, display_width, json_text, printable, render_table, truncate
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_printable_escapes_every_control_and_bidi_character() -> None:
+    hostile = "a\x1b[2Jb\x9b31mc\x07d\ne\tf\u202eg\u2028h\x00i\x7f"
+    shown = printable(hostile)
+    assert shown == "a\\e[2Jb\\x9b31mc\\x07d\\ne\\tf\\u202eg\\u2028h\\x00i\\x7f"
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in shown)
+
+
+def test_printable_keeps_ordinary_unicode_and_markup_literally() -> None:
+    assert printable("Shop → ERP [bold]x[/bold] 日本") == "Shop → ERP [bold]x[/bold] 日本"
+
+
+def test_json_text_is_valid_json_and_escapes_c1_and_bidi() -> None:
+    value = {"name": "x\x1b[31m\x9b\u202e\u2029y", "n": 1, "日本": ["é"]}
+    text = json_text(value)
+    assert json.loads(text) == value
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text and "\u2029" not in text
+    assert "日本" in text and "é" in text  # readable, not \u-escaped
+
+
+def test_display_width_and_truncate_count_wide_characters() -> None:
+    assert display_width("日本") == 4
+    assert display_width("e\u0301") == 1
+    assert truncate("abcdef", 4) == "abc…"
+    assert truncate("日本語", 4) == "日…"
+    assert truncate("abc", 3) == "abc"
+
+
+def test_render_table_aligns_columns_and_never_pads_the_last() -> None:
+    lines = render_table(("ID", "NAME", "NOTE"), [("1", "日本語", "x"), ("22", "a\x1bb", "")])
+    assert lines == [
+        "ID  NAME    NOTE",
+        "1   日本語  x",
+        "22  a\\eb",
+    ]
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_render_table_truncates_limited_columns() -> None:
+    lines = render_table(("A", "MESSAGE"), [("1", "x" * 50)], max_widths={1: 10})
+    assert lines[1] == "1  " + "x" * 9 + "…"
+
+
+def test_progress_only_on_a_terminal() -> None:
+    plain = Output(io.StringIO(), io.StringIO())
+    plain.progress("fetched 10", force=True)
+    plain.clear_progress()
+    assert plain.stderr.getvalue() == ""
+    tty_err = _Tty()
+    shown = Output(io.StringIO(), tty_err)
+    shown.progress("fetched \x1b 10", force=True)
+    shown.note("done")
+    assert "fetched \\e 10" in tty_err.getvalue()
+    assert tty_err.getvalue().endswith("\r\x1b[Kdone\n")
+    assert shown.stdout.getvalue() == ""
