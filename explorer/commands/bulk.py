@@ -33,7 +33,7 @@ UNKNOWN_ID = "not among the step's open errors"
 
 
 def requested_ids(ctx: CommandContext, ids: list[str]) -> list[str]:
-    """The error ids named on the command line; ``-`` reads more from stdin (one per line or blank-separated)."""
+    """The error ids named on the command line; ``-`` reads more from stdin (separated by blanks/lines)."""
     found: list[str] = []
     for value in ids:
         if value == "-":
