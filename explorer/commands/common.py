@@ -214,7 +214,7 @@ def _api_lines(error: ApiError, session: Session | None) -> list[str]:
         return [f"authentication failed (HTTP 401){server}{where}{source}: {message}",
                 "`iox login` checks a token and tells which region (NA or EU) it belongs to"]
     if isinstance(error, Forbidden):
-        return [f"forbidden (HTTP 403){where}: this token may not access it: {message}"]
+        return [f"forbidden (HTTP 403){where}: {message}"]
     if isinstance(error, NotFound):
         return [f"not found (HTTP 404){where}: {message}"]
     if isinstance(error, ValidationFailed):
