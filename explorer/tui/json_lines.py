@@ -1,0 +1,355 @@
+"""JSON documents as lines: paths, values and search, with no Textual in sight.
+
+Why this exists: the JSON pane shows a document pretty-printed by `json.dumps(obj, indent=2,
+ensure_ascii=False)`, one line per scalar or bracket. Users copy the value or the path under the cursor,
+and the editor team maps a 422 error's field path (`pageProcessors[1]._importId`) to the line to show.
+Both need a map between lines and paths. Building it costs one pass over the lines, so it is built
+lazily (`JsonLineIndex`) and only for documents that really are `json.dumps(indent=2)` output.
+
+Path style (what `format_path` writes and `parse_path` reads):
+- the root is the empty string `""`;
+- object keys that are ASCII identifiers (`[A-Za-z_$][A-Za-z0-9_$]*`) use dots: `a.b`, `pageProcessors`;
+- any other key uses brackets with a JSON string: `["a.b"]`, `["say \\"hi\\""]`, `["ключ"]`;
+- array items use brackets: `[1]`; so `pageProcessors[1]._importId`, `[0][2]`, `a["x y"][3].z`.
+`parse_path` is lenient for input from servers and people: a leading `$` or `.` is ignored, bracket keys
+may use single quotes, and a dotted name may hold any character but `.` and `[` (`a.ключ`).
+`line_for_path` also accepts `a.0` for an array item and `[0]` for an object key `"0"`.
+"""
+
+from __future__ import annotations
+
+import json
+import json.decoder
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+# The C string scanner of the json module: decodes one JSON string starting after its opening quote.
+scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+PathPart = str | int
+"""One step of a path: an object key (str) or an array index (int)."""
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+_DOTTED_NAME = re.compile(r"[^.\[\]]+")
+_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
+
+INDENT = 2
+"""Indent unit of the lines this module reads: the JSON pane always dumps with `indent=2`."""
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    """Write path parts in the documented style (`pageProcessors[1]._importId`, root `""`)."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENTIFIER.match(part):
+            out.append(f".{part}" if out else part)
+        else:
+            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
+    return "".join(out)
+
+
+def parse_path(path: str) -> list[PathPart]:
+    """Read a path written in the documented style (leniently); raise ValueError if it is malformed."""
+    parts: list[PathPart] = []
+    text = path.strip()
+    pos = 0
+    if text.startswith("$"):
+        pos = 1
+    end = len(text)
+    while pos < end:
+        char = text[pos]
+        if char == ".":
+            pos += 1
+            match = _DOTTED_NAME.match(text, pos)
+            if match is None:
+                raise ValueError(f"path {path!r}: expected a name at column {pos}")
+            parts.append(match.group())
+            pos = match.end()
+        elif char == "[":
+            index = _INDEX.match(text, pos)
+            if index is not None:
+                parts.append(int(index.group(1)))
+                pos = index.end()
+                continue
+            key, pos = _read_bracket_key(path, text, pos + 1)
+            parts.append(key)
+        else:
+            match = _DOTTED_NAME.match(text, pos)
+            if match is None or parts:
+                raise ValueError(f"path {path!r}: unexpected {char!r} at column {pos}")
+            parts.append(match.group())
+            pos = match.end()
+    return parts
+
+
+def _read_bracket_key(path: str, text: str, pos: int) -> tuple[str, int]:
+    """Read `"key"]` or `'key']` starting at `pos`; return the key and the position after `]`."""
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text) or text[pos] not in "\"'":
+        raise ValueError(f"path {path!r}: expected an index or a quoted key at column {pos}")
+    quote = text[pos]
+    try:
+        if quote == '"':
+            key, pos = scanstring(text, pos + 1)
+        else:
+            # Single quotes: turn the body into a JSON string so escapes mean the same thing.
+            close = pos + 1
+            while close < len(text) and text[close] != "'":
+                close += 2 if text[close] == "\\" else 1
+            body = text[pos + 1 : close].replace("\\'", "'").replace('"', '\\"')
+            key = json.loads(f'"{body}"')
+            pos = close + 1
+    except (ValueError, json.JSONDecodeError) as error:
+        raise ValueError(f"path {path!r}: bad quoted key ({error})") from None
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    if pos >= len(text) or text[pos] != "]":
+        raise ValueError(f"path {path!r}: expected ']' at column {pos}")
+    return key, pos + 1
+
+
+class JsonLineIndex:
+    """Which value each line of `json.dumps(obj, indent=2)` output holds, built on first use.
+
+    For every line it records the line of the enclosing container (`parent`), the key or array index
+    that names the value on the line (`key`), and for a line opening `{`/`[` the line closing it
+    (`end`). A closing line belongs to its container (same path). If the lines do not have the shape
+    `json.dumps(indent=2)` gives (e.g. hand-formatted text), `valid` is False and every query answers None.
+    """
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        """Keep the lines; nothing is computed until a query (or `build()`)."""
+        self._lines = lines
+        self._builder: Iterator[int] | None = None
+        self._built = False
+        self._valid = False
+        self._parent: list[int] = []
+        self._key: list[PathPart | None] = []
+        self._end: list[int] = []
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The lines this index describes."""
+        return self._lines
+
+    @property
+    def built(self) -> bool:
+        """True once the index is complete (queries then cost no build)."""
+        return self._built
+
+    @property
+    def valid(self) -> bool:
+        """True if the lines are well-formed `indent=2` JSON (builds the index if needed)."""
+        self.build()
+        return self._valid
+
+    def build(self) -> None:
+        """Build the whole index now (one pass, ~0.7 µs a line), finishing any build in progress."""
+        for _ in self.build_steps():
+            pass
+
+    def build_steps(self, batch: int = 8192) -> Iterator[int]:
+        """Build the index `batch` lines at a time, yielding the lines done so far.
+
+        A caller on the UI loop can await between steps so a 500,000-line document never blocks it.
+        All callers share one builder: `build()` finishes the steps an async builder left off.
+        """
+        if self._builder is None and not self._built:
+            self._builder = self._build(batch)
+        builder = self._builder
+        if builder is not None:
+            yield from builder
+
+    def _build(self, batch: int) -> Iterator[int]:
+        lines = self._lines
+        count = len(lines)
+        parent = [-1] * count
+        keys: list[PathPart | None] = [None] * count
+        end = list(range(count))
+        # stack entries: [opener line, is_object, next array index]
+        stack: list[list[Any]] = []
+        valid = True
+        try:
+            for number, line in enumerate(lines):
+                if not number % batch and number:
+                    yield number
+                if stack:
+                    depth = len(stack) * INDENT
+                    char = line[depth - INDENT : depth - INDENT + 1]
+                    if char == "}" or char == "]":
+                        opener = stack.pop()
+                        end[opener[0]] = number
+                        parent[number] = opener[0]
+                        continue
+                    top = stack[-1]
+                    parent[number] = top[0]
+                    if top[1]:
+                        if line[depth : depth + 1] != '"':
+                            raise ValueError(number)
+                        keys[number] = scanstring(line, depth + 1)[0]
+                    else:
+                        keys[number] = top[2]
+                        top[2] += 1
+                elif number:
+                    raise ValueError(number)  # a second top-level value
+                # json.dumps(indent=2) ends a line with "{" or "[" only when it opens a non-empty
+                # container: strings end with a quote, empty containers with "}" or "]".
+                last = line[-1:]
+                if last == "{" or last == "[":
+                    stack.append([number, last == "{", 0])
+            if stack:
+                valid = False
+        except (ValueError, IndexError):
+            valid = False
+        self._parent, self._key, self._end = parent, keys, end
+        self._valid = valid and count > 0
+        self._built = True
+        self._builder = None
+
+    def path_parts(self, line: int) -> tuple[PathPart, ...] | None:
+        """The path of the value on `line` as parts (closing lines give their container's path)."""
+        if not self.valid or not 0 <= line < len(self._lines):
+            return None
+        parent, keys = self._parent, self._key
+        if keys[line] is None and parent[line] >= 0 and self._end[parent[line]] == line:
+            line = parent[line]  # a closing bracket: the container's path
+        parts: list[PathPart] = []
+        while parent[line] >= 0:
+            key = keys[line]
+            assert key is not None
+            parts.append(key)
+            line = parent[line]
+        parts.reverse()
+        return tuple(parts)
+
+    def path(self, line: int) -> str | None:
+        """The path of the value on `line` in the documented style, or None."""
+        parts = self.path_parts(line)
+        return None if parts is None else format_path(parts)
+
+    def value_span(self, line: int) -> tuple[int, int] | None:
+        """First and last line of the value on `line` (a closing line gives its container's span)."""
+        if not self.valid or not 0 <= line < len(self._lines):
+            return None
+        start = line
+        owner = self._parent[line]
+        if self._key[line] is None and owner >= 0 and self._end[owner] == line:
+            start = owner
+        return start, self._end[start]
+
+    def line_for(self, parts: Sequence[PathPart]) -> int | None:
+        """The line where the value at `parts` starts, or None if the document has no such value."""
+        if not self.valid:
+            return None
+        line = 0
+        end, keys = self._end, self._key
+        for part in parts:
+            if end[line] == line:
+                return None  # a scalar or an empty container has no children
+            is_object = self._lines[line].endswith("{")
+            wanted: PathPart | None = part
+            if is_object and isinstance(part, int):
+                wanted = str(part)
+            elif not is_object and isinstance(part, str):
+                wanted = int(part) if part.isdigit() else None
+            if wanted is None:
+                return None
+            child = line + 1
+            stop = end[line]
+            while child < stop and keys[child] != wanted:
+                child = end[child] + 1
+            if child >= stop:
+                return None
+            line = child
+        return line
+
+    def value_text(self, line: int) -> str | None:
+        """The JSON text of the value on `line`, dedented, without its key and trailing comma.
+
+        A string scalar is returned decoded (`abc`, not `"abc"`), like `jq -r`, because that is what a
+        user pastes elsewhere; numbers, booleans, null and containers are returned as JSON text.
+        """
+        span = self.value_span(line)
+        if span is None:
+            return None
+        start, stop = span
+        lines = self._lines
+        first = lines[start]
+        depth = len(first) - len(first.lstrip(" "))
+        head = first[depth:]
+        owner = self._parent[start]
+        if owner >= 0 and lines[owner].endswith("{"):
+            head = head[scanstring(head, 1)[1] + 2 :]  # drop `"key": `
+        if start == stop:
+            head = head.removesuffix(",")
+            if head.startswith('"'):
+                decoded: str = json.loads(head)
+                return decoded
+            return head
+        body = [item[depth:] for item in lines[start + 1 : stop]]
+        tail = lines[stop][depth:].removesuffix(",")
+        return "\n".join([head, *body, tail])
+
+
+def _as_index(lines_or_index: Sequence[str] | JsonLineIndex) -> JsonLineIndex:
+    """Accept lines or an index, so one-off callers need not build the index themselves."""
+    if isinstance(lines_or_index, JsonLineIndex):
+        return lines_or_index
+    return JsonLineIndex(lines_or_index)
+
+
+def path_for_line(lines_or_index: Sequence[str] | JsonLineIndex, line: int) -> str | None:
+    """The path (documented style) of the value on `line`; None if out of range or not indent=2 JSON."""
+    return _as_index(lines_or_index).path(line)
+
+
+def line_for_path(
+    lines_or_index: Sequence[str] | JsonLineIndex, path: str | Sequence[PathPart]
+) -> int | None:
+    """The line where the value at `path` starts (e.g. a 422 field path), or None if absent/malformed."""
+    if isinstance(path, str):
+        try:
+            parts: Sequence[PathPart] = parse_path(path)
+        except ValueError:
+            return None
+    else:
+        parts = path
+    return _as_index(lines_or_index).line_for(parts)
+
+
+def iter_match_batches(text: str, term: str, window: int = 262_144) -> Iterator[list[int]]:
+    """Offsets of the case-insensitive occurrences of `term`, one batch per `window` characters.
+
+    Lets the UI loop search a 10 MB document a few milliseconds at a time. Matches do not overlap
+    (like `re.finditer`), including across window edges.
+    """
+    if not term:
+        return
+    pattern = re.compile(re.escape(term), re.IGNORECASE)
+    size = len(text)
+    position = 0
+    while position < size:
+        stop = min(size, position + window)
+        batch: list[int] = []
+        resume = stop
+        for match in pattern.finditer(text, position, min(size, stop + len(term) - 1)):
+            if match.start() >= stop:
+                break
+            batch.append(match.start())
+            resume = max(stop, match.end())
+        yield batch
+        position = resume
+
+
+def find_matches(text: str, term: str, limit: int = 1_000_000) -> list[int]:
+    """Offsets of the case-insensitive occurrences of `term` in `text`, at most `limit` of them."""
+    hits: list[int] = []
+    for batch in iter_match_batches(text, term):
+        hits.extend(batch)
+        if len(hits) >= limit:
+            return hits[:limit]
+    return hits
