@@ -531,6 +531,7 @@ async def submit_write(
         current = await api.get_json(target.path)
     except ApiError as exc:
         return Failed(plan, exc, put_sent=False)
+    # Only the version: content also moves when a flow merely runs (lastExecutedAt), which is no conflict.
     if document_version(target, current) != session.base_version:
         return Stale(
             plan,
