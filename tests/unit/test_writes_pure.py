@@ -1,4 +1,4 @@
-"""Pure parts of the safe-write path: validation, editor form, diff, warnings, merge (no network, no Textual)."""
+"""Pure parts of the safe-write path: validation, editor form, diff, warnings, merge (no network)."""
 
 from __future__ import annotations
 
@@ -292,7 +292,8 @@ def test_merge_reports_conflicts_and_keeps_the_server_value() -> None:
     server = {**FLOW, "name": "Theirs"}
     del server["schedule"]
     result = three_way_merge(FLOW, mine, server)
-    assert [(c.label, c.mine, c.server) for c in result.conflicts][0] == ("name", "Mine", "Theirs")
+    first = result.conflicts[0]
+    assert (first.label, first.mine, first.server) == ("name", "Mine", "Theirs")
     assert result.document["name"] == "Theirs"
     assert len(result.conflicts) == 2 and "schedule" not in result.document
 

@@ -124,7 +124,7 @@ async def test_stale_write_is_not_sent_and_reports_the_server_change(
 async def test_stale_then_merge_keeps_both_changes(
     sim: Simulator, make_client: MakeClient, stores: tuple[DraftStore, Journal]
 ) -> None:
-    drafts, journal = stores
+    _, journal = stores
     client = make_client()
     session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
     text = edited_text(session, name="Mine")
@@ -134,7 +134,8 @@ async def test_stale_then_merge_keeps_both_changes(
 
     merged_session, result, merged_text = writes.merge_onto(session, text, stale.server_document)
     assert result.clean
-    outcome = await writes.submit_write(client, writes.plan_write(merged_session, merged_text), journal=journal)
+    plan = writes.plan_write(merged_session, merged_text)
+    outcome = await writes.submit_write(client, plan, journal=journal)
 
     assert isinstance(outcome, writes.Saved)
     stored = sim.doc("flows", FLOW)
@@ -172,11 +173,13 @@ async def test_unknown_import_id_gives_a_journaled_422_and_keeps_the_draft(
     text = dump_text(doc)
     writes.save_draft(drafts, session, text)
 
-    outcome = await writes.submit_write(client, writes.plan_write(session, text), journal=journal, drafts=drafts)
+    plan = writes.plan_write(session, text)
+    outcome = await writes.submit_write(client, plan, journal=journal, drafts=drafts)
 
     assert isinstance(outcome, writes.Failed) and outcome.put_sent
     assert isinstance(outcome.error, ValidationFailed)
-    assert [(e.code, e.field) for e in outcome.error.errors] == [("invalid_field", "pageProcessors[1]._importId")]
+    fields = [(e.code, e.field) for e in outcome.error.errors]
+    assert fields == [("invalid_field", "pageProcessors[1]._importId")]
     assert sim.doc("flows", FLOW)["pageProcessors"][1]["_importId"] == d.IMP_NS_SALES_ORDER
     [entry] = journal.entries()
     assert entry.status == 422 and not entry.succeeded
