@@ -17,7 +17,7 @@ from explorer.client import (
     Unauthorized,
     ValidationFailed,
 )
-from explorer.model import Connection, Export, Flow, Import, Integration
+from explorer.model import Connection, Export, Flow, Import, Integration, Resource
 
 from .conftest import FakeApi, json_response
 
@@ -63,10 +63,11 @@ async def test_flows_of_one_integration(api: FakeApi, client: IntegratorClient) 
      ("get_connection", "connections", Connection)],
 )
 async def test_get_by_id(api: FakeApi, client: IntegratorClient, method_name: str, kind: str,
-                         cls: type) -> None:
+                         cls: type[Resource]) -> None:
     api.on("GET", f"/v1/{kind}/x1", json_response(200, {"_id": "x1", "name": "One", "extra": [1]}))
     found = await getattr(client, method_name)("x1")
-    assert isinstance(found, cls) and found.id == "x1" and found.raw["extra"] == [1]
+    assert isinstance(found, cls)
+    assert found.id == "x1" and found.raw["extra"] == [1]
     with pytest.raises(NotFound):
         await getattr(client, method_name)("missing")
 
@@ -78,11 +79,12 @@ async def test_get_by_id(api: FakeApi, client: IntegratorClient, method_name: st
      ("put_connection", "connections", Connection)],
 )
 async def test_put_sends_the_whole_document(api: FakeApi, client: IntegratorClient, method_name: str,
-                                            kind: str, cls: type) -> None:
+                                            kind: str, cls: type[Resource]) -> None:
     doc = {"_id": "x1", "name": "Renamed", "nested": {"keep": True}, "lastModified": NOW}
     api.on("PUT", f"/v1/{kind}/x1", json_response(200, {**doc, "lastModified": "2026-11-21T00:00:00.000Z"}))
     saved = await getattr(client, method_name)("x1", doc)
-    assert isinstance(saved, cls) and saved.name == "Renamed"
+    assert isinstance(saved, cls)
+    assert saved.name == "Renamed"
     assert saved.last_modified == datetime(2026, 11, 21, tzinfo=UTC)
     assert api.body() == doc
     assert api.requests[-1].headers["content-type"] == "application/json"
@@ -285,7 +287,7 @@ async def test_raw_json_methods(api: FakeApi, client: IntegratorClient) -> None:
     assert await client.get_json("flows", {"include": "name"}) == [{"_id": "f1", "name": "x"}]
     assert await client.put_json("flows/f1", {"name": "y"}) == {"_id": "f1", "name": "y"}
     assert await client.post_json("/flows", {"name": "new"}) == {"_id": "f9"}
-    assert await client.delete("flows/f9") is None
+    await client.delete("flows/f9")
     assert api.body(-3) == {"name": "y"} and api.body(-2) == {"name": "new"}
     with pytest.raises(TransportError, match="refusing to send the token"):
         await client.get_json("https://evil.example/v1/flows")

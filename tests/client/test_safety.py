@@ -87,7 +87,7 @@ async def test_token_never_appears_in_errors_records_or_logs(api: FakeApi, make_
     api.on("GET", "/v1/flows", json_response(200, [{"_id": "f1", "note": TOKEN}], {"Link": link}))
     api.on("PUT", "/v1/flows/f5", json_response(503, {"errors": [{"code": "x", "message": TOKEN}]},
                                                 {"Set-Cookie": f"s={TOKEN}"}))
-    caught: list[BaseException] = []
+    caught: list[ApiError] = []
     caplog.set_level(logging.DEBUG)
     async with make_client(max_retries=1) as client:
         assert TOKEN not in repr(client) and TOKEN not in str(client)
