@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from explorer.client import urls
 from explorer.client.errors import TransportError
-from explorer.client.http import HttpCore, Reply
+from explorer.client.http import HttpCore, Reply, as_list
 
 T = TypeVar("T")
 
@@ -53,13 +53,7 @@ class ClientBase:
     @classmethod
     def _build_list(cls, factory: Callable[[Any], T], items: Any, reply: Reply) -> list[T]:
         """Model objects from a JSON array (None = empty, as after a 204)."""
-        if items is None:
-            return []
-        if not isinstance(items, list):
-            raise TransportError(reply.status, "unexpected_body",
-                                 f"expected a JSON array, got a JSON {type(items).__name__}",
-                                 method=reply.method, path=reply.path)
-        return [cls._build(factory, item, reply) for item in items]
+        return [cls._build(factory, item, reply) for item in as_list(items, reply)]
 
     async def _collect(self, factory: Callable[[Any], T], *segments: str,
                        params: urls.QueryParams | None = None) -> list[T]:

@@ -241,7 +241,7 @@ class HttpCore:
         while url is not None:
             _check_loop(url, seen, self.scrub)
             reply = await self.request("GET", url)
-            yield _as_list(reply.data, reply), reply
+            yield as_list(reply.data, reply), reply
             target_next = urls.next_link(reply.headers.get("link"))
             url = self.url_for(target_next) if target_next else None
 
@@ -261,7 +261,7 @@ class HttpCore:
             data = reply.data
             next_url = data.get("nextPageURL") if isinstance(data, dict) else None
             items = data.get(key, []) if isinstance(data, dict) else data
-            yield _as_list(items, reply), reply
+            yield as_list(items, reply), reply
             url = None
             if isinstance(next_url, str) and next_url.strip():
                 url = urls.with_query(self.url_for(next_url), pairs, only_missing=True)
@@ -276,7 +276,8 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return merged
 
 
-def _as_list(data: Any, reply: Reply) -> list[Any]:
+def as_list(data: Any, reply: Reply) -> list[Any]:
+    """A JSON array as a list (None, i.e. 204 or no body, is empty); anything else is a ``TransportError``."""
     if data is None:
         return []
     if isinstance(data, list):
