@@ -37,7 +37,9 @@ from explorer.model import (
 
 T = TypeVar("T")
 
-ItemKind = Literal["integration", "standalone", "flow", "step", "errors", "connections", "connection"]
+ItemKind = Literal[
+    "integration", "standalone", "flow", "step", "errors", "connections", "connection", "notice"
+]
 LOCKED_TEXT = "outside this token's scope"
 """What a node shows when the API answered 403 (or the token's scope says it cannot be read)."""
 STANDALONE_KEY = "standalone"
@@ -184,6 +186,9 @@ class StepInfo:
     doc: dict[str, Any] | None = None
     open_errors: int | None = None
     lock: Failure | None = None
+    connection_id: str | None = None
+    connection: Connection | None = None
+    connection_lock: Failure | None = None
 
     @property
     def resource_kind(self) -> str:
@@ -197,11 +202,12 @@ class StepInfo:
 
 
 def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatalog | None,
-                   token: TokenInfo | None) -> list[StepInfo]:
+                   token: TokenInfo | None,
+                   connections: dict[str, Connection] | None = None) -> list[StepInfo]:
     """The steps of a flow in order, named from the catalog and counted from the flow's error summary.
 
-    A step the token's scope excludes is locked without a request; one that is simply not in the catalog (yet)
-    keeps its id as its label and may still be fetched by id.
+    A step (or a step's connection) the token's scope excludes is locked without a request; one that is
+    simply not in the catalog (yet) keeps its id as its label and may still be fetched by id.
     """
     out: list[StepInfo] = []
     for step in flow.steps():
@@ -211,6 +217,12 @@ def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatal
             singular = "import" if step.kind == "import" else "export"
             if token.may_access(singular, step.step_id) is False:
                 lock = Failure.out_of_scope(singular, step.step_id)
+        connection_id = resource.connection_id if resource is not None else None
+        connection = (connections or {}).get(connection_id) if connection_id else None
+        connection_lock: Failure | None = None
+        if connection_id and connection is None and token is not None \
+                and token.may_access("connection", connection_id) is False:
+            connection_lock = Failure.out_of_scope("connection", connection_id)
         out.append(StepInfo(
             step=step,
             name=resource.name if resource is not None else "",
@@ -218,6 +230,9 @@ def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatal
             doc=resource.raw if resource is not None else None,
             open_errors=None if counts is None else counts.get(step.step_id, 0),
             lock=lock,
+            connection_id=connection_id,
+            connection=connection,
+            connection_lock=connection_lock,
         ))
     return out
 
@@ -313,8 +328,24 @@ def step_item(info: StepInfo) -> TreeItem:
         kind="step", key=f"step:{step.flow_id}:{step.step_id}", id=step.step_id, name=info.name,
         tags=tuple(tags), open_errors=info.open_errors, doc=info.doc,
         doc_path=f"{info.resource_kind}/{step.step_id}", flow_id=step.flow_id, step_id=step.step_id,
-        failure=info.lock, expandable=True, children=[errors_item(info)],
+        failure=info.lock, expandable=True, children=[errors_item(info), *step_connection_items(info)],
     )
+
+
+def step_connection_items(info: StepInfo) -> list[TreeItem]:
+    """The connection a step uses (none when its document is unknown), locked if out of the token's scope."""
+    if not info.connection_id:
+        return []
+    step = info.step
+    key = f"stepconnection:{step.flow_id}:{step.step_id}"
+    if info.connection is not None:
+        item = connection_item(info.connection)
+        item.key = key
+        item.flow_id, item.step_id = step.flow_id, step.step_id
+        return [item]
+    return [TreeItem(kind="connection", key=key, id=info.connection_id, name="",
+                     doc_path=f"connections/{info.connection_id}", flow_id=step.flow_id, step_id=step.step_id,
+                     failure=info.connection_lock)]
 
 
 def errors_item(info: StepInfo) -> TreeItem:
@@ -327,8 +358,12 @@ def errors_item(info: StepInfo) -> TreeItem:
     )
 
 
-def connections_item(connections: Sequence[Connection], failure: Failure | None = None) -> TreeItem:
-    """The Connections group (or its failure, e.g. locked for a token without connections)."""
+def connections_item(connections: Sequence[Connection], failure: Failure | None = None,
+                     token: TokenInfo | None = None) -> TreeItem:
+    """The Connections group; locked when it failed with 403 or the token's scope grants no connection."""
+    if failure is None and not connections and token is not None and token.scope == "custom" \
+            and not token.connection_ids:
+        failure = Failure("this token's scope grants no connections", code="out_of_scope", locked=True)
     tags = () if failure is not None else (f"{len(connections)} connection" + ("" if len(connections) == 1
                                                                                else "s"),)
     offline = sum(1 for c in connections if c.offline)
@@ -347,6 +382,11 @@ def connection_item(connection: Connection) -> TreeItem:
                     doc_path=f"connections/{connection.id}")
 
 
+def notice_item(parent_key: str, text: str, failure: Failure | None = None) -> TreeItem:
+    """A leaf that says something about its parent's children: "loading…", or why they failed to load."""
+    return TreeItem(kind="notice", key=f"notice:{parent_key}", id="", name=text, failure=failure)
+
+
 def root_items(root: AccountRoot, badges: dict[str, int | None] | None = None) -> list[TreeItem]:
     """The top level: integrations (listed, then unlisted owners of flows), standalone flows, connections.
 
@@ -363,7 +403,7 @@ def root_items(root: AccountRoot, badges: dict[str, int | None] | None = None) -
                                       root.flows_by_integration[integration_id], badges.get(integration_id)))
     if root.standalone_flows:
         items.append(standalone_item(root.standalone_flows, badges.get(STANDALONE_KEY)))
-    items.append(connections_item(root.connections, root.connections_failure))
+    items.append(connections_item(root.connections, root.connections_failure, root.token))
     return items
 
 
@@ -500,15 +540,19 @@ class AccountService:
         self.flow_errors[flow_id] = sum(counts.values())
         return counts
 
+    def _connections(self) -> dict[str, Connection]:
+        return {c.id: c for c in self.root.connections} if self.root is not None else {}
+
     def steps(self, flow: Flow) -> list[StepInfo]:
         """The flow's steps from what is cached (counts and names may still be unknown)."""
         return describe_steps(flow, self.step_errors.get(flow.id), self.catalog_loaded,
-                              self.root.token if self.root is not None else None)
+                              self.root.token if self.root is not None else None, self._connections())
 
     async def load_steps(self, flow: Flow) -> list[StepInfo]:
         """The flow's steps with counts (one summary request) and names (the shared catalog)."""
         counts, catalog = await asyncio.gather(self.step_counts(flow.id), self.catalog())
-        return describe_steps(flow, counts, catalog, self.root.token if self.root is not None else None)
+        return describe_steps(flow, counts, catalog, self.root.token if self.root is not None else None,
+                              self._connections())
 
     async def first_error_page(self, flow_id: str, step_id: str) -> list[ErrorRecord]:
         """The first page of a step's open errors (one request), for the read-only error list."""
@@ -611,7 +655,7 @@ async def load_tree(service: AccountService, *, steps: bool = True) -> list[Tree
         if isinstance(counts, Failure):
             item.failure = counts
             return
-        infos = describe_steps(flow, counts, catalog, root.token)
+        infos = describe_steps(flow, counts, catalog, root.token, {c.id: c for c in root.connections})
         item.children = [step_item(info) for info in infos]
         item.open_errors = sum(counts.values())
 
@@ -638,6 +682,8 @@ def format_tree(items: Sequence[TreeItem], *, prefix: str = "") -> list[str]:
 def describe_item(item: TreeItem) -> str:
     """One line for a node in plain words: name, tags, flags, errors, failure."""
     parts = [item.label if item.kind != "errors" else "Errors"]
+    if item.key.startswith("stepconnection:"):
+        parts[0] = f"connection {parts[0]}"
     parts += list(item.tags)
     parts += sorted(flag.replace("_", " ") for flag in item.flags if flag != "integration_app")
     if item.open_errors is not None:

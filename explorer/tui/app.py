@@ -1,30 +1,72 @@
-"""The Textual application: holds the client and the screens; all network I/O happens in workers."""
+"""The Textual application: builds the client and the shared context on mount, then shows the main screen.
+
+Why it is small: the data layer is handed in (``client_factory``), so tests, the demo and a real account run
+the same app; the screens do the work. The app only holds what every screen shares (``context``, ``client``,
+``account``), the global keys, and the palette's jump.
+"""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
-from explorer.client import ApiError, IntegratorClient
+from explorer.client import IntegratorClient, RequestRecord
+from explorer.services.account import AccountService
+from explorer.tui.commands import ExplorerCommands
+from explorer.tui.context import AppContext
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.http_log import HttpLogScreen
+from explorer.tui.screens.main import MainScreen
+from explorer.tui.screens.token import TokenScreen
 
-ClientFactory = Callable[[], IntegratorClient]
+ClientFactory = Callable[..., IntegratorClient]
+"""Builds the client inside the app's event loop; called with ``on_request=`` when it accepts that keyword."""
+
+
+def _accepts_on_request(factory: ClientFactory) -> bool:
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "on_request" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 class ExplorerApp(App[None]):
-    """The explorer. The data layer is handed in, so tests run the same app over any server."""
+    """The explorer. Keys everywhere: ``q`` quit, ``?`` help, ``t`` token, ``l`` HTTP log, ``ctrl+p``."""
 
     TITLE = "integrator-explorer"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ExplorerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("t", "token", "Token", id="app.token"),
+        Binding("l", "http_log", "HTTP log", id="app.http_log"),
+    ]
+    """``q`` quits, ``?`` lists every key, ``t`` shows the token's scope, ``l`` the HTTP log."""
 
-    def __init__(self, client_factory: ClientFactory, profile_label: str, read_only: bool = False) -> None:
+    def __init__(self, client_factory: ClientFactory, profile_label: str, read_only: bool = False, *,
+                 show_timings: bool = True) -> None:
         super().__init__()
         self._client_factory = client_factory
         self._client: IntegratorClient | None = None
+        self._account: AccountService | None = None
         self.profile_label = profile_label
         self.read_only = read_only
+        self._session = AppContext(profile_label=profile_label, read_only=read_only,
+                                   show_timings=show_timings)
+
+    # ----------------------------------------------------------------------------------------- shared state
+    @property
+    def context(self) -> AppContext:
+        """Session facts every screen reads."""
+        return self._session
 
     @property
     def client(self) -> IntegratorClient:
@@ -32,28 +74,89 @@ class ExplorerApp(App[None]):
         assert self._client is not None, "client used before mount"
         return self._client
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="status")
-        yield Footer()
+    @property
+    def account(self) -> AccountService:
+        """The account loader (and its caches) shared by the tree, the palette and the token panel."""
+        assert self._account is not None, "account used before mount"
+        return self._account
+
+    def _build_client(self) -> IntegratorClient:
+        hook: Callable[[RequestRecord], None] = self._session.requests.add
+        if _accepts_on_request(self._client_factory):
+            return self._client_factory(on_request=hook)
+        client = self._client_factory()
+        # A factory that cannot take the hook (cli.py before it passes on_request): attach it to the
+        # transport core, whose hook attribute is public, so the HTTP log still sees every request.
+        core: Any = getattr(client, "_http", None)
+        if core is not None and getattr(core, "on_request", None) is None:
+            core.on_request = hook
+        return client
 
     def on_mount(self) -> None:
-        self._client = self._client_factory()
+        self._client = self._build_client()
+        self._session.base_url = self._client.base_url
+        self._account = AccountService(self._client)
         self.sub_title = self.profile_label + (" · READ-ONLY" if self.read_only else "")
-        self.load_token_info()
+        self.push_screen(MainScreen())
 
     async def on_unmount(self) -> None:
+        if self._account is not None:
+            await self._account.aclose()
         if self._client is not None:
             await self._client.aclose()
 
-    @work(exclusive=True, group="token")
-    async def load_token_info(self) -> None:
-        """Ask the server who we are; a failure becomes a message, never a traceback."""
-        status = self.query_one("#status", Static)
-        status.update(Text("Connecting…"))
-        try:
-            info = await self.client.token_info()
-        except ApiError as exc:
-            status.update(Text(str(exc)))
+    # ----------------------------------------------------------------------------------------- actions
+    def _showing(self, kind: type[Screen[Any]]) -> bool:
+        return isinstance(self.screen, kind)
+
+    def action_help(self) -> None:
+        """``?``: every key."""
+        if not self._showing(HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_token(self) -> None:
+        """``t``: the token panel."""
+        if not self._showing(TokenScreen):
+            self.push_screen(TokenScreen())
+
+    def action_http_log(self) -> None:
+        """``l``: the HTTP log."""
+        if not self._showing(HttpLogScreen):
+            self.push_screen(HttpLogScreen())
+
+    @property
+    def main_screen(self) -> MainScreen | None:
+        """The main screen, wherever it is in the stack."""
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def jump_to(self, key: str) -> None:
+        """Show the tree item with ``key`` (``flow:<id>``, ``step:<flow>:<step>`` ...) on the main screen."""
+        self._jump(key)
+
+    @work(exclusive=True, group="palette-jump")
+    async def _jump(self, key: str) -> None:
+        main = self.main_screen
+        if main is None:
             return
-        status.update(Text(f"Signed in as user {info.user_id} · {info.describe()}"))
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        main.resource_tree.focus()
+        if not await main.resource_tree.reveal(key):
+            self.notify("That item is not in the tree (any more): press ctrl+r to reload.",
+                        severity="warning")
+
+    def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The screen actions offered in the command palette."""
+        actions: list[tuple[str, str, Callable[[], object]]] = [
+            ("Token panel", "What this token may touch (t)", self.action_token),
+            ("HTTP log", "Every request, with copy as curl (l)", self.action_http_log),
+            ("Keys (help)", "Every key (?)", self.action_help),
+        ]
+        main = self.main_screen
+        if main is not None:
+            actions += [
+                ("Reload all", "Load the whole account again (ctrl+r)", main.resource_tree.action_reload_all),
+                ("Filter the tree", "Show only items matching a name or id (/)", main.action_filter),
+                ("Zoom the JSON pane", "Give the JSON pane the whole width (z)", main.action_zoom),
+            ]
+        return actions

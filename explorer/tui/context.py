@@ -1,0 +1,116 @@
+"""What the running explorer knows, shared by every screen: client, account service, profile, token, log.
+
+Why a context object: screens of different issues (browse, edit, errors) need the same few things — the
+client, whether the session is read-only, the token's scope, the drafts store and the journal — without
+reaching into the app class or a global. ``ExplorerHost`` is the Protocol they type ``self.app`` against.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from explorer.client import IntegratorClient, RequestRecord
+from explorer.journal import DraftStore, Journal
+from explorer.model import TokenInfo
+from explorer.services.account import AccountService
+
+RequestListener = Callable[[RequestRecord], None]
+
+REGION_HOSTS = {"api.integrator.io": "NA", "api.eu.integrator.io": "EU"}
+
+
+class RequestLog:
+    """Every request the client reported, oldest first, bounded; the HTTP log screen subscribes to it.
+
+    The client calls ``add`` from inside the app's event loop (its ``on_request`` hook), so listeners run on
+    the UI thread and may touch widgets.
+    """
+
+    def __init__(self, limit: int = 5000) -> None:
+        self._records: deque[RequestRecord] = deque(maxlen=limit)
+        self._listeners: list[RequestListener] = []
+        self.total = 0
+        """Requests seen since start (including ones dropped from the bounded buffer)."""
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[RequestRecord]:
+        return iter(list(self._records))
+
+    def add(self, record: RequestRecord) -> None:
+        """Keep a record and tell the listeners."""
+        self._records.append(record)
+        self.total += 1
+        for listener in list(self._listeners):
+            listener(record)
+
+    def subscribe(self, listener: RequestListener) -> Callable[[], None]:
+        """Call ``listener`` for every new record; returns the function that stops it."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def clear(self) -> None:
+        """Forget the records kept so far (the counter keeps counting)."""
+        self._records.clear()
+
+
+@dataclass
+class AppContext:
+    """Session facts the screens read; ``token`` is filled once ``tokenInfo`` answered.
+
+    ``show_timings`` is False in snapshot tests and screenshots, where durations would differ run to run.
+    ``drafts`` and ``journal`` are None until the edit feature (issue 4) provides them.
+    """
+
+    profile_label: str
+    read_only: bool
+    base_url: str = ""
+    show_timings: bool = True
+    token: TokenInfo | None = None
+    requests: RequestLog = field(default_factory=RequestLog)
+    drafts: DraftStore | None = None
+    journal: Journal | None = None
+
+    @property
+    def region_label(self) -> str:
+        """``NA`` or ``EU`` for the public hosts, otherwise the base URL itself (a simulator, a proxy)."""
+        parts = urlsplit(self.base_url)
+        host = (parts.hostname or "").lower()
+        if host in REGION_HOSTS and parts.scheme == "https":
+            return REGION_HOSTS[host]
+        return self.base_url.removesuffix("/v1/").removesuffix("/") or "no server"
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` of the API, for copy-as-curl."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+class ExplorerHost(Protocol):
+    """What screens may use of the app (type ``self.app`` as this through ``cast``)."""
+
+    @property
+    def context(self) -> AppContext:
+        """The session facts."""
+        ...
+
+    @property
+    def client(self) -> IntegratorClient:
+        """The API client (built on mount)."""
+        ...
+
+    @property
+    def account(self) -> AccountService:
+        """The account loader shared by the tree, the palette and the token panel."""
+        ...

@@ -1,0 +1,134 @@
+"""The help screen (``?``): every key, grouped by where it works.
+
+Why it is generated from the widgets' ``BINDINGS``: a hand-written list drifts the day someone adds a key.
+Each section names the classes whose bindings it lists; a few keys that Textual handles without a visible
+binding (``tab``, ``ctrl+p``) are added by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, Tree
+
+from explorer.tui.screens.http_log import HttpLogScreen
+from explorer.tui.screens.main import MainScreen
+from explorer.tui.screens.step_errors import StepErrorsScreen
+from explorer.tui.screens.token import TokenScreen
+from explorer.tui.widgets.json_view import JsonBody, JsonView
+from explorer.tui.widgets.problem_panel import ProblemPanel
+from explorer.tui.widgets.resource_tree import ResourceTree
+
+Section = tuple[str, Sequence[tuple[str, str]]]
+
+EXTRA_EVERYWHERE: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "Command palette: jump to any integration, flow, step or connection; screen actions"),
+    ("tab / shift+tab", "Move focus between the tree and the JSON pane"),
+    ("esc", "Back: close a screen, clear the filter, leave zoom"),
+)
+EXTRA_TREE: tuple[tuple[str, str], ...] = (
+    ("enter", "Expand or collapse; on an Errors node: list the step's open errors"),
+    ("space", "Expand or collapse"),
+)
+DESCRIPTIONS: dict[str, str] = {
+    "tree.refresh": "Refresh the node under the cursor (retries a failed one)",
+    "tree.reload_all": "Reload the whole account (keeps what is open)",
+    "main.filter": "Filter the tree by name or id (loaded items)",
+    "main.edit": "Edit the resource under the cursor",
+    "main.zoom": "Give the JSON pane the whole width",
+    "json_view.search": "Search the document (text)",
+    "json_view.next_match": "Next match",
+    "json_view.previous_match": "Previous match",
+    "json_view.copy_value": "Copy the value under the cursor",
+    "json_view.copy_path": "Copy the JSON path under the cursor",
+    "json_view.copy_document": "Copy the whole document",
+    "http_log.copy_curl": "Copy the selected request as curl (token as $IOX_TOKEN)",
+    "http_log.clear": "Clear the log",
+}
+
+
+def _key(app: App[object] | None, binding: Binding) -> str:
+    if app is not None:
+        return app.get_key_display(binding)
+    return binding.key_display or binding.key
+
+
+def binding_rows(app: App[object] | None, groups: Iterable[Sequence[BindingType]]) -> list[tuple[str, str]]:
+    """(key, description) for every binding in the groups, one row per action, keys joined with ``/``."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for group in groups:
+        for binding in Binding.make_bindings(group):
+            if binding.system:
+                continue
+            description = DESCRIPTIONS.get(binding.id or "", binding.description or binding.action)
+            keys, _ = rows.setdefault(binding.action, ([], description))
+            shown = _key(app, binding)
+            if shown not in keys:
+                keys.append(shown)
+    return [(" / ".join(keys), description) for keys, description in rows.values()]
+
+
+def help_sections(app: App[object] | None) -> list[Section]:
+    """Every key of the explorer, by place."""
+    app_bindings: list[Sequence[BindingType]] = [App.BINDINGS]
+    if app is not None:
+        app_bindings.insert(0, type(app).BINDINGS)
+    return [
+        ("Everywhere", [*binding_rows(app, app_bindings), *EXTRA_EVERYWHERE]),
+        ("Main screen", binding_rows(app, [MainScreen.BINDINGS])),
+        ("Resource tree", [*binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS]), *EXTRA_TREE]),
+        ("JSON pane", binding_rows(app, [JsonView.BINDINGS, JsonBody.BINDINGS])),
+        ("Open errors of a step", [*binding_rows(app, [StepErrorsScreen.BINDINGS]),
+                                   ("enter", "Show the selected error's JSON")]),
+        ("HTTP log (l)", [*binding_rows(app, [HttpLogScreen.BINDINGS]),
+                          ("enter", "Show the whole exchange of the selected request")]),
+        ("Token panel (t)", binding_rows(app, [TokenScreen.BINDINGS])),
+        ("Tables", binding_rows(app, [DataTable.BINDINGS])),
+        ("When the account cannot be loaded", binding_rows(app, [ProblemPanel.BINDINGS])),
+    ]
+
+
+def help_text(sections: Sequence[Section]) -> Text:
+    """The sections as aligned text."""
+    width = max((len(key) for _, rows in sections for key, _ in rows), default=8) + 2
+    text = Text(end="")
+    for title, rows in sections:
+        text.append(title + "\n", style="bold underline")
+        for key, description in rows:
+            text.append(f"  {key:<{width}}", style="bold")
+            text.append(description + "\n")
+        text.append("\n")
+    return text
+
+
+class HelpScreen(Screen[None]):
+    """``esc``, ``q`` or ``?`` closes it; arrows and page keys scroll."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        #help-title { height: 1; background: $panel; padding: 0 1; }
+        #help-scroll { height: 1fr; padding: 0 1; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        title = Text(no_wrap=True, overflow="ellipsis", end="")
+        title.append("Keys", style="bold")
+        title.append(" · the footer shows the keys that apply where the focus is", style="dim")
+        yield Static(title, id="help-title", markup=False)
+        with VerticalScroll(id="help-scroll"):
+            yield Static(help_text(help_sections(self.app)), id="help-text", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()

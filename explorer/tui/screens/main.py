@@ -1,0 +1,272 @@
+"""The main screen: the account header on top, the resource tree on the left, the JSON pane on the right.
+
+Why the screen owns the JSON pane's loading: the tree only knows items; what to show for an item (the document
+already at hand, a fresh GET, a lock explanation, a summary of a group) is decided here, in one worker group
+so a newer selection cancels an older fetch. The hooks ``open_errors_screen`` and ``edit_resource`` are where
+the errors (issue 5) and editor (issue 4) screens plug in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, Tree
+
+from explorer.client import ApiError
+from explorer.services.account import Failure, TreeItem
+from explorer.tui.context import ExplorerHost
+from explorer.tui.literal import one_line
+from explorer.tui.widgets.account_header import AccountHeader
+from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.problem_panel import ProblemPanel
+from explorer.tui.widgets.resource_tree import ResourceTree
+
+KIND_TITLES = {
+    "integration": "Integration", "standalone": "Standalone flows", "flow": "Flow", "step": "Step",
+    "errors": "Errors", "connections": "Connections", "connection": "Connection", "notice": "Notice",
+}
+EDITABLE_KINDS = frozenset({"integration", "flow", "step", "connection"})
+
+
+class MainScreen(Screen[None]):
+    """Browse the account. ``enter`` on an Errors node opens the step's errors; ``e`` edits (issue 4)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="main.filter"),
+        Binding("e", "edit", "Edit", id="main.edit"),
+        Binding("z", "zoom", "Zoom", id="main.zoom"),
+        Binding("escape", "back", "Back", show=False, id="main.back"),
+    ]
+    """``/`` filters the tree, ``e`` edits the resource under the cursor, ``z`` gives the JSON pane the whole
+    width, ``escape`` clears the filter / un-zooms / returns to the tree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown_key: str | None = None
+
+    @property
+    def host(self) -> ExplorerHost:
+        """The app, typed as what screens may use of it."""
+        return cast(ExplorerHost, self.app)
+
+    @property
+    def resource_tree(self) -> ResourceTree:
+        """The resource tree."""
+        return self.query_one("#tree", ResourceTree)
+
+    @property
+    def json_view(self) -> JsonView:
+        """The JSON pane."""
+        return self.query_one("#json", JsonView)
+
+    def compose(self) -> ComposeResult:
+        context = self.host.context
+        yield AccountHeader(profile_label=context.profile_label, region_label=context.region_label,
+                            read_only=context.read_only, id="account-header")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield Input(placeholder="filter by name or id (esc clears)", id="tree-filter", compact=True)
+                yield ResourceTree(self.host.account, id="tree")
+            with Vertical(id="right"):
+                yield Static(id="pane-title", markup=False)
+                yield JsonView(id="json")
+        yield ProblemPanel(id="problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pane-title", Static).update(Text("Loading…", style="italic"))
+        self.resource_tree.focus()
+        self.resource_tree.load()
+
+    # ----------------------------------------------------------------------------------------- hooks
+    def open_errors_screen(self, flow_id: str, step_id: str) -> None:
+        """Show a step's open errors. Issue 5 replaces this first-page table with its triage screen."""
+        from explorer.tui.screens.step_errors import StepErrorsScreen
+
+        flow = self.resource_tree.item(f"flow:{flow_id}")
+        step = self.resource_tree.item(f"step:{flow_id}:{step_id}")
+        self.app.push_screen(StepErrorsScreen(
+            self.host.account, flow_id, step_id,
+            flow_label=flow.label if flow is not None else flow_id,
+            step_label=step.label if step is not None else step_id,
+        ))
+
+    def edit_resource(self, kind: str, resource_id: str) -> None:
+        """Edit a resource (``kind`` is the API collection, e.g. ``flows``). Issue 4 plugs in here."""
+        self.notify(f"Editing {kind}/{resource_id} arrives with the editor (issue 4).", title="Coming soon",
+                    markup=False)
+
+    # ----------------------------------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide ``e`` in read-only sessions and where there is nothing to edit."""
+        if action == "edit":
+            if self.host.context.read_only:
+                return False
+            item = self.resource_tree.cursor_item if self.is_mounted else None
+            return item is not None and item.kind in EDITABLE_KINDS and item.doc_path is not None
+        return True
+
+    def action_edit(self) -> None:
+        """``e``: edit the resource under the cursor (hook for issue 4)."""
+        item = self.resource_tree.cursor_item
+        if item is None or item.kind not in EDITABLE_KINDS or not item.doc_path:
+            return
+        kind, _, resource_id = item.doc_path.partition("/")
+        self.edit_resource(kind, resource_id)
+
+    def action_filter(self) -> None:
+        """``/``: filter the tree by name or id."""
+        field = self.query_one("#tree-filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_zoom(self) -> None:
+        """``z``: give the JSON pane the whole width (again: back to two panes)."""
+        self.toggle_class("-zoomed")
+        if self.has_class("-zoomed"):
+            self.json_view.focus()
+        else:
+            self.resource_tree.focus()
+
+    def action_back(self) -> None:
+        """``escape``: clear the filter, leave zoom, or go back to the tree."""
+        field = self.query_one("#tree-filter", Input)
+        if self.resource_tree.filter_text or field.display:
+            self._close_filter()
+        elif self.has_class("-zoomed"):
+            self.action_zoom()
+        elif self.focused is not self.resource_tree:
+            self.resource_tree.focus()
+
+    def _close_filter(self) -> None:
+        field = self.query_one("#tree-filter", Input)
+        field.value = ""
+        field.display = False
+        self.resource_tree.set_filter("")
+        self.resource_tree.focus()
+
+    @on(Input.Changed, "#tree-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.resource_tree.set_filter(event.value)
+
+    @on(Input.Submitted, "#tree-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self._close_filter()
+        else:
+            self.resource_tree.focus()
+
+    # ----------------------------------------------------------------------------------------- tree events
+    @on(ResourceTree.RootLoaded)
+    def _root_loaded(self, event: ResourceTree.RootLoaded) -> None:
+        self.host.context.token = event.root.token
+        self.query_one(AccountHeader).show_token(event.root.token)
+        self.remove_class("-problem")
+        if self.focused is None or self.focused.id == "problem":
+            self.resource_tree.focus()
+
+    @on(ResourceTree.RootFailed)
+    def _root_failed(self, event: ResourceTree.RootFailed) -> None:
+        error = event.error
+        context = self.host.context
+        status = "unauthorized" if error.status == 401 else f"failed ({error.status or 'no response'})"
+        self.query_one(AccountHeader).show_status(status)
+        panel = self.query_one(ProblemPanel)
+        where = f"{context.region_label} ({context.base_url})"
+        panel.show_error(error, where=where, profile=context.profile_label)
+        self.add_class("-problem")
+        panel.focus()
+
+    @on(ProblemPanel.RetryRequested)
+    def _retry(self) -> None:
+        self.query_one(AccountHeader).show_status("connecting…")
+        self.remove_class("-problem")
+        self.resource_tree.focus()
+        self.resource_tree.action_reload_all()
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
+        if event.node.data is not None:
+            self.show_item(event.node.data)
+
+    @on(ResourceTree.ItemChanged)
+    def _item_changed(self, event: ResourceTree.ItemChanged) -> None:
+        self.show_item(event.item, force=True)
+
+    @on(Tree.NodeSelected, "#tree")
+    def _selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
+        item = event.node.data
+        if item is not None and item.kind == "errors" and item.flow_id and item.step_id:
+            self.open_errors_screen(item.flow_id, item.step_id)
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    # ----------------------------------------------------------------------------------------- JSON pane
+    def show_item(self, item: TreeItem, *, force: bool = False) -> None:
+        """Show the item's document in the JSON pane (fetching it if it is not at hand)."""
+        self.refresh_bindings()
+        if item.key == self._shown_key and not force:
+            return
+        self._shown_key = item.key
+        self.workers.cancel_group(self, "json-pane")
+        failure = self.resource_tree.failure_of(item)
+        if item.kind == "notice":
+            self._show(item, failure.as_json() if failure is not None else {"status": item.name})
+        elif failure is not None and failure.locked and item.doc is None:
+            self._show(item, failure.as_json(), note="locked")
+        elif item.doc is not None:
+            self._show(item, item.doc)
+        elif item.kind in ("step", "integration", "connection", "flow") and item.doc_path:
+            self._title(item, "loading…")
+            self.fetch_document(item)
+        else:
+            self._show(item, self._summary(item))
+
+    def _summary(self, item: TreeItem) -> dict[str, Any]:
+        """A small document for nodes that are not resources (groups, Errors nodes)."""
+        if item.kind == "errors":
+            return {"flowId": item.flow_id, "stepId": item.step_id, "openErrors": item.open_errors,
+                    "hint": "press enter to list this step's open errors"}
+        children = item.children or []
+        summary: dict[str, Any] = {"group": item.name, "count": len(children)}
+        summary["items"] = [{"_id": child.id, "name": child.name, **(
+            {"flags": sorted(child.flags)} if child.flags else {})} for child in children]
+        return summary
+
+    def _show(self, item: TreeItem, doc: Any, *, note: str = "") -> None:
+        self._title(item, note)
+        self.json_view.load(doc)
+
+    def _title(self, item: TreeItem, note: str) -> None:
+        title = Text(no_wrap=True, overflow="ellipsis", end="")
+        title.append(KIND_TITLES.get(item.kind, item.kind), style="bold")
+        if item.doc_path:
+            title.append("  " + one_line(item.doc_path, 80), style="dim")
+        if note:
+            title.append("  " + note, style="italic")
+        self.query_one("#pane-title", Static).update(title)
+
+    @work(exclusive=True, group="json-pane")
+    async def fetch_document(self, item: TreeItem) -> None:
+        """GET a document the lists did not provide (a step outside the catalog, an unlisted integration)."""
+        assert item.doc_path is not None
+        try:
+            doc = await self.host.account.document(item.doc_path)
+        except ApiError as exc:
+            failure = Failure.from_error(exc)
+            if failure.locked:
+                self.resource_tree.set_failure(item.key, failure)
+            if self._shown_key == item.key:
+                self._show(item, failure.as_json(), note="locked" if failure.locked else "failed")
+            return
+        if isinstance(doc, dict):
+            self.resource_tree.update_doc(item.key, doc)
+        if self._shown_key == item.key:
+            self._show(item, doc)

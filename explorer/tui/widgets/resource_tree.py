@@ -1,0 +1,599 @@
+"""The account tree: integrations → flows → steps → Errors, standalone flows and connections, loaded lazily.
+
+Why it is a view over ``TreeItem`` values: the account service builds the items (the same ones ``iox tree``
+prints); this widget only keeps them, turns them into labels and loads what is missing in workers. Keeping the
+items as the model makes refresh, filter and palette jumps a rebuild of the view, with expansion and cursor
+restored by the items' stable keys. Labels are ``Text`` built piece by piece from server strings passed
+through ``printable`` — never markup — so a name like ``[bold]x`` or one holding an escape sequence shows
+literally.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from explorer.client import ApiError
+from explorer.services.account import (
+    CONNECTIONS_KEY,
+    STANDALONE_KEY,
+    AccountRoot,
+    AccountService,
+    Failure,
+    TreeItem,
+    connections_item,
+    flow_item,
+    integration_item,
+    notice_item,
+    root_items,
+    step_item,
+)
+from explorer.tui.literal import one_line
+
+NAME_LIMIT = 80
+"""Characters of a name shown in a label (the JSON pane shows it whole)."""
+
+
+class ResourceTree(Tree[TreeItem]):
+    """The left pane. Posts ``RootLoaded``/``RootFailed`` and ``ItemChanged``; keys ``r`` and ``ctrl+r``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh_node", "Refresh", id="tree.refresh"),
+        Binding("ctrl+r", "reload_all", "Reload all", id="tree.reload_all"),
+        Binding("right", "expand_or_down", "Expand", show=False, id="tree.expand"),
+        Binding("left", "collapse_or_up", "Collapse", show=False, id="tree.collapse"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("home", "scroll_home", "First", show=False),
+        Binding("end", "scroll_end", "Last", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+    ]
+    """``r`` refreshes the node under the cursor, ``ctrl+r`` everything; arrows move, ``right``/``left``
+    expand and collapse (or go to the first child / the parent), ``enter``/``space`` toggle."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-tree--muted",
+        "resource-tree--badge",
+        "resource-tree--warning",
+        "resource-tree--error",
+        "resource-tree--locked",
+        "resource-tree--kind",
+    }
+
+    DEFAULT_CSS = """
+    ResourceTree {
+        & > .resource-tree--muted { color: $text-muted; }
+        & > .resource-tree--badge { color: $text-error; text-style: bold; }
+        & > .resource-tree--warning { color: $text-warning; }
+        & > .resource-tree--error { color: $text-error; }
+        & > .resource-tree--locked { color: $text-muted; text-style: italic; }
+        & > .resource-tree--kind { color: $text-accent; }
+    }
+    """
+
+    class RootLoaded(Message):
+        """The root level is in the tree (the header shows the token; the palette can search)."""
+
+        def __init__(self, root: AccountRoot) -> None:
+            super().__init__()
+            self.root = root
+
+    class RootFailed(Message):
+        """``tokenInfo`` (or a bug-free but failed root load) failed: the screen explains it."""
+
+        def __init__(self, error: ApiError) -> None:
+            super().__init__()
+            self.error = error
+
+    class ItemChanged(Message):
+        """The item under the cursor changed in place (refreshed, locked, renamed): re-show it."""
+
+        def __init__(self, item: TreeItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, service: AccountService, *, id: str | None = None) -> None:
+        super().__init__(Text("account"), id=id)
+        self.service = service
+        self.show_root = False
+        self.guide_depth = 2
+        self.items: list[TreeItem] = []
+        self._node_by_key: dict[str, TreeNode[TreeItem]] = {}
+        self._expanded: set[str] = set()
+        self._loading: set[str] = set()
+        self._failures: dict[str, Failure] = {}
+        self._filter = ""
+        self._cursor_key: str | None = None
+        self.badges_pending = True
+        self.root_loaded_at: float | None = None
+        """``time.monotonic()`` when the root level was put in the tree (for the benchmark)."""
+        self.badges_loaded_at: float | None = None
+        """``time.monotonic()`` when the last badge was filled in."""
+
+    # ----------------------------------------------------------------------------------------- public
+    @property
+    def cursor_item(self) -> TreeItem | None:
+        """The item under the cursor (None on nothing)."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    @property
+    def filter_text(self) -> str:
+        """The active filter ("" when none)."""
+        return self._filter
+
+    def item(self, key: str) -> TreeItem | None:
+        """The item with this key anywhere in the loaded model."""
+        return next((item for item in self.walk() if item.key == key), None)
+
+    def walk(self, items: Iterable[TreeItem] | None = None) -> Iterator[TreeItem]:
+        """Every loaded item, depth first."""
+        for item in self.items if items is None else items:
+            yield item
+            if item.children:
+                yield from self.walk(item.children)
+
+    def failure_of(self, item: TreeItem) -> Failure | None:
+        """Why the item (or loading its children) failed, if it did."""
+        return self._failures.get(item.key) or item.failure
+
+    def is_loading(self, key: str) -> bool:
+        """True while the children of ``key`` are being loaded."""
+        return key in self._loading
+
+    def load(self) -> None:
+        """Load the account's root level, then badges and the step catalog in the background."""
+        self.clear()
+        self._node_by_key.clear()
+        self.items = []
+        self.root.add_leaf(Text("Loading account…", style="italic"))
+        self.load_root()
+
+    def set_filter(self, text: str) -> None:
+        """Show only loaded items whose name or id contains ``text`` (case-insensitive), and their parents."""
+        self._filter = text.strip().lower()
+        self._rebuild()
+
+    def set_failure(self, key: str, failure: Failure) -> None:
+        """Mark an item as failed or locked (e.g. its document answered 403) and relabel it."""
+        self._failures[key] = failure
+        self._relabel(key)
+
+    def update_doc(self, key: str, doc: dict[str, object]) -> None:
+        """Remember a document fetched for an item, so the JSON pane does not ask again."""
+        item = self.item(key)
+        if item is not None:
+            item.doc = dict(doc)
+
+    async def reveal(self, key: str) -> bool:
+        """Expand the way to ``key`` (loading flows on the way), move the cursor there; False if unknown."""
+        if self._filter:
+            self.set_filter("")
+        chain = self._chain(key)
+        if not chain:
+            return False
+        for ancestor in chain[:-1]:
+            item = self.item(ancestor)
+            node = self._node_by_key.get(ancestor)
+            if item is None or node is None:
+                return False
+            if item.kind == "flow" and item.children is None:
+                await self._load_flow(item)
+            self._expanded.add(ancestor)
+            node = self._node_by_key.get(ancestor)
+            if node is not None and not node.is_expanded:
+                node.expand()
+        node = self._node_by_key.get(key)
+        if node is None:
+            return False
+        self._move_to(node)
+        return True
+
+    # ----------------------------------------------------------------------------------------- root
+    @work(exclusive=True, group="tree-root")
+    async def load_root(self) -> None:
+        """The root level (four concurrent requests), then badges and the catalog."""
+        try:
+            root = await self.service.load_root()
+        except ApiError as exc:
+            self.clear()
+            self._node_by_key.clear()
+            failure = Failure.from_error(exc)
+            self.items = [notice_item("root", f"could not load the account: {failure.summary}", failure)]
+            self._rebuild()
+            self.post_message(self.RootFailed(exc))
+            return
+        self.items = root_items(root)
+        self.badges_pending = True
+        self._rebuild()
+        self.root_loaded_at = time.monotonic()
+        if self.cursor_line < 0 and self.items:
+            self.cursor_line = 0
+        self.post_message(self.RootLoaded(root))
+        self.load_badges(root)
+        self.load_catalog()
+
+    @work(exclusive=True, group="tree-badges")
+    async def load_badges(self, root: AccountRoot) -> None:
+        """Fill error badges as each summary arrives."""
+        async for badge in self.service.iter_badges(root):
+            if badge.kind == "integration":
+                item = self.item(f"integration:{badge.id}")
+                if item is None:
+                    continue
+                item.open_errors = badge.total
+                if badge.failure is not None and not badge.failure.locked:
+                    item.tags = (*item.tags, "errors unknown")
+                for child in item.children or ():
+                    child.open_errors = badge.counts.get(child.id, 0) if badge.total is not None else None
+                    self._relabel(child.key)
+                self._relabel(item.key)
+            else:
+                item = self.item(f"flow:{badge.id}")
+                if item is not None:
+                    item.open_errors = badge.total
+                    self._relabel(item.key)
+        standalone = self.item(STANDALONE_KEY)
+        if standalone is not None:
+            standalone.open_errors = self.service.standalone_total(root)
+        self.badges_pending = False
+        for item in self.walk():
+            self._relabel(item.key)
+        self.badges_loaded_at = time.monotonic()
+
+    @work(exclusive=True, group="tree-catalog")
+    async def load_catalog(self) -> None:
+        """Name the steps of flows already open once the exports and imports lists are in."""
+        await self.service.catalog()
+        for item in list(self.walk()):
+            if item.kind == "flow" and item.children is not None:
+                flow = self.service.root.flow(item.id) if self.service.root is not None else None
+                if flow is not None:
+                    self._replace_children(item, [step_item(info) for info in self.service.steps(flow)])
+
+    # ----------------------------------------------------------------------------------------- lazy loads
+    def _start_load(self, item: TreeItem) -> None:
+        if item.kind != "flow" or item.key in self._loading:
+            return
+        self.run_worker(self._load_flow(item), group=f"load:{item.key}", exclusive=True,
+                        description=f"load steps of {item.key}")
+
+    async def _load_flow(self, item: TreeItem) -> None:
+        """Steps of a flow: one summary request; names from the catalog when it is in."""
+        flow = self.service.root.flow(item.id) if self.service.root is not None else None
+        if flow is None:
+            return
+        self._loading.add(item.key)
+        self._failures.pop(item.key, None)
+        self._replace_children(item, None)
+        try:
+            counts = await self.service.step_counts(flow.id)
+        except ApiError as exc:
+            self._loading.discard(item.key)
+            self._failures[item.key] = Failure.from_error(exc)
+            self._replace_children(item, None)
+            self._changed(item)
+            return
+        self._loading.discard(item.key)
+        item.open_errors = sum(counts.values())
+        self._replace_children(item, [step_item(info) for info in self.service.steps(flow)])
+
+    # ----------------------------------------------------------------------------------------- refresh
+    def action_refresh_node(self) -> None:
+        """``r``: load the node under the cursor again (a notice retries its parent)."""
+        item = self.cursor_item
+        if item is None:
+            return
+        if item.kind == "notice":
+            if item.key == "notice:root":
+                self.action_reload_all()
+                return
+            parent = self.item(item.key.removeprefix("notice:"))
+            if parent is None:
+                return
+            item = parent
+        self.run_worker(self._refresh(item), group=f"refresh:{item.key}", exclusive=True,
+                        description=f"refresh {item.key}")
+
+    def action_reload_all(self) -> None:
+        """``ctrl+r``: forget every cache and load the account again; expansion and cursor are kept."""
+        item = self.cursor_item
+        if item is not None:
+            self._cursor_key = item.key
+        self.service.forget()
+        self._failures.clear()
+        self._loading.clear()
+        for group in ("tree-badges", "tree-catalog"):
+            self.workers.cancel_group(self, group)
+        self.badges_pending = True
+        self.load_root()
+
+    async def _refresh(self, item: TreeItem) -> None:
+        self._failures.pop(item.key, None)
+        self._loading.add(item.key)
+        self._relabel(item.key)
+        try:
+            await self._refresh_item(item)
+        except ApiError as exc:
+            self._failures[item.key] = Failure.from_error(exc)
+            self.notify(f"Refresh failed: {exc.message}", severity="error", markup=False)
+        finally:
+            self._loading.discard(item.key)
+        self._relabel(item.key)
+        self._changed(item)
+
+    async def _refresh_item(self, item: TreeItem) -> None:
+        service = self.service
+        if item.kind == "integration":
+            integration, flows, total = await service.refresh_integration(item.id)
+            fresh = integration_item(integration, item.id, flows, total)
+            for child in fresh.children or ():
+                child.open_errors = service.flow_errors.get(child.id)
+            self._swap(item, fresh)
+        elif item.kind == "flow":
+            flow, steps = await service.refresh_flow(item.id)
+            fresh = flow_item(flow, service.flow_errors.get(flow.id), steps)
+            self._swap(item, fresh)
+        elif item.kind in ("step", "errors"):
+            flow_item_ = self.item(f"flow:{item.flow_id}")
+            if flow_item_ is not None:
+                await self._refresh_item(flow_item_)
+            if item.kind == "step" and item.doc_path:
+                fresh_step = self.item(item.key)
+                doc = await service.document(item.doc_path)
+                if fresh_step is not None and isinstance(doc, dict):
+                    fresh_step.doc = doc
+        elif item.kind == "connections":
+            connections = await service.refresh_connections()
+            self._swap(item, connections_item(connections))
+        elif item.kind == "connection" and item.doc_path:
+            doc = await service.document(item.doc_path)
+            if isinstance(doc, dict):
+                item.doc = doc
+                item.flags = frozenset({"offline"}) if doc.get("offline") is True else frozenset()
+                name = doc.get("name")
+                item.name = name if isinstance(name, str) else item.name
+        else:
+            self.action_reload_all()
+
+    # ----------------------------------------------------------------------------------------- events
+    @on(Tree.NodeExpanded)
+    def _expanded_node(self, event: Tree.NodeExpanded[TreeItem]) -> None:
+        item = event.node.data
+        if item is None:
+            return
+        self._expanded.add(item.key)
+        if item.kind == "flow" and item.children is None and not self._filter:
+            self._start_load(item)
+
+    @on(Tree.NodeCollapsed)
+    def _collapsed_node(self, event: Tree.NodeCollapsed[TreeItem]) -> None:
+        if event.node.data is not None:
+            self._expanded.discard(event.node.data.key)
+
+    def action_expand_or_down(self) -> None:
+        """``right``: expand a collapsed node, or step into an expanded one."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self._move_to(node.children[0])
+
+    def action_collapse_or_up(self) -> None:
+        """``left``: collapse an expanded node, or go to the parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and not node.parent.is_root:
+            self._move_to(node.parent)
+
+    # ----------------------------------------------------------------------------------------- view
+    def _rebuild(self) -> None:
+        """Put the model back in the tree (after load, refresh or filter), keeping the cursor's item."""
+        current = self.cursor_item
+        keep = self._cursor_key or (current.key if current is not None else None)
+        self.clear()
+        self._node_by_key.clear()
+        for item in self.items:
+            if self._visible(item):
+                self._add(self.root, item)
+        target = self._node_by_key.get(keep) if keep else None
+        if target is not None:
+            self._cursor_key = None
+            self._move_to(target)
+        elif self._node_by_key:
+            self.cursor_line = min(max(self.cursor_line, 0), self.last_line)
+
+    def _visible(self, item: TreeItem) -> bool:
+        if not self._filter:
+            return True
+        if self._matches(item):
+            return True
+        return any(self._visible(child) for child in item.children or ())
+
+    def _matches(self, item: TreeItem) -> bool:
+        return item.kind not in ("notice", "errors") and (
+            self._filter in item.name.lower() or self._filter in item.id.lower())
+
+    def _add(self, parent: TreeNode[TreeItem], item: TreeItem) -> None:
+        expanded = item.key in self._expanded or (
+            bool(self._filter) and any(self._visible(c) for c in item.children or ()))
+        if item.expandable:
+            node = parent.add(self._label(item), item, expand=expanded)
+        else:
+            node = parent.add_leaf(self._label(item), item)
+        self._node_by_key[item.key] = node
+        self._fill_children(node, item)
+        if expanded and item.children is None and item.kind == "flow" and not self._filter \
+                and item.key not in self._loading and item.key not in self._failures:
+            self.call_later(self._start_load, item)
+        if self._cursor_key == item.key:
+            self._cursor_key = None
+            self.call_after_refresh(self._move_to, node)
+
+    def _fill_children(self, node: TreeNode[TreeItem], item: TreeItem) -> None:
+        if item.children is not None:
+            for child in item.children:
+                if self._visible(child):
+                    self._add(node, child)
+        elif item.key in self._loading:
+            self._add(node, notice_item(item.key, "loading…"))
+        elif item.key in self._failures:
+            failure = self._failures[item.key]
+            text = (f"locked — {failure.summary}" if failure.locked
+                    else f"failed: {failure.summary} — press r to retry")
+            self._add(node, notice_item(item.key, text, failure))
+
+    def _forget_nodes(self, node: TreeNode[TreeItem]) -> None:
+        for child in node.children:
+            self._forget_nodes(child)
+            if child.data is not None and self._node_by_key.get(child.data.key) is child:
+                del self._node_by_key[child.data.key]
+
+    def _replace_children(self, item: TreeItem, children: list[TreeItem] | None) -> None:
+        """Swap an item's children in the model and in the view, keeping the cursor on the same key."""
+        item.children = children
+        node = self._node_by_key.get(item.key)
+        if node is None:
+            return
+        current = self.cursor_item
+        self._forget_nodes(node)
+        node.remove_children()
+        self._fill_children(node, item)
+        node.set_label(self._label(item))
+        moved = self._node_by_key.get(current.key) if current is not None else None
+        if moved is not None and moved is not self.cursor_node:
+            self._move_to(moved)
+
+    def _swap(self, old: TreeItem, new: TreeItem) -> None:
+        """Replace an item in the model with a fresh one of the same key and show it."""
+        siblings = self._siblings_of(old)
+        if siblings is None:
+            return
+        siblings[siblings.index(old)] = new
+        node = self._node_by_key.get(old.key)
+        if node is None:
+            return
+        node.data = new
+        self._replace_children(new, new.children)
+
+    def _siblings_of(self, item: TreeItem) -> list[TreeItem] | None:
+        if item in self.items:
+            return self.items
+        for parent in self.walk():
+            if parent.children is not None and item in parent.children:
+                return parent.children
+        return None
+
+    def _relabel(self, key: str) -> None:
+        node = self._node_by_key.get(key)
+        if node is not None and node.data is not None:
+            node.set_label(self._label(node.data))
+
+    def _changed(self, item: TreeItem) -> None:
+        current = self.cursor_item
+        if current is not None and (current.key == item.key or current.key == f"notice:{item.key}"):
+            self.post_message(self.ItemChanged(current))
+
+    def _move_to(self, node: TreeNode[TreeItem]) -> None:
+        _ = self.last_line  # lays the lines out, so the node knows its line number
+        self.move_cursor(node)
+
+    def _chain(self, key: str) -> list[str]:
+        """Keys from the top level down to ``key`` (steps of unloaded flows are derived from the key)."""
+        kind, _, rest = key.partition(":")
+        if kind in ("step", "errors"):
+            flow_id, _, step_id = rest.partition(":")
+            flow_chain = self._chain(f"flow:{flow_id}")
+            if not flow_chain:
+                return []
+            chain = [*flow_chain, f"step:{flow_id}:{step_id}"]
+            return [*chain, key] if kind == "errors" else chain
+
+        def search(items: list[TreeItem], path: list[str]) -> list[str]:
+            for item in items:
+                if item.key == key:
+                    return [*path, item.key]
+                found = search(item.children or [], [*path, item.key])
+                if found:
+                    return found
+            return []
+
+        return search(self.items, [])
+
+    # ----------------------------------------------------------------------------------------- labels
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"resource-tree--{name}", partial=True)
+
+    def _label(self, item: TreeItem) -> Text:
+        """The node's label: kind, name, tags, markers, badge, state — every server string literal."""
+        muted = self._style("muted")
+        text = Text(no_wrap=True, end="")
+        if item.kind == "notice":
+            failure = item.failure
+            style = muted if failure is None or failure.locked else self._style("error")
+            marker = "" if failure is None else ("⊘ " if failure.locked else "⚠ ")
+            text.append(marker + one_line(item.name, 200), style)
+            return text
+        if item.kind == "errors":
+            return self._errors_label(item, text)
+        tags = list(item.tags)
+        if item.kind == "step" and tags:
+            text.append(f"{tags.pop(0):<6} ", self._style("kind"))
+        elif item.key.startswith("stepconnection:"):
+            text.append("uses   ", self._style("kind"))
+        failure = self.failure_of(item)
+        name_style = self._style("locked") if failure is not None and failure.locked else Style()
+        text.append(one_line(item.label, NAME_LIMIT), name_style)
+        for tag in tags:
+            text.append(" · " + one_line(tag, 40), muted)
+        if "disabled" in item.flags:
+            text.append("  disabled", self._style("warning"))
+        if "offline" in item.flags:
+            text.append("  offline", self._style("error"))
+        self._badge(item, text)
+        if item.key in self._loading:
+            text.append("  loading…", muted)
+        elif failure is not None:
+            if failure.locked:
+                text.append("  ⊘ locked", self._style("locked"))
+            else:
+                text.append("  ⚠ " + one_line(failure.summary, 60), self._style("error"))
+        return text
+
+    def _badge(self, item: TreeItem, text: Text) -> None:
+        if item.kind not in ("integration", "standalone", "flow", "step"):
+            return
+        if item.open_errors is None:
+            pending = self.badges_pending or item.key in self._loading
+            if item.kind in ("integration", "standalone") or (item.kind == "flow" and pending):
+                text.append("  …" if pending else "  ?", self._style("muted"))
+        elif item.open_errors:
+            text.append(f"  ● {item.open_errors:,}", self._style("badge"))
+
+    def _errors_label(self, item: TreeItem, text: Text) -> Text:
+        text.append("Errors", self._style("kind"))
+        if item.open_errors is None:
+            text.append("  …", self._style("muted"))
+        elif item.open_errors:
+            text.append(f"  {item.open_errors:,} open", self._style("badge"))
+        else:
+            text.append("  none open", self._style("muted"))
+        return text
+
+
+__all__ = ["CONNECTIONS_KEY", "ResourceTree"]
