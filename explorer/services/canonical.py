@@ -8,14 +8,17 @@ text and formats only it. JSON is compositional (same text before, one complete 
 the result is exactly ``json.dumps(doc, indent=2, ensure_ascii=False)`` of the whole edited document — the
 tests check this against a full dump.
 
-The editor form escapes U+2028, U+2029 and U+0085 (valid JSON escapes) so that every consumer that splits
-lines — Python's ``splitlines``, the TextArea, a terminal — sees the same lines.
+The editor form writes characters a terminal or a line splitter would act on — DEL and C1 controls (U+0085 and
+CSI U+009B among them), U+2028/U+2029, bidi overrides and zero-width marks — as ``\\uXXXX`` escapes. The
+document is the same JSON value; the text stays one line per value for Python's ``splitlines``, the
+TextArea and the terminal, and server text cannot reorder or recolour what the user sees.
 """
 
 from __future__ import annotations
 
 import json
 import json.decoder
+import re
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
@@ -26,16 +29,17 @@ INDENT = 2
 # Decodes one JSON string starting after its opening quote; the C scanner of the json module.
 scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
-_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+# Outside strings json.dumps writes only ASCII, so every match is inside a string, where \uXXXX is valid.
+_TERMINAL_ACTIVE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def dump_text(doc: Any) -> str:
     """The editor form of ``doc`` as one string (see the module docstring for the escapes)."""
-    text = json.dumps(doc, indent=INDENT, ensure_ascii=False)
-    for raw, escaped in _LINE_BREAKS.items():
-        if raw in text:
-            text = text.replace(raw, escaped)
-    return text
+    return _TERMINAL_ACTIVE.sub(_escape, json.dumps(doc, indent=INDENT, ensure_ascii=False))
 
 
 def dump_lines(doc: Any, depth: int = 0) -> list[str]:

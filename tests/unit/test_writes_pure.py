@@ -91,11 +91,13 @@ def test_valid_json_has_no_problem() -> None:
 # --- editor form --------------------------------------------------------------------------------------------
 
 
-def test_editor_form_is_indent_2_and_keeps_unicode_but_escapes_line_separators() -> None:
-    doc = {"name": "Café ☕", "odd": "a\u2028b\u2029c\x85d"}
+def test_editor_form_keeps_unicode_but_escapes_what_a_terminal_would_act_on() -> None:
+    doc = {"name": "Café ☕", "odd": "a\u2028b\u2029c\x85d", "csi": "\x9b31m\u202eevil\x7f"}
     text = dump_text(doc)
     assert '"name": "Café ☕"' in text
+    assert '"csi": "\\u009b31m\\u202eevil\\u007f"' in text
     assert text.splitlines() == text.split("\n")  # nothing Python would split on besides \n
+    assert text.isascii() is False and all(ord(c) < 0x7F or ord(c) > 0x9F for c in text)
     assert json.loads(text) == doc
 
 
