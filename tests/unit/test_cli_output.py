@@ -56,14 +56,16 @@ def test_render_table_truncates_limited_columns() -> None:
 
 
 def test_progress_only_on_a_terminal() -> None:
-    plain = Output(io.StringIO(), io.StringIO())
+    plain_err = io.StringIO()
+    plain = Output(io.StringIO(), plain_err)
     plain.progress("fetched 10", force=True)
     plain.clear_progress()
-    assert plain.stderr.getvalue() == ""
+    assert plain_err.getvalue() == ""
     tty_err = _Tty()
-    shown = Output(io.StringIO(), tty_err)
+    tty_out = io.StringIO()
+    shown = Output(tty_out, tty_err)
     shown.progress("fetched \x1b 10", force=True)
     shown.note("done")
     assert "fetched \\e 10" in tty_err.getvalue()
     assert tty_err.getvalue().endswith("\r\x1b[Kdone\n")
-    assert shown.stdout.getvalue() == ""
+    assert tty_out.getvalue() == ""
