@@ -128,7 +128,7 @@ class HelpScreen(Screen[None]):
         yield Static(title, id="help-title", markup=False)
         with VerticalScroll(id="help-scroll"):
             yield Static(help_text(help_sections(self.app)), id="help-text", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

@@ -113,7 +113,7 @@ class HttpLogScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="log-table", cursor_type="row")
         yield table
         yield JsonView(id="log-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#log-table", DataTable)

@@ -77,7 +77,7 @@ class MainScreen(Screen[None]):
                 yield Static(id="pane-title", markup=False)
                 yield JsonView(id="json")
         yield ProblemPanel(id="problem")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#pane-title", Static).update(Text("Loading…", style="italic"))

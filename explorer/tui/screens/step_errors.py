@@ -60,7 +60,7 @@ class StepErrorsScreen(Screen[None]):
             table: DataTable[Text] = DataTable(id="errors-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield JsonView(id="error-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#errors-table", DataTable)

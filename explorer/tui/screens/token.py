@@ -51,7 +51,7 @@ class TokenScreen(Screen[None]):
             with VerticalScroll(id="token-words-scroll"):
                 yield Static(token_words(context, host.account), id="token-words", markup=False)
             yield JsonView(id="token-json")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         context = cast(ExplorerHost, self.app).context

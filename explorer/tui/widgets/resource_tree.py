@@ -48,7 +48,7 @@ class ResourceTree(Tree[TreeItem]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh_node", "Refresh", id="tree.refresh"),
-        Binding("ctrl+r", "reload_all", "Reload all", id="tree.reload_all"),
+        Binding("ctrl+r", "reload_all", "Reload all", show=False, id="tree.reload_all"),
         Binding("right", "expand_or_down", "Expand", show=False, id="tree.expand"),
         Binding("left", "collapse_or_up", "Collapse", show=False, id="tree.collapse"),
         Binding("j", "cursor_down", "Down", show=False),
@@ -540,40 +540,67 @@ class ResourceTree(Tree[TreeItem]):
         return self.get_component_rich_style(f"resource-tree--{name}", partial=True)
 
     def _label(self, item: TreeItem) -> Text:
-        """The node's label: kind, name, tags, markers, badge, state — every server string literal."""
+        """The node's whole label (the stored one; ``render_label`` fits it to the pane's width)."""
+        head, name, tail, tags = self._parts(item)
+        return Text.assemble(head, name, tail, tags, no_wrap=True, end="")
+
+    def _parts(self, item: TreeItem) -> tuple[Text, Text, Text, Text]:
+        """(kind prefix, name, badge + markers + state, tags): every server string literal, never markup.
+
+        Split so a narrow pane shortens the tags first, then the name, but always shows the badge and state.
+        """
         muted = self._style("muted")
-        text = Text(no_wrap=True, end="")
+        head, name, tail, tags_text = (Text(no_wrap=True, end="") for _ in range(4))
         if item.kind == "notice":
             failure = item.failure
             style = muted if failure is None or failure.locked else self._style("error")
             marker = "" if failure is None else ("⊘ " if failure.locked else "⚠ ")
-            text.append(marker + one_line(item.name, 200), style)
-            return text
+            name.append(marker + one_line(item.name, 200), style)
+            return head, name, tail, tags_text
         if item.kind == "errors":
-            return self._errors_label(item, text)
+            head.append("Errors", self._style("kind"))
+            self._errors_badge(item, tail)
+            return head, name, tail, tags_text
         tags = list(item.tags)
         if item.kind == "step" and tags:
-            text.append(f"{tags.pop(0):<6} ", self._style("kind"))
+            head.append(f"{tags.pop(0):<6} ", self._style("kind"))
         elif item.key.startswith("stepconnection:"):
-            text.append("uses   ", self._style("kind"))
+            head.append("uses   ", self._style("kind"))
         failure = self.failure_of(item)
         name_style = self._style("locked") if failure is not None and failure.locked else Style()
-        text.append(one_line(item.label, NAME_LIMIT), name_style)
-        for tag in tags:
-            text.append(" · " + one_line(tag, 40), muted)
+        name.append(one_line(item.label, NAME_LIMIT), name_style)
+        self._badge(item, tail)
         if "disabled" in item.flags:
-            text.append("  disabled", self._style("warning"))
+            tail.append("  disabled", self._style("warning"))
         if "offline" in item.flags:
-            text.append("  offline", self._style("error"))
-        self._badge(item, text)
+            tail.append("  offline", self._style("error"))
         if item.key in self._loading:
-            text.append("  loading…", muted)
+            tail.append("  loading…", muted)
         elif failure is not None:
             if failure.locked:
-                text.append("  ⊘ locked", self._style("locked"))
+                tail.append("  ⊘ locked", self._style("locked"))
             else:
-                text.append("  ⚠ " + one_line(failure.summary, 60), self._style("error"))
-        return text
+                tail.append("  ⚠ " + one_line(failure.summary, 60), self._style("error"))
+        for tag in tags:
+            tags_text.append(" · " + one_line(tag, 40), muted)
+        return head, name, tail, tags_text
+
+    def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
+        """The label fitted to the pane: tags shortened first, then the name; badge and state always shown."""
+        item = node.data
+        available = self.scrollable_content_region.width
+        if item is None or available <= 0:
+            return super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None and not parent.is_root:
+            depth += 1
+            parent = parent.parent
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        width = available - depth * self.guide_depth - len(icon)
+        label = _fit(*self._parts(item), width)
+        label.stylize(style)
+        return Text.assemble((icon, base_style + _TOGGLE), label, no_wrap=True, end="")
 
     def _badge(self, item: TreeItem, text: Text) -> None:
         if item.kind not in ("integration", "standalone", "flow", "step"):
@@ -585,15 +612,32 @@ class ResourceTree(Tree[TreeItem]):
         elif item.open_errors:
             text.append(f"  ● {item.open_errors:,}", self._style("badge"))
 
-    def _errors_label(self, item: TreeItem, text: Text) -> Text:
-        text.append("Errors", self._style("kind"))
+    def _errors_badge(self, item: TreeItem, text: Text) -> None:
         if item.open_errors is None:
             text.append("  …", self._style("muted"))
         elif item.open_errors:
             text.append(f"  {item.open_errors:,} open", self._style("badge"))
         else:
             text.append("  none open", self._style("muted"))
-        return text
+
+
+_TOGGLE = Style.from_meta({"toggle": True})
+"""Clicking the expand icon toggles the node (what Tree's own labels carry)."""
+MIN_NAME = 6
+
+
+def _fit(head: Text, name: Text, tail: Text, tags: Text, width: int) -> Text:
+    """The label parts within ``width`` cells: shorten the tags, then the name (never below ``MIN_NAME``)."""
+    fixed = head.cell_len + tail.cell_len
+    if fixed + name.cell_len + tags.cell_len > width:
+        room = width - fixed - name.cell_len
+        if room >= 4:
+            tags.truncate(room, overflow="ellipsis")
+        else:
+            tags = Text()
+            if fixed + name.cell_len > width:
+                name.truncate(max(width - fixed, MIN_NAME), overflow="ellipsis")
+    return Text.assemble(head, name, tail, tags, no_wrap=True, end="")
 
 
 __all__ = ["CONNECTIONS_KEY", "ResourceTree"]
