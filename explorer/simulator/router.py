@@ -17,7 +17,7 @@ from .context import Ctx
 from .wire import ApiFailure, SimResponse, not_found
 
 Handler = Callable[..., SimResponse]
-_ID = "([^/]+)"
+_PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
 def _kind_routes(kind: str) -> list[tuple[str, str, Handler]]:
@@ -40,48 +40,50 @@ def _kind_routes(kind: str) -> list[tuple[str, str, Handler]]:
     return [
         ("GET", base, list_),
         ("POST", base, create),
-        ("GET", f"{base}/{_ID}", get),
-        ("PUT", f"{base}/{_ID}", put),
-        ("DELETE", f"{base}/{_ID}", delete),
+        ("GET", base + "/{id}", get),
+        ("PUT", base + "/{id}", put),
+        ("DELETE", base + "/{id}", delete),
     ]
 
 
-_STEP = f"/v1/flows/{_ID}/{_ID}"
+_STEP = "/v1/flows/{flowId}/{stepId}"
 _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/tokenInfo", res.token_info),
-    ("GET", f"/v1/integrations/{_ID}/flows", res.integration_flows),
-    ("GET", f"/v1/integrations/{_ID}/errors", res.integration_errors),
-    ("GET", f"/v1/integrations/{_ID}/jobs/latest", jobs.integration_latest),
+    ("GET", "/v1/integrations/{id}/flows", res.integration_flows),
+    ("GET", "/v1/integrations/{id}/errors", res.integration_errors),
+    ("GET", "/v1/integrations/{id}/jobs/latest", jobs.integration_latest),
     *_kind_routes("integrations"),
-    ("PATCH", f"/v1/flows/{_ID}", res.patch_flow),
-    ("POST", f"/v1/flows/{_ID}/run", jobs.run_flow),
-    ("GET", f"/v1/flows/{_ID}/jobs/latest", jobs.flow_latest),
-    ("GET", f"/v1/flows/{_ID}/errors", res.flow_errors),
-    ("GET", f"/v1/flows/{_ID}/{_ID}/requests/{_ID}", errs.request_detail),
-    ("GET", f"{_STEP}/errors", errs.list_open),
-    ("GET", f"{_STEP}/resolved", errs.list_resolved),
-    ("PUT", f"{_STEP}/resolved", errs.resolve),
-    ("POST", f"{_STEP}/retry", errs.retry),
-    ("GET", f"{_STEP}/{_ID}/data", errs.get_retry_data),
-    ("PUT", f"{_STEP}/{_ID}/data", errs.put_retry_data),
+    ("PATCH", "/v1/flows/{id}", res.patch_flow),
+    ("POST", "/v1/flows/{id}/run", jobs.run_flow),
+    ("GET", "/v1/flows/{id}/jobs/latest", jobs.flow_latest),
+    ("GET", "/v1/flows/{id}/errors", res.flow_errors),
+    ("GET", "/v1/flows/{flowId}/{stepId}/requests/{reqAndResKey}", errs.request_detail),
+    ("GET", _STEP + "/errors", errs.list_open),
+    ("GET", _STEP + "/resolved", errs.list_resolved),
+    ("PUT", _STEP + "/resolved", errs.resolve),
+    ("POST", _STEP + "/retry", errs.retry),
+    ("GET", _STEP + "/{retryDataKey}/data", errs.get_retry_data),
+    ("PUT", _STEP + "/{retryDataKey}/data", errs.put_retry_data),
     *_kind_routes("flows"),
     *_kind_routes("exports"),
     *_kind_routes("imports"),
-    ("GET", f"/v1/connections/{_ID}/ping", res.ping_connection),
-    ("POST", f"/v1/connections/{_ID}/ping", res.ping_connection),
+    ("GET", "/v1/connections/{id}/ping", res.ping_connection),
+    ("POST", "/v1/connections/{id}/ping", res.ping_connection),
     *_kind_routes("connections"),
     ("GET", "/v1/jobs", jobs.list_jobs),
-    ("GET", f"/v1/jobs/{_ID}/family", jobs.job_family),
-    ("PUT", f"/v1/jobs/{_ID}/cancel", jobs.cancel_job),
-    ("GET", f"/v1/jobs/{_ID}", jobs.get_job),
+    ("GET", "/v1/jobs/{id}/family", jobs.job_family),
+    ("PUT", "/v1/jobs/{id}/cancel", jobs.cancel_job),
+    ("GET", "/v1/jobs/{id}", jobs.get_job),
 ]
-ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [(m, re.compile(p), h) for m, p, h in _TABLE]
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    (m, re.compile(_PLACEHOLDER.sub("([^/]+)", p)), h) for m, p, h in _TABLE
+]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def route_table() -> list[tuple[str, str]]:
-    """(method, path pattern with `{id}` placeholders) of every served endpoint (for docs and tests)."""
-    return [(m, p.replace(_ID, "{id}")) for m, p, _ in _TABLE]
+    """(method, path template such as `/v1/flows/{id}`) of every served endpoint (for docs and tests)."""
+    return [(m, p) for m, p, _ in _TABLE]
 
 
 def dispatch(ctx: Ctx) -> SimResponse:
