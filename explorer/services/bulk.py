@@ -279,6 +279,7 @@ def plan_batches(kind: BulkKind, records: Sequence[ErrorRecord], *, gone: frozen
 
 # --------------------------------------------------------------------------------------------- running
 ProgressCallback = Callable[[BulkProgress], None]
+SentCallback = Callable[["BatchOutcome"], None]
 
 
 class _Canceled(Exception):
@@ -289,9 +290,11 @@ class _Run:
     """The state of one bulk action while it runs (kept out of the public function for readability)."""
 
     def __init__(self, client: BulkClient, kind: BulkKind, options: BulkOptions, cancel: CancelToken,
-                 on_progress: ProgressCallback | None, report: BulkReport, progress: BulkProgress) -> None:
+                 on_progress: ProgressCallback | None, report: BulkReport, progress: BulkProgress,
+                 on_sent: SentCallback | None = None) -> None:
         self.client, self.kind, self.options, self.cancel = client, kind, options, cancel
         self.on_progress, self.report, self.progress = on_progress, report, progress
+        self.on_sent = on_sent
         self.pacer = Pacer(options)
         self.stopped: str | None = None
 
@@ -383,6 +386,8 @@ class _Run:
             self.progress.sent += len(batch.records)
             if batch.job is not None:
                 self.report.jobs.append(batch.job)
+            if self.on_sent is not None:
+                self.on_sent(batch)
         self.progress.batches_done += 1
         self.tell()
 
@@ -407,11 +412,13 @@ async def run_bulk(
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
     gone: frozenset[RowKey] = frozenset(),
+    on_sent: SentCallback | None = None,
 ) -> BulkReport:
     """Retry or resolve ``records`` in paced batches; never raises an ``ApiError`` (it is in the report).
 
-    ``gone`` names errors already known to have no retry data. With ``options.follow`` a retry waits for
-    its jobs to end (``report.followed``); cancelling stops the waiting too.
+    ``gone`` names errors already known to have no retry data. ``on_sent`` hears of each accepted batch
+    at once (the screen drops those rows from Open without waiting for the end). With ``options.follow`` a
+    retry waits for its jobs to end (``report.followed``); cancelling stops the waiting too.
     """
     options = options or BulkOptions()
     cancel = cancel or CancelToken()
@@ -420,7 +427,7 @@ async def run_bulk(
     total = sum(len(rows) for _, _, rows in batches) + len(skipped)
     report = BulkReport(kind, requested=len({row_key(r) for r in records}), skipped=list(skipped))
     progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))
-    run = _Run(client, kind, options, cancel, on_progress, report, progress)
+    run = _Run(client, kind, options, cancel, on_progress, report, progress, on_sent)
     run.tell()
     for flow_id, step_id, rows in batches:
         if cancel.cancelled or run.stopped is not None:

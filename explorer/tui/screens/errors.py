@@ -1,0 +1,239 @@
+"""The errors screen of one flow step: Open and Resolved tabs, triage keys, retry and resolve.
+
+Why standalone (constructed with the client and the ids, not reaching into the app): the tree's Errors node,
+the command palette and tests all open it the same way, and it runs against any server — the simulator in
+tests. All I/O happens in workers; rows stream in page by page and the first page shows at once.
+
+After a retry the screen follows the retry job(s) until they end, then reloads Open: records that failed
+again come back as new errors (new errorId, same traceKey) and are marked ↻. Resolve moves rows to the
+Resolved tab. Read-only sessions do not offer (or accept) r, x or e.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Label, TabbedContent, TabPane
+
+from explorer.client import ApiError, IntegratorClient
+from explorer.model import ErrorRecord
+from explorer.services.bulk import BatchOutcome, BulkKind, BulkOptions, BulkReport
+from explorer.services.error_list import row_key
+from explorer.tui.literal import one_line
+from explorer.tui.screens.errors_actions import BulkRunner
+from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
+from explorer.tui.screens.errors_panel import ErrorsPanel
+
+OPEN_TAB = "open"
+RESOLVED_TAB = "resolved"
+
+
+class ErrorsScreen(Screen[None]):
+    """Errors of one step. See the module docstring; keys are listed in the footer and in ``BINDINGS``."""
+
+    DEFAULT_CSS = """
+    ErrorsScreen > #errors-title { height: 1; padding: 0 1; background: $primary-muted; color: $text;
+                                   text-style: bold; width: 1fr; }
+    ErrorsScreen TabbedContent { height: 1fr; }
+    ErrorsScreen TabPane { padding: 0; height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "retry", "Retry"),
+        Binding("x", "resolve", "Resolve"),
+        Binding("1", "show_tab('open')", "Open", show=False),
+        Binding("2", "show_tab('resolved')", "Resolved", show=False),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    def __init__(
+        self,
+        client: IntegratorClient,
+        flow_id: str,
+        step_id: str,
+        *,
+        step_name: str = "",
+        flow_name: str = "",
+        read_only: bool = False,
+        open_total: int | None = None,
+        bulk_options: BulkOptions | None = None,
+        export_dir: Path | None = None,
+        retry_data_editor: RetryDataEditorFactory | None = None,
+        on_changed: Callable[[], None] | None = None,
+    ) -> None:
+        """``open_total`` (from a badge) saves a request; ``on_changed`` is called after a retry/resolve so
+        the caller can refresh its error badges; ``retry_data_editor`` opens the resource editor on retry
+        data (``e`` in the error detail)."""
+        super().__init__()
+        self.client = client
+        self.flow_id = flow_id
+        self.step_id = step_id
+        self.step_name = step_name or step_id
+        self.flow_name = flow_name or flow_id
+        self.read_only = read_only
+        self.open_total = open_total
+        self.export_dir = export_dir
+        self.retry_data_editor = retry_data_editor
+        self.on_changed = on_changed
+        self.runner = BulkRunner(self, client, bulk_options)
+        self._resolved_loaded = False
+
+    @property
+    def where(self) -> str:
+        """``step (flow)`` as the title and dialogs say it."""
+        return f"{self.step_name} ({self.flow_name})"
+
+    def compose(self) -> ComposeResult:
+        mode = " · READ-ONLY" if self.read_only else ""
+        yield Label(Text("Errors · ") + Text(one_line(self.where)) + Text(mode), id="errors-title")
+        label = f"{self.step_name}"
+        with TabbedContent(initial=OPEN_TAB, id="tabs"):
+            with TabPane("Open", id=OPEN_TAB):
+                yield ErrorsPanel(id="open-panel", export_label=f"{label}-open", export_dir=self.export_dir)
+            with TabPane("Resolved", id=RESOLVED_TAB):
+                yield ErrorsPanel(id="resolved-panel", resolved=True, export_label=f"{label}-resolved",
+                                  export_dir=self.export_dir)
+        yield Footer()
+
+    @property
+    def open_panel(self) -> ErrorsPanel:
+        """The Open tab's panel."""
+        return self.query_one("#open-panel", ErrorsPanel)
+
+    @property
+    def resolved_panel(self) -> ErrorsPanel:
+        """The Resolved tab's panel."""
+        return self.query_one("#resolved-panel", ErrorsPanel)
+
+    @property
+    def active_panel(self) -> ErrorsPanel:
+        """The panel of the tab on show."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        return self.resolved_panel if tabs.active == RESOLVED_TAB else self.open_panel
+
+    def on_mount(self) -> None:
+        self.open_panel.load(self._pages(resolved=False), self.open_total)
+        self.open_panel.table.focus()
+        if self.open_total is None:
+            self._load_total()
+
+    def _pages(self, *, resolved: bool) -> Callable[[], AsyncIterator[Sequence[ErrorRecord]]]:
+        def source() -> AsyncIterator[Sequence[ErrorRecord]]:
+            return self.client.iter_errors(self.flow_id, self.step_id, resolved=resolved)
+        return source
+
+    @work(group="total")
+    async def _load_total(self) -> None:
+        """The step's open count from the flow summary, so the status line can say loaded/total."""
+        try:
+            counts = await self.client.flow_error_summary(self.flow_id)
+        except ApiError:
+            return  # the list still loads; only the total is unknown
+        panel = self.open_panel
+        total = next((entry.num_error for entry in counts if entry.step_id == self.step_id), None)
+        if total is not None and panel.store.total is None:
+            panel.store.total = max(total, len(panel.store.rows)) if panel.store.complete else total
+            panel.update_status()
+
+    # -- tabs ---------------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch between Open (1) and Resolved (2)."""
+        self.query_one("#tabs", TabbedContent).active = tab
+        self._tab_shown(tab)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._tab_shown(event.pane.id or "")
+
+    def _tab_shown(self, tab: str) -> None:
+        if tab == RESOLVED_TAB and not self._resolved_loaded:
+            self._resolved_loaded = True
+            self.resolved_panel.load(self._pages(resolved=True))
+        self.active_panel.table.focus()
+        self.refresh_bindings()
+
+    def action_refresh(self) -> None:
+        """Reload the tab on show (marks are kept)."""
+        self.active_panel.reload()
+
+    def action_close(self) -> None:
+        """Back to where the screen was opened from."""
+        self.dismiss(None)
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide retry/resolve in read-only sessions and on the Resolved tab."""
+        if action in ("retry", "resolve"):
+            if self.read_only:
+                return False
+            return self.active_panel.id == "open-panel" if self.is_mounted else True
+        return True
+
+    def action_retry(self) -> None:
+        """Retry the marked errors (or the one under the cursor)."""
+        self._bulk("retry")
+
+    def action_resolve(self) -> None:
+        """Resolve the marked errors (or the one under the cursor)."""
+        self._bulk("resolve")
+
+    def _bulk(self, kind: BulkKind, records: Sequence[ErrorRecord] | None = None, *,
+              confirm: bool = True) -> None:
+        panel = self.open_panel
+        targets = list(records) if records is not None else panel.targets()
+
+        def on_sent(batch: BatchOutcome) -> None:
+            self._batch_sent(kind, batch)
+
+        if confirm:
+            self.runner.confirm_and_run(kind, targets, panel.store, self.where, on_sent, self._bulk_done)
+        else:
+            self.runner.run_now(kind, targets, panel.store, on_sent, self._bulk_done)
+
+    def _batch_sent(self, kind: BulkKind, batch: BatchOutcome) -> None:
+        """An accepted batch leaves Open at once (a retry's repeats come back when its job ends)."""
+        panel = self.open_panel
+        if kind == "retry":
+            panel.store.note_retried(batch.records)
+        panel.forget(batch.records)
+
+    def _bulk_done(self, report: BulkReport) -> None:
+        panel = self.open_panel
+        panel.store.gone.update(report.gone)
+        panel.table.refresh()
+        verb = "retried" if report.kind == "retry" else "resolved"
+        panel.say(f"{len(report.sent)} {verb}" + (" (canceled)" if report.canceled else ""))
+        if report.sent:
+            if report.kind == "retry":
+                panel.reload()  # the job(s) ended (or were left): show the records that failed again
+            if self._resolved_loaded:
+                self.resolved_panel.reload()
+            if self.on_changed is not None:
+                self.on_changed()
+
+    # -- detail -------------------------------------------------------------------------------------
+
+    @on(ErrorsPanel.OpenError)
+    def _open_error(self, event: ErrorsPanel.OpenError) -> None:
+        panel = event.panel
+        record = event.record
+        self.app.push_screen(ErrorDetailScreen(
+            self.client, record, where=self.where, read_only=self.read_only,
+            retryable=panel.store.is_retryable(record), refailed=panel.store.is_refailed(record),
+            on_gone=lambda gone: self._mark_gone(panel, gone),
+            retry_now=None if panel.resolved else (lambda again: self._bulk("retry", [again], confirm=False)),
+            editor=self.retry_data_editor,
+        ))
+
+    def _mark_gone(self, panel: ErrorsPanel, record: ErrorRecord) -> None:
+        panel.store.gone.add(row_key(record))
+        panel.table.refresh()

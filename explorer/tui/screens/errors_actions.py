@@ -1,0 +1,155 @@
+"""Retry / resolve from a screen: confirm with counts, a progress dialog, the bulk service, the report.
+
+Why one runner for both errors screens (one step, and across steps): the rules — confirm first with what
+will be sent and what will be skipped, show progress, ``esc`` stops the batches not yet sent, then a final
+report — must be the same everywhere, and all the batching, pacing and 429 handling lives in
+``explorer.services.bulk`` (the CLI's ``iox retry/resolve`` calls the same function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.screen import Screen
+
+from explorer.client import IntegratorClient
+from explorer.model import ErrorRecord
+from explorer.services.bulk import (
+    NOT_RETRYABLE,
+    RETRY_DATA_GONE,
+    BatchOutcome,
+    BulkKind,
+    BulkOptions,
+    BulkReport,
+    CancelToken,
+    plan_batches,
+    run_bulk,
+)
+from explorer.services.error_list import ErrorList
+from explorer.tui.literal import one_line
+from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
+
+SKIPPED_SHOWN = 8
+"""Skipped errors listed by name in the confirm dialog (the rest are counted)."""
+
+
+@dataclass(frozen=True)
+class BulkPlan:
+    """What the confirm dialog says: how many go, in how many batches, and which are skipped."""
+
+    kind: BulkKind
+    records: list[ErrorRecord]
+    sendable: int
+    batches: int
+    skipped: list[tuple[ErrorRecord, str]]
+    steps: int
+    gone: frozenset[tuple[str, str, str]] = frozenset()
+
+    def title(self) -> str:
+        """``Retry 2,345 errors?``"""
+        verb = "Retry" if self.kind == "retry" else "Resolve"
+        return f"{verb} {self.sendable:,} error{'s' if self.sendable != 1 else ''}?"
+
+    def lines(self, where: str) -> list[str | Text]:
+        """The body of the confirm dialog."""
+        out: list[str | Text] = []
+        step_words = f"{self.steps} steps" if self.steps > 1 else where
+        out.append(f"{self.sendable:,} of {len(self.records):,} selected, from {step_words}, "
+                   f"in {self.batches} batch{'es' if self.batches != 1 else ''} of at most 1000.")
+        if self.kind == "retry":
+            out.append("A retry re-processes the records: each batch is sent once, paced under the "
+                       "rate limit.")
+        else:
+            out.append("Resolved errors leave the Open list and appear under Resolved.")
+        if self.skipped:
+            out.append("")
+            out.append(f"{len(self.skipped):,} not retryable (skipped):")
+            for record, reason in self.skipped[:SKIPPED_SHOWN]:
+                why = "no retry data" if reason == NOT_RETRYABLE else (
+                    "retry data gone" if reason == RETRY_DATA_GONE else reason)
+                out.append(Text("  ") + Text(one_line(f"{record.error_id} · {record.code or '-'} · "
+                                                      f"{record.message}", 90)) + Text(f"  ({why})"))
+            if len(self.skipped) > SKIPPED_SHOWN:
+                out.append(f"  … and {len(self.skipped) - SKIPPED_SHOWN:,} more")
+        out.append("")
+        out.append("esc during the run stops the batches not yet sent.")
+        return out
+
+
+def make_plan(kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList) -> BulkPlan:
+    """Plan an action over ``records`` the way the bulk service will run it."""
+    gone = frozenset(store.gone)
+    batches, skipped = plan_batches(kind, records, gone=gone)
+    return BulkPlan(kind, list(records), sum(len(rows) for *_, rows in batches), len(batches), skipped,
+                    len({(flow, step) for flow, step, _ in batches}), gone)
+
+
+class BulkRunner:
+    """Drives one bulk action for a screen; ``on_sent`` and ``on_done`` let the screen update its lists."""
+
+    def __init__(self, screen: Screen[Any], client: IntegratorClient, options: BulkOptions | None) -> None:
+        self.screen = screen
+        self.client = client
+        self.options = options or BulkOptions()
+        self.running = False
+        self.cancel: CancelToken | None = None
+        self.last_report: BulkReport | None = None
+        self.dialog: BulkProgressDialog | None = None
+
+    def confirm_and_run(self, kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList, where: str,
+                        on_sent: Callable[[BatchOutcome], None],
+                        on_done: Callable[[BulkReport], None]) -> None:
+        """Ask first (with counts), then run with a progress dialog; nothing to send ⇒ just say why."""
+        if self.running:
+            self.screen.notify("A bulk action is already running.", severity="warning")
+            return
+        plan = make_plan(kind, records, store)
+        if not records:
+            self.screen.notify("Nothing selected: mark rows with space (or a for all shown).",
+                               severity="warning")
+            return
+        if plan.sendable == 0:
+            self.screen.notify(f"None of the {len(records)} selected can be retried (no retry data).",
+                               severity="warning")
+            return
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self._start(plan, on_sent, on_done)
+
+        label = "retry" if kind == "retry" else "resolve"
+        self.screen.app.push_screen(ConfirmBulkDialog(plan.title(), plan.lines(where), label), confirmed)
+
+    def run_now(self, kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList,
+                on_sent: Callable[[BatchOutcome], None], on_done: Callable[[BulkReport], None]) -> None:
+        """Run without asking (the caller already confirmed, e.g. "retry this record now")."""
+        if self.running:
+            self.screen.notify("A bulk action is already running.", severity="warning")
+            return
+        self._start(make_plan(kind, records, store), on_sent, on_done)
+
+    def _start(self, plan: BulkPlan, on_sent: Callable[[BatchOutcome], None],
+               on_done: Callable[[BulkReport], None]) -> None:
+        self.running = True
+        self.cancel = CancelToken()
+        verb = "Retrying" if plan.kind == "retry" else "Resolving"
+        total = plan.sendable + len(plan.skipped)
+        self.dialog = BulkProgressDialog(f"{verb} {plan.sendable:,} errors", total, self.cancel.cancel)
+        self.screen.app.push_screen(self.dialog)
+        self.screen.run_worker(self._run(plan, on_sent, on_done), group="bulk", exclusive=True)
+
+    async def _run(self, plan: BulkPlan, on_sent: Callable[[BatchOutcome], None],
+                   on_done: Callable[[BulkReport], None]) -> None:
+        dialog, cancel = self.dialog, self.cancel
+        assert dialog is not None and cancel is not None
+        try:
+            report = await run_bulk(self.client, plan.kind, plan.records, options=self.options, cancel=cancel,
+                                    on_progress=dialog.show_progress, gone=plan.gone, on_sent=on_sent)
+        finally:
+            self.running = False
+        self.last_report = report
+        dialog.show_report(report.lines())
+        on_done(report)

@@ -1,0 +1,524 @@
+"""The triage panel shared by the step errors screen and the cross-step screen: table, filters, marks.
+
+Why a panel: the Open tab, the Resolved tab and the cross-step view all need the same keys over the same
+kind of list — stream pages in, filter (``/``, quick filters, dates), sort, group with counts, mark — and
+differ only in where the rows come from and which actions apply. The panel owns one ``ErrorList`` store and
+one ``ErrorsTable``; network actions (retry, resolve) belong to the screens, which read ``targets()``.
+
+Staying responsive with 100,000 rows: pages are merged into the store as they arrive (only the new rows are
+filtered), and a new filter, sort or grouping over more than ``SYNC_ROWS`` rows runs in a thread worker over
+a snapshot; typing more letters of the same filter narrows the rows already shown instead of all rows.
+While a big list loads, the garbage collector is told to leave the loaded rows alone (``gc.freeze``):
+otherwise each full collection walks every row and freezes the UI for ~60 ms at 100,000 rows (measured).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
+
+from explorer.client import ApiError
+from explorer.model import ErrorRecord
+from explorer.services.error_export import ExportFormat, export_errors
+from explorer.services.error_list import (
+    GROUP_FIELDS,
+    ColumnName,
+    ErrorGroup,
+    ErrorList,
+    ErrorQuery,
+    GroupField,
+    apply_query,
+    describe_range,
+    distinct_values,
+    group_errors,
+    parse_date_range,
+    row_key,
+)
+from explorer.tui.literal import one_line
+from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
+from explorer.tui.widgets.errors_table import ErrorsTable
+
+PageSource = Callable[[], AsyncIterator[Sequence[ErrorRecord]]]
+SYNC_ROWS = 20_000
+"""Up to this many rows a query runs on the UI thread (≈10 ms); above, in a thread."""
+FREEZE_ROWS = 20_000
+REGROUP_DELAY = 0.3
+SORT_LABELS: dict[str, str] = {
+    "occurredAt": "occurred at", "source": "source", "code": "code", "classification": "classification",
+    "message": "message", "traceKey": "traceKey", "retryable": "retryable", "resolvedAt": "resolved at",
+    "resolvedBy": "resolved by", "step": "step",
+}
+
+
+def narrows(old: ErrorQuery, new: ErrorQuery) -> bool:
+    """True when every row ``new`` accepts is also accepted by ``old`` (so ``old``'s rows suffice)."""
+    same_rest = (old.sources, old.classifications, old.codes, old.occurred_from, old.occurred_to) == (
+        new.sources, new.classifications, new.codes, new.occurred_from, new.occurred_to)
+    return same_rest and old.text.strip().lower() in new.text.strip().lower()
+
+
+class ErrorsPanel(Vertical):
+    """Status line, filter input and the virtual table over one ``ErrorList``."""
+
+    DEFAULT_CSS = """
+    ErrorsPanel { height: 1fr; }
+    ErrorsPanel > #filter { display: none; height: 3; }
+    ErrorsPanel > #filter.-shown { display: block; }
+    ErrorsPanel > ErrorsTable { height: 1fr; }
+    ErrorsPanel > .errors-status { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("f", "quick_filter", "Quick filter"),
+        Binding("d", "date_range", "Dates", show=False),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False),
+        Binding("g", "group", "Group"),
+        Binding("G", "group_field", "Group by…", show=False),
+        Binding("space", "toggle_mark", "Mark"),
+        Binding("shift+down", "extend(1)", "Extend", show=False),
+        Binding("shift+up", "extend(-1)", "Extend", show=False),
+        Binding("a", "mark_all", "Mark all"),
+        Binding("A", "clear_marks", "Clear marks", show=False),
+        Binding("enter", "open", "Open"),
+        Binding("ctrl+e", "export", "Export"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    class OpenError(Message):
+        """The user pressed enter on an error row."""
+
+        def __init__(self, panel: ErrorsPanel, record: ErrorRecord) -> None:
+            super().__init__()
+            self.panel = panel
+            self.record = record
+
+    class Loaded(Message):
+        """The last page arrived (or loading failed: ``error``)."""
+
+        def __init__(self, panel: ErrorsPanel, error: str | None) -> None:
+            super().__init__()
+            self.panel = panel
+            self.error = error
+
+    def __init__(self, *, resolved: bool = False, cross_step: bool = False, export_label: str = "errors",
+                 export_dir: Path | None = None, step_names: dict[tuple[str, str], str] | None = None,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = ErrorList()
+        self.resolved = resolved
+        self.cross_step = cross_step
+        self.export_label = export_label
+        self.export_dir = export_dir
+        self.step_names = step_names or {}
+        self.group_field: GroupField | None = None
+        self.groups: list[ErrorGroup] = []
+        self.loading = False
+        self.load_error: str | None = None
+        self.notice = ""
+        self._source: PageSource | None = None
+        self._regroup_pending = False
+        self._froze = False
+        self.last_export: Path | None = None
+        """Where the last export went."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter message, code, traceKey (enter: keep, esc: clear)", id="filter")
+        table = ErrorsTable(id="table")
+        table.is_marked = self.store.selection.is_marked
+        table.is_retryable = self.store.is_retryable
+        table.is_refailed = self.store.is_refailed
+        yield table
+        yield Static(Text(""), classes="errors-status", id="status")
+
+    @property
+    def table(self) -> ErrorsTable:
+        """The virtual table."""
+        return self.query_one("#table", ErrorsTable)
+
+    def on_mount(self) -> None:
+        self.table.show_errors(self.store.view, resolved=self.resolved, cross_step=self.cross_step,
+                               step_names=self.step_names)
+        self.update_status()
+
+    def on_unmount(self) -> None:
+        if self._froze:
+            gc.unfreeze()
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def load(self, source: PageSource, total: int | None = None) -> None:
+        """Start (or restart) streaming pages from ``source``; marks and the query are kept."""
+        self._source = source
+        self.store.reset()
+        self.store.total = total
+        self.load_error = None
+        self.loading = True
+        self.table.rows_changed(self.store.view)
+        self.update_status()
+        self._stream(source)
+
+    def reload(self, total: int | None = None) -> None:
+        """Load again from the same source (after a retry or resolve, or ``ctrl+r``)."""
+        if self._source is not None:
+            self.load(self._source, total if total is not None else self.store.total)
+
+    @work(exclusive=True, group="load")
+    async def _stream(self, source: PageSource) -> None:
+        first = True
+        try:
+            async for page in source():
+                self.store.add_page(page)
+                if len(self.store.rows) >= FREEZE_ROWS:
+                    gc.freeze()  # see the module docstring: loaded rows are long-lived
+                    self._froze = True
+                self._rows_arrived(relayout=first and bool(page))
+                first = first and not page
+        except ApiError as exc:
+            self.load_error = str(exc)
+            self.loading = False
+            self.update_status()
+            self.post_message(self.Loaded(self, self.load_error))
+            return
+        self.loading = False
+        self.store.finish_loading()
+        if self.store.total is not None and self.store.total < len(self.store.rows):
+            self.store.total = len(self.store.rows)
+        self.table.rows_changed(self.store.view)
+        self._schedule_regroup()
+        self.update_status()
+        self.post_message(self.Loaded(self, None))
+
+    def _rows_arrived(self, relayout: bool) -> None:
+        if relayout and self.group_field is None:
+            self.table.show_errors(self.store.view, resolved=self.resolved, cross_step=self.cross_step,
+                                   step_names=self.step_names)
+        elif self.group_field is None:
+            self.table.rows_changed(self.store.view)
+        self._schedule_regroup()
+        self.update_status()
+
+    # -- status -------------------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        """Loaded/total, selected, filters, grouping; the load error if any."""
+        parts = [self.store.status()]
+        if self.group_field is not None:
+            parts.append(f"grouped by {self.group_field} ({len(self.groups)})")
+        if self.notice:
+            parts.append(self.notice)
+        if self.load_error:
+            parts.append(f"load failed: {self.load_error}")
+        self.query_one("#status", Static).update(Text(one_line(" · ".join(parts))))
+
+    def say(self, notice: str) -> None:
+        """Put a short message in the status line (it stays until the next one)."""
+        self.notice = notice
+        self.update_status()
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def apply(self, query: ErrorQuery) -> None:
+        """Show the rows ``query`` selects, in its order (in a thread for big lists)."""
+        store = self.store
+        if len(store.rows) <= SYNC_ROWS:
+            store.set_view(query, store.compute(query), len(store.rows))
+            self._view_changed()
+            return
+        base = store.view if narrows(store.query, query) else store.rows
+        self._compute(query, list(base), len(store.rows))
+
+    @work(thread=True, exclusive=True, group="query")
+    def _compute(self, query: ErrorQuery, rows: list[ErrorRecord], rows_seen: int) -> None:
+        view = apply_query(rows, query, self.store.is_retryable)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._install, query, view, rows_seen)
+
+    def _install(self, query: ErrorQuery, view: list[ErrorRecord], rows_seen: int) -> None:
+        self.store.set_view(query, view, rows_seen)
+        self._view_changed()
+
+    def _view_changed(self) -> None:
+        query = self.store.query
+        self.table.set_sort(query.sort_by, query.descending)
+        if self.group_field is None:
+            self.table.rows_changed(self.store.view)
+            self.table.move_cursor(0)
+        self._schedule_regroup(now=True)
+        self.update_status()
+
+    # -- grouping -----------------------------------------------------------------------------------
+
+    def set_grouping(self, field_name: GroupField | None) -> None:
+        """Group the shown rows by a field (with counts), or go back to rows (None)."""
+        self.group_field = field_name
+        if field_name is None:
+            self.groups = []
+            self.table.show_errors(self.store.view, resolved=self.resolved, cross_step=self.cross_step,
+                                   step_names=self.step_names, relayout=False)
+            self.update_status()
+            return
+        self._schedule_regroup(now=True)
+
+    def _schedule_regroup(self, now: bool = False) -> None:
+        if self.group_field is None:
+            return
+        if now:
+            self._regroup()
+        elif not self._regroup_pending:
+            self._regroup_pending = True
+            self.set_timer(REGROUP_DELAY, self._regroup)
+
+    def _regroup(self) -> None:
+        self._regroup_pending = False
+        field_name = self.group_field
+        if field_name is None:
+            return
+        if len(self.store.view) <= SYNC_ROWS:
+            self._show_groups(field_name, group_errors(self.store.view, field_name, self.store.is_retryable))
+        else:
+            self._group_thread(field_name, list(self.store.view))
+
+    @work(thread=True, exclusive=True, group="group")
+    def _group_thread(self, field_name: GroupField, rows: list[ErrorRecord]) -> None:
+        groups = group_errors(rows, field_name, self.store.is_retryable)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_groups, field_name, groups)
+
+    def _show_groups(self, field_name: GroupField, groups: list[ErrorGroup]) -> None:
+        if self.group_field != field_name:
+            return
+        self.groups = groups
+        self.table.show_groups(groups)
+        self.update_status()
+
+    # -- selection ----------------------------------------------------------------------------------
+
+    def targets(self) -> list[ErrorRecord]:
+        """What an action applies to: the marked rows, else the row under the cursor (none in groups)."""
+        marked = self.store.selected()
+        if marked:
+            return marked
+        record = self.table.cursor_record
+        return [record] if record is not None else []
+
+    def forget(self, records: Sequence[ErrorRecord]) -> None:
+        """Rows left this list (resolved, retried): drop them and their marks."""
+        self.store.remove(row_key(record) for record in records)
+        if self.group_field is None:
+            self.table.rows_changed(self.store.view)
+        self._schedule_regroup(now=True)
+        self.update_status()
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row keys do nothing in group mode; esc is passed on when there is nothing to undo here."""
+        if action in ("toggle_mark", "extend") and self.group_field is not None:
+            return False
+        if action == "back":
+            return self._filter_shown() or self.group_field is not None
+        return True
+
+    def _filter_shown(self) -> bool:
+        return self.query_one("#filter", Input).has_class("-shown")
+
+    def action_filter(self) -> None:
+        """Show the filter input (``/``)."""
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.value = self.store.query.text
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value != self.store.query.text:
+            self.apply(replace(self.store.query, text=event.value))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("-shown")
+        self.table.focus()
+
+    def action_back(self) -> None:
+        """esc: close the filter (clearing it), else leave group mode."""
+        if self._filter_shown():
+            box = self.query_one("#filter", Input)
+            box.remove_class("-shown")
+            box.value = ""
+            self.apply(replace(self.store.query, text=""))
+            self.table.focus()
+        elif self.group_field is not None:
+            self.set_grouping(None)
+
+    def action_quick_filter(self) -> None:
+        """Pick a source, classification or code among the loaded rows (with counts)."""
+        choices: list[tuple[str, str | Text] | None] = [("clear", "(clear quick filters and dates)")]
+        quick_fields: tuple[GroupField, ...] = ("source", "classification", "code")
+        for field_name in quick_fields:
+            choices.append(None)
+            for value, count in distinct_values(self.store.rows, field_name)[:40]:
+                label = Text(f"{field_name}: ") + Text(one_line(value or "(none)")) + Text(f"  ({count})")
+                choices.append((f"{field_name}\t{value}", label))
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            if choice == "clear":
+                query = replace(self.store.query, sources=frozenset(), classifications=frozenset(),
+                                codes=frozenset(), occurred_from=None, occurred_to=None)
+            else:
+                field_name, value = choice.split("\t", 1)
+                query = self.store.query.with_quick_filter(field_name, value)  # type: ignore[arg-type]
+            self.apply(query)
+
+        self.app.push_screen(ChoiceDialog("Quick filter", choices), chosen)
+
+    def action_date_range(self) -> None:
+        """Type a date range (``2026-11-01..2026-11-20``, ``24h``, ``7d``; empty = any)."""
+        query = self.store.query
+        current = describe_range(query.occurred_from, query.occurred_to) if (
+            query.occurred_from or query.occurred_to) else ""
+
+        def typed(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                start, end = parse_date_range(text)
+            except ValueError as exc:
+                self.app.notify(str(exc), severity="error", markup=False)
+                return
+            self.apply(replace(self.store.query, occurred_from=start, occurred_to=end))
+
+        self.app.push_screen(TextPromptDialog(
+            "Occurred between (UTC)", current, "2026-11-01..2026-11-20 · 2026-11-20 · 24h · 7d",
+            "enter: apply (empty: any date)    esc: cancel"), typed)
+
+    def action_sort(self) -> None:
+        """Pick the column to sort by (the same column again flips the direction)."""
+        choices: list[tuple[str, str | Text] | None] = [("", "arrival order (as the server lists them)")]
+        for column in self.table.columns if self.group_field is None else ():
+            if str(column.name) in SORT_LABELS:
+                choices.append((str(column.name), SORT_LABELS[str(column.name)]))
+        if self.group_field is not None:
+            choices += [(name, SORT_LABELS[name]) for name in ("occurredAt", "code", "classification")]
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            query = self.store.query
+            self.apply(replace(query, sort_by=None, descending=False) if not choice
+                       else query.sorted_by(choice))  # type: ignore[arg-type]
+
+        self.app.push_screen(ChoiceDialog("Sort by", choices), chosen)
+
+    def sort_by(self, column: ColumnName) -> None:
+        """Sort by a column (header click); again flips the direction."""
+        self.apply(self.store.query.sorted_by(column))
+
+    @on(ErrorsTable.HeaderClicked)
+    def _header_clicked(self, event: ErrorsTable.HeaderClicked) -> None:
+        if not self.table.grouped and event.column in SORT_LABELS:
+            self.sort_by(event.column)  # type: ignore[arg-type]
+
+    def action_reverse_sort(self) -> None:
+        """Flip the sort direction."""
+        query = self.store.query
+        if query.sort_by is not None:
+            self.apply(replace(query, descending=not query.descending))
+
+    def action_group(self) -> None:
+        """Toggle grouping (by code first)."""
+        self.set_grouping(None if self.group_field is not None else "code")
+
+    def action_group_field(self) -> None:
+        """Group by the next field: code → classification → source."""
+        current = self.group_field
+        following = GROUP_FIELDS[(GROUP_FIELDS.index(current) + 1) % len(GROUP_FIELDS)] if current else "code"
+        self.set_grouping(following)
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the row under the cursor and move down."""
+        table = self.table
+        record = table.cursor_record
+        if record is None:
+            return
+        self.store.selection.toggle(row_key(record))
+        table.refresh_row(table.cursor_row)
+        table.move_cursor(table.cursor_row + 1)
+        self.update_status()
+
+    def action_extend(self, step: int) -> None:
+        """shift+↑/↓: mark the current row and the next one in that direction."""
+        table = self.table
+        record = table.cursor_record
+        if record is None:
+            return
+        self.store.selection.mark([row_key(record)])
+        table.refresh_row(table.cursor_row)
+        table.move_cursor(table.cursor_row + step)
+        following = table.cursor_record
+        if following is not None:
+            self.store.selection.mark([row_key(following)])
+            table.refresh_row(table.cursor_row)
+        self.update_status()
+
+    def action_mark_all(self) -> None:
+        """Mark every row the filter shows (``a``)."""
+        self.store.mark_all_shown()
+        self.table.refresh()
+        self.update_status()
+
+    def action_clear_marks(self) -> None:
+        """Clear every mark (``A``)."""
+        self.store.selection.clear()
+        self.table.refresh()
+        self.update_status()
+
+    def action_open(self) -> None:
+        """enter: open the error, or drill into the group under the cursor."""
+        table = self.table
+        group = table.group_at(table.cursor_row)
+        if group is not None:
+            query = self.store.query.with_quick_filter(group.field, group.value)
+            self.set_grouping(None)
+            self.apply(query)
+            return
+        record = table.cursor_record
+        if record is not None:
+            self.post_message(self.OpenError(self, record))
+
+    def action_export(self) -> None:
+        """ctrl+e: write the rows shown (filtered, sorted) to CSV or JSON lines in the working directory."""
+        rows = list(self.store.view)
+        if not rows:
+            self.app.notify("Nothing to export: no rows shown.", severity="warning")
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice not in ("csv", "jsonl"):
+                return
+            fmt: ExportFormat = "csv" if choice == "csv" else "jsonl"
+            try:
+                path, count = export_errors(rows, fmt, directory=self.export_dir, label=self.export_label)
+            except OSError as exc:
+                self.app.notify(f"Export failed: {exc}", severity="error", markup=False)
+                return
+            self.last_export = path
+            self.say(f"exported {count} to {path}")
+            self.app.notify(f"Exported {count} errors to {path}", markup=False)
+
+        self.app.push_screen(ChoiceDialog(f"Export {len(rows)} errors", [
+            ("csv", "CSV (spreadsheet)"), ("jsonl", "JSON lines (exact server JSON)")]), chosen)
