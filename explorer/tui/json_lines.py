@@ -44,7 +44,7 @@ def format_path(parts: Sequence[PathPart]) -> str:
     for part in parts:
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif _IDENTIFIER.match(part):
+        elif _IDENTIFIER.match(part) and (out or part != "$"):
             out.append(f".{part}" if out else part)
         else:
             out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
@@ -56,8 +56,8 @@ def parse_path(path: str) -> list[PathPart]:
     parts: list[PathPart] = []
     text = path.strip()
     pos = 0
-    if text.startswith("$"):
-        pos = 1
+    if text.startswith("$") and text[1:2] in ("", ".", "["):
+        pos = 1  # the root marker of `$.a.b`; a key such as `$ref` stays a key
     end = len(text)
     while pos < end:
         char = text[pos]

@@ -16,7 +16,7 @@ import json
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from functools import partial
 from itertools import islice
 from typing import Any, ClassVar
@@ -38,6 +38,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label
+from textual.worker import Worker
 
 from explorer.tui.json_lines import JsonLineIndex, find_matches, iter_match_batches, line_for_path
 
@@ -460,6 +461,7 @@ class JsonView(Widget):
         self._input = Input(placeholder="search (case-insensitive)", id="json-search", compact=True)
         self._status = Label("", id="json-search-status", markup=False)
         self._pending: Callable[[], None] | None = None
+        self._mounted = False
         self._generation = 0
         self._text = ""
         self._lines: list[str] = []
@@ -484,6 +486,7 @@ class JsonView(Widget):
 
     def on_mount(self) -> None:
         """Apply a `load` made before the widget was mounted."""
+        self._mounted = True  # `is_mounted` only turns True after on_mount returns
         if self._pending is not None:
             pending, self._pending = self._pending, None
             pending()
@@ -508,6 +511,14 @@ class JsonView(Widget):
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         """Note user input (the event goes on)."""
         self._last_input = time.monotonic()
+
+    def _start_slices(self, work: Callable[[], Coroutine[None, None, None]], group: str) -> Worker[None]:
+        """Run sliced background work on the UI loop; a newer job of the same group cancels it.
+
+        A callable rather than a coroutine, so a job cancelled before it starts leaves no
+        never-awaited coroutine; and a fixed description, as @work's default would repr the document.
+        """
+        return self.run_worker(work, exclusive=True, group=group, description=group)
 
     async def _breathe(self) -> None:
         """Let the UI loop run between two slices of background work (longer right after input)."""
@@ -568,7 +579,7 @@ class JsonView(Widget):
         Raises TypeError/ValueError at once if the first screenful cannot be encoded; a later error
         (big documents) is shown as a notification.
         """
-        if not self.is_mounted:
+        if not self._mounted:
             self._pending = partial(self.load, obj)
             return
         generation = self._reset(is_json=True)
@@ -580,12 +591,7 @@ class JsonView(Widget):
             return
         first = head[: head.rfind("\n")].split("\n")
         self.body.set_lines(first, is_json=True, width=measure_width(first), complete=False)
-        self.run_worker(
-            self._encode_rest(generation, head, chunks),
-            exclusive=True,
-            group="json-view-load",
-            description="encode JSON document",  # @work's default would repr the whole document
-        )
+        self._start_slices(partial(self._encode_rest, generation, head, chunks), "json-view-load")
 
     def load_text(self, text: str) -> None:
         """Show `text`: pretty-printed if it parses as JSON, else literally (plain, no highlighting)."""
@@ -596,7 +602,7 @@ class JsonView(Widget):
         else:
             self.load(obj)
             return
-        if not self.is_mounted:
+        if not self._mounted:
             self._pending = partial(self.load_text, text)
             return
         generation = self._reset(is_json=False)
@@ -655,12 +661,7 @@ class JsonView(Widget):
         if self._is_json:
             self._index = JsonLineIndex(lines)
             if len(lines) > SYNC_INDEX_LINES:
-                self.run_worker(
-                    self._build_index(generation, self._index),
-                    exclusive=True,
-                    group="json-view-index",
-                    description="index JSON paths",
-                )
+                self._start_slices(partial(self._build_index, generation, self._index), "json-view-index")
         self._loaded.set()
         self.post_message(self.Loaded(self, len(lines), self._is_json))
         callbacks, self._after_load = self._after_load, []
@@ -759,12 +760,7 @@ class JsonView(Widget):
             self._show_hits(find_matches(self._text, term, MAX_MATCHES))
             return
         self._status.update("searching…")
-        self.run_worker(
-            self._search_slices(self._text, term),
-            exclusive=True,
-            group="json-view-search",
-            description="search JSON document",
-        )
+        self._start_slices(partial(self._search_slices, self._text, term), "json-view-search")
 
     async def _search_slices(self, text: str, term: str) -> None:
         """Search a big document a window at a time, letting the UI run in between."""

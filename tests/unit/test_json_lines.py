@@ -1,0 +1,262 @@
+"""Tests for explorer.tui.json_lines: paths ⇄ lines of json.dumps(indent=2) output, values, search.
+
+The editor maps 422 field paths such as `pageProcessors[1]._importId` to lines with these functions,
+so every line of a tricky document must round-trip: line → path → the same line.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from explorer.tui.json_lines import (
+    JsonLineIndex,
+    PathPart,
+    find_matches,
+    format_path,
+    iter_match_batches,
+    line_for_path,
+    parse_path,
+    path_for_line,
+)
+
+TRICKY: dict[str, Any] = {
+    "plain": 1,
+    "a.b": {"c[0]": "dots and brackets"},
+    'say "hi"': ["quote", {"back\\slash": None}],
+    "ключ": {"ünïcødé": True, "日本": [1, 2]},
+    "": "empty key",
+    "0": "numeric key",
+    "$ref": "dollar",
+    "with space": {},
+    "empty_list": [],
+    "matrix": [[1, [2, 3]], [], [[]], [{}]],
+    "nested": {"deeper": {"deepest": [{"x": [False, 2.5, "s"]}]}},
+    "control": "\x1b]52;c;QUJD\x07 and \u2028 and \x85",
+    "pageProcessors": [{"type": "export"}, {"type": "import", "_importId": "imp-1"}],
+}
+
+
+def dump(obj: Any) -> list[str]:
+    """Lines exactly as the JSON pane shows them."""
+    return json.dumps(obj, indent=2, ensure_ascii=False).split("\n")
+
+
+def resolve(obj: Any, parts: tuple[PathPart, ...]) -> Any:
+    """Follow `parts` into `obj` (the reference the index is checked against)."""
+    for part in parts:
+        obj = obj[part]
+    return obj
+
+
+# -- path syntax -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parts", "text"),
+    [
+        ((), ""),
+        (("pageProcessors", 1, "_importId"), "pageProcessors[1]._importId"),
+        ((0, 2), "[0][2]"),
+        (("a.b", "c"), '["a.b"].c'),
+        (("x", 'say "hi"'), 'x["say \\"hi\\""]'),
+        (("ключ",), '["ключ"]'),
+        (("",), '[""]'),
+        (("0",), '["0"]'),
+        (("$ref", "_id"), "$ref._id"),
+        (("$", "a"), '["$"].a'),
+        (("with space", 3), '["with space"][3]'),
+        (("back\\slash",), '["back\\\\slash"]'),
+    ],
+)
+def test_format_and_parse_round_trip(parts: tuple[PathPart, ...], text: str) -> None:
+    assert format_path(parts) == text
+    assert tuple(parse_path(text)) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("$.a.b[2]", ["a", "b", 2]),
+        ("$", []),
+        (".a", ["a"]),
+        ("a['x y']", ["a", "x y"]),
+        ("a['it\\'s']", ["a", "it's"]),
+        ('a[ "k" ]', ["a", "k"]),
+        ("a[ 3 ]", ["a", 3]),
+        ("a.ключ.b", ["a", "ключ", "b"]),
+        ("a.with space", ["a", "with space"]),
+        ("  pageProcessors[1]._importId  ", ["pageProcessors", 1, "_importId"]),
+    ],
+)
+def test_parse_path_is_lenient(text: str, parts: list[PathPart]) -> None:
+    assert parse_path(text) == parts
+
+
+@pytest.mark.parametrize("text", ["a[", "a[x]", "a..b", "[1", "a]", 'a["unterminated]', "a[1]b", "a[1]]"])
+def test_parse_path_rejects_malformed(text: str) -> None:
+    with pytest.raises(ValueError, match="path"):
+        parse_path(text)
+
+
+# -- index -------------------------------------------------------------------------------------------
+
+
+def test_every_value_line_round_trips_and_points_at_the_right_value() -> None:
+    lines = dump(TRICKY)
+    index = JsonLineIndex(lines)
+    assert index.valid
+    checked = 0
+    for number, line in enumerate(lines):
+        parts = index.path_parts(number)
+        assert parts is not None
+        if line.strip() in ("}", "},", "]", "],") and number:
+            continue  # closing lines answer their container's path; checked below
+        assert index.line_for(parts) == number, (number, line, parts)
+        assert line_for_path(index, format_path(parts)) == number
+        value = resolve(TRICKY, parts)
+        text = index.value_text(number)
+        if isinstance(value, str):
+            assert text == value  # strings come back decoded
+        else:
+            assert text is not None
+            assert json.loads(text) == value
+            assert text == json.dumps(value, indent=2, ensure_ascii=False)
+        checked += 1
+    assert checked > 40
+
+
+def test_closing_lines_belong_to_their_container() -> None:
+    lines = dump({"a": {"b": [1, 2]}})
+    # {  "a": {  "b": [  1,  2  ]  }  }
+    assert [path_for_line(lines, n) for n in range(len(lines))] == [
+        "",
+        "a",
+        "a.b",
+        "a.b[0]",
+        "a.b[1]",
+        "a.b",
+        "a",
+        "",
+    ]
+    index = JsonLineIndex(lines)
+    assert index.value_span(5) == (2, 5)
+    assert index.value_text(5) == "[\n  1,\n  2\n]"
+
+
+def test_arrays_of_arrays_and_empty_containers() -> None:
+    doc = {"m": [[1, [2, 3]], [], [[]], [{}]], "o": {}, "l": []}
+    lines = dump(doc)
+    assert line_for_path(lines, "m[0][1][1]") is not None
+    assert lines[line_for_path(lines, "m[0][1][1]") or 0].strip() == "3"
+    for path, shown in [
+        ("m[1]", "[],"),
+        ("m[2][0]", "[]"),
+        ("m[3][0]", "{}"),
+        ("o", '"o": {},'),
+        ("l", '"l": []'),
+    ]:
+        line = line_for_path(lines, path)
+        assert line is not None, path
+        assert lines[line].strip() == shown
+        assert path_for_line(lines, line) == path
+    index = JsonLineIndex(lines)
+    assert index.value_text(line_for_path(index, "o") or 0) == "{}"
+    assert line_for_path(lines, "o.missing") is None
+    assert line_for_path(lines, "m[1][0]") is None  # an empty array has no items
+    assert line_for_path(lines, "m[9]") is None
+
+
+def test_lenient_lookup_of_indexes_and_numeric_keys() -> None:
+    lines = dump({"pageProcessors": [{"_importId": "a"}, {"_importId": "b"}], "0": "zero"})
+    by_brackets = line_for_path(lines, "pageProcessors[1]._importId")
+    assert by_brackets is not None
+    assert '"b"' in lines[by_brackets]
+    assert line_for_path(lines, "pageProcessors.1._importId") == by_brackets
+    assert line_for_path(lines, "$.pageProcessors[1]._importId") == by_brackets
+    assert line_for_path(lines, ("pageProcessors", 1, "_importId")) == by_brackets
+    zero = line_for_path(lines, "[0]")
+    assert zero is not None
+    assert lines[zero].strip() == '"0": "zero"'
+    assert line_for_path(lines, "pageProcessors[x") is None  # malformed: None, not an exception
+
+
+@pytest.mark.parametrize("root", ["text", 42, None, True, {}, []])
+def test_scalar_and_empty_roots(root: Any) -> None:
+    lines = dump(root)
+    index = JsonLineIndex(lines)
+    assert index.valid
+    assert index.path(0) == ""
+    assert line_for_path(index, "") == 0
+    assert line_for_path(index, "a") is None
+    expected = root if isinstance(root, str) else json.dumps(root)
+    assert index.value_text(0) == expected
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["not json", "at all"],
+        ["{", '"a": 1', "}"],  # wrong indent
+        ["{", '  "a": {'],  # unterminated
+        ["1", "2"],  # two top-level values
+        [],
+    ],
+)
+def test_lines_that_are_not_indent2_json_have_no_paths(lines: list[str]) -> None:
+    index = JsonLineIndex(lines)
+    assert not index.valid
+    assert index.path(0) is None
+    assert index.value_text(0) is None
+    assert line_for_path(index, "a") is None
+
+
+def test_out_of_range_lines() -> None:
+    index = JsonLineIndex(dump({"a": 1}))
+    assert index.path(-1) is None
+    assert index.path(3) is None
+    assert index.value_span(99) is None
+
+
+def test_incremental_build_matches_one_shot_and_can_be_finished_by_build() -> None:
+    rnd = random.Random(0)
+    doc = {"items": [{"id": i, "tags": [rnd.randint(0, 9) for _ in range(3)]} for i in range(500)]}
+    lines = dump(doc)
+    stepped = JsonLineIndex(lines)
+    steps = stepped.build_steps(batch=100)
+    done = [next(steps), next(steps)]
+    assert done == [100, 200]
+    assert not stepped.built
+    stepped.build()  # finishes the same builder
+    assert stepped.built
+    assert list(steps) == []  # the suspended builder has nothing left to do
+    one_shot = JsonLineIndex(lines)
+    assert [stepped.path(n) for n in range(len(lines))] == [one_shot.path(n) for n in range(len(lines))]
+    assert lines[-4].strip() == "]"
+    assert stepped.path(len(lines) - 4) == "items[499].tags"
+
+
+# -- search ------------------------------------------------------------------------------------------
+
+
+def test_find_matches_is_case_insensitive_and_non_overlapping() -> None:
+    text = "Import IMPORT import\nimPort aaaa"
+    assert find_matches(text, "import") == [0, 7, 14, 21]
+    assert find_matches(text, "aa") == [28, 30]
+    assert find_matches(text, "") == []
+    assert find_matches(text, "zzz") == []
+    assert find_matches(text, "import", limit=2) == [0, 7]
+    assert find_matches("ÄÖ äö", "äö") == [0, 3]
+    assert find_matches("a.b a+b", ".") == [1]  # the term is literal, not a regex
+
+
+def test_windows_find_the_same_matches_as_one_pass() -> None:
+    rnd = random.Random(0)
+    text = "".join(rnd.choice("ab\n") for _ in range(5000))
+    for term in ("a", "ab", "aba", "bb\na"):
+        windowed = [hit for batch in iter_match_batches(text, term, window=7) for hit in batch]
+        assert windowed == find_matches(text, term), term
+        assert windowed == [m.start() for m in __import__("re").finditer(__import__("re").escape(term), text)]
