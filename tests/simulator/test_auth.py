@@ -31,8 +31,12 @@ def test_missing_unknown_and_revoked_tokens_are_401(sim: Simulator) -> None:
         r = call(sim, "GET", "/v1/integrations", token=token)
         assert r.status == 401
         assert codes(r) == ["unauthorized"]
-    wrong_scheme = sim.handle("GET", "https://api.integrator.io/v1/tokenInfo",
-                              {"Authorization": f"Basic {DEMO_TOKENS['full']}"}, b"")
+    wrong_scheme = sim.handle(
+        "GET",
+        "https://api.integrator.io/v1/tokenInfo",
+        {"Authorization": f"Basic {DEMO_TOKENS['full']}"},
+        b"",
+    )
     assert wrong_scheme.status == 401
 
 

@@ -11,15 +11,25 @@ AMAZON = f"/v1/flows/{d.AMAZON_FLOW}/{d.AMAZON_IMPORT_STEP}"
 
 
 def script(sim: Simulator) -> list[SimResponse]:
-    out = [call(sim, "GET", path) for path in (
-        "/v1/integrations", "/v1/flows?limit=3", f"{AMAZON}/errors", f"/v1/jobs?_flowId={d.AMAZON_FLOW}",
-        f"/v1/integrations/{d.INT_AMAZON}/errors")]
+    out = [
+        call(sim, "GET", path)
+        for path in (
+            "/v1/integrations",
+            "/v1/flows?limit=3",
+            f"{AMAZON}/errors",
+            f"/v1/jobs?_flowId={d.AMAZON_FLOW}",
+            f"/v1/integrations/{d.INT_AMAZON}/errors",
+        )
+    ]
     keys = [e["retryDataKey"] for e in out[2].json()["errors"][:25]]
     out.append(call(sim, "POST", f"{AMAZON}/retry", body={"retryDataKeys": keys}))
     out.append(call(sim, "POST", f"/v1/flows/{d.AMAZON_FLOW}/run"))
     sim.advance(10)
-    out += [call(sim, "GET", f"{AMAZON}/errors"), call(sim, "GET", f"/v1/flows/{d.AMAZON_FLOW}/jobs/latest"),
-            call(sim, "GET", f"{AMAZON}/resolved")]
+    out += [
+        call(sim, "GET", f"{AMAZON}/errors"),
+        call(sim, "GET", f"/v1/flows/{d.AMAZON_FLOW}/jobs/latest"),
+        call(sim, "GET", f"{AMAZON}/resolved"),
+    ]
     return out
 
 

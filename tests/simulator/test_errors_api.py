@@ -41,8 +41,16 @@ def test_flow_error_summary_includes_zero_steps(sim: Simulator) -> None:
     body = call(sim, "GET", f"/v1/flows/{d.SHOPIFY_FLOW}/errors").json()
     assert body["flowErrors"] == [
         {"_expOrImpId": d.SHOPIFY_EXPORT_STEP, "numError": 0},
-        {"_expOrImpId": d.SHOPIFY_LOOKUP_STEP, "numError": 2, "lastErrorAt": body["flowErrors"][1]["lastErrorAt"]},
-        {"_expOrImpId": d.SHOPIFY_IMPORT_STEP, "numError": 12, "lastErrorAt": body["flowErrors"][2]["lastErrorAt"]},
+        {
+            "_expOrImpId": d.SHOPIFY_LOOKUP_STEP,
+            "numError": 2,
+            "lastErrorAt": body["flowErrors"][1]["lastErrorAt"],
+        },
+        {
+            "_expOrImpId": d.SHOPIFY_IMPORT_STEP,
+            "numError": 12,
+            "lastErrorAt": body["flowErrors"][2]["lastErrorAt"],
+        },
     ]
 
 
@@ -68,12 +76,24 @@ def test_open_errors_page_with_relative_next_page_url(sim: Simulator) -> None:
 
 def test_error_fields_look_like_integrator_io(sim: Simulator) -> None:
     error = call(sim, "GET", f"{AMAZON}/errors").json()["errors"][0]
-    assert set(error) >= {"errorId", "occurredAt", "source", "code", "message", "traceKey", "oIndex",
-                          "_flowJobId", "classification", "classifiedBy"}
+    assert set(error) >= {
+        "errorId",
+        "occurredAt",
+        "source",
+        "code",
+        "message",
+        "traceKey",
+        "oIndex",
+        "_flowJobId",
+        "classification",
+        "classifiedBy",
+    }
     assert len(error["errorId"]) == 8
     job = call(sim, "GET", f"/v1/jobs/{error['_flowJobId']}").json()
     assert job["startedAt"] <= error["occurredAt"] <= job["endedAt"]
-    with_request = next(e for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP) if "reqAndResKey" in e)
+    with_request = next(
+        e for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP) if "reqAndResKey" in e
+    )
     epoch, middle, status, method = with_request["reqAndResKey"].split("-")
     assert epoch.isdigit() and len(middle) == 32 and status.isdigit() and method == "POST"
 
@@ -133,8 +153,16 @@ def test_resolve_moves_errors_and_updates_summaries(sim: Simulator) -> None:
     assert again.status == 204
 
 
-@pytest.mark.parametrize("body", [{}, {"errors": []}, {"errors": "abc"}, {"errors": [1, 2]},
-                                  {"errors": [f"{n:08x}" for n in range(1001)]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"errors": []},
+        {"errors": "abc"},
+        {"errors": [1, 2]},
+        {"errors": [f"{n:08x}" for n in range(1001)]},
+    ],
+)
 def test_resolve_validation(sim: Simulator, body: dict[str, Any]) -> None:
     r = call(sim, "PUT", f"{SHOPIFY}/resolved", body=body)
     assert r.status == 422
@@ -157,7 +185,11 @@ def test_retry_semantics(sim: Simulator) -> None:
     assert r.status == 201
     job = r.json()
     assert (job["type"], job["status"], job["_flowId"], job["_importId"]) == (
-        "retry", "queued", d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
+        "retry",
+        "queued",
+        d.AMAZON_FLOW,
+        d.AMAZON_IMPORT_STEP,
+    )
     # retried errors leave the open list immediately
     now_open = sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
     assert len(now_open) == 3000 - 40
@@ -168,7 +200,11 @@ def test_retry_semantics(sim: Simulator) -> None:
     done = call(sim, "GET", f"/v1/jobs/{job['_id']}").json()
     failing = [e for e in chosen if retry_fails(0, e["errorId"])]
     assert 0 < len(failing) < 40
-    assert (done["status"], done["numError"], done["numSuccess"]) == ("completed", len(failing), 40 - len(failing))
+    assert (done["status"], done["numError"], done["numSuccess"]) == (
+        "completed",
+        len(failing),
+        40 - len(failing),
+    )
     after = sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
     again = [e for e in after if e["_flowJobId"] == job["_id"]]
     assert len(after) == 3000 - 40 + len(failing)
@@ -234,8 +270,11 @@ def test_retry_data_get_and_put(sim: Simulator) -> None:
 
 
 def test_amazon_retry_data_matches_the_message(sim: Simulator) -> None:
-    error = next(e for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
-                 if "Insufficient inventory" in e["message"])
+    error = next(
+        e
+        for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
+        if "Insufficient inventory" in e["message"]
+    )
     record = call(sim, "GET", f"{AMAZON}/{error['retryDataKey']}/data").json()["data"]
     assert record["AmazonOrderId"] == error["traceKey"]
     assert record["OrderItems"][0]["SellerSKU"] in error["message"]

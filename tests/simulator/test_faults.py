@@ -56,8 +56,11 @@ async def test_reset_and_timeout_raise_httpx_errors() -> None:
         sim = make_sim(faults=only(kind))
         async with httpx.AsyncClient(transport=SimulatorTransport(sim), base_url=NA) as c:
             with pytest.raises(error):
-                await c.put(f"/v1/integrations/{d.INT_EMPTY}", json={"name": f"after {kind}"},
-                            headers={"Authorization": f"Bearer {DEMO_TOKENS['full']}"})
+                await c.put(
+                    f"/v1/integrations/{d.INT_EMPTY}",
+                    json={"name": f"after {kind}"},
+                    headers={"Authorization": f"Bearer {DEMO_TOKENS['full']}"},
+                )
         # a reset never reached the API; a timeout did (the answer was lost)
         expected = "after timeout" if kind == "timeout" else "Sandbox experiments"
         assert sim.doc("integrations", d.INT_EMPTY)["name"] == expected
@@ -89,7 +92,13 @@ def test_set_faults_restarts_and_clears() -> None:
 
 def test_parse() -> None:
     config = FaultConfig.parse("429=0.1,500=0.05,reset=0.01,html=0.02, seed=4, timeout=0.1, timeout_s=2")
-    assert (config.p429, config.p500, config.p_reset, config.p_html, config.seed) == (0.1, 0.05, 0.01, 0.02, 4)
+    assert (config.p429, config.p500, config.p_reset, config.p_html, config.seed) == (
+        0.1,
+        0.05,
+        0.01,
+        0.02,
+        4,
+    )
     assert (config.p_timeout, config.timeout_s) == (0.1, 2.0)
     assert FaultConfig.parse("") == FaultConfig()
     for bad in ("bogus=1", "429", "429=x", "429=0.9,500=0.2", "500=-0.1"):

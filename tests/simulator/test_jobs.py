@@ -49,7 +49,9 @@ def test_job_filters(sim: Simulator) -> None:
     assert len(older) == 110 and older[0]["createdAt"] == cut
     by_export = call(sim, "GET", f"/v1/jobs?_exportId={d.EXP_NS_CUSTOMER_LOOKUP}&type=flow").json()
     assert by_export and {j["_flowId"] for j in by_export} == {d.SHOPIFY_FLOW}
-    in_list = call(sim, "GET", f"/v1/jobs?_flowId_in[0]={d.SHOPIFY_FLOW}&_flowId_in[1]={d.SALESFORCE_FLOW}").json()
+    in_list = call(
+        sim, "GET", f"/v1/jobs?_flowId_in[0]={d.SHOPIFY_FLOW}&_flowId_in[1]={d.SALESFORCE_FLOW}"
+    ).json()
     assert {j["_flowId"] for j in in_list} == {d.SHOPIFY_FLOW, d.SALESFORCE_FLOW}
 
 
@@ -57,7 +59,8 @@ def test_child_jobs(sim: Simulator) -> None:
     parent = call(sim, "GET", f"/v1/jobs?_flowId={d.SHOPIFY_FLOW}&type=flow").json()[0]
     children = call(sim, "GET", f"/v1/jobs?type=export&type=import&_flowJobId={parent['_id']}").json()
     assert sorted(c["_expOrImpId"] for c in children) == sorted(
-        [d.SHOPIFY_EXPORT_STEP, d.SHOPIFY_LOOKUP_STEP, d.SHOPIFY_IMPORT_STEP])
+        [d.SHOPIFY_EXPORT_STEP, d.SHOPIFY_LOOKUP_STEP, d.SHOPIFY_IMPORT_STEP]
+    )
     family = call(sim, "GET", f"/v1/jobs/{parent['_id']}/family").json()
     assert len(family["children"]) == 3
     assert "children" not in call(sim, "GET", f"/v1/jobs/{parent['_id']}").json()

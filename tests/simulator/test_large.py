@@ -44,8 +44,11 @@ def test_large_counts(large: Simulator) -> None:
 
 def test_large_error_step(large: Simulator) -> None:
     summary = call(large, "GET", f"/v1/flows/{d.LARGE_ERRORS_FLOW}/errors").json()["flowErrors"]
-    assert summary[1] == {"_expOrImpId": d.LARGE_ERRORS_STEP, "numError": 100_000,
-                          "lastErrorAt": summary[1]["lastErrorAt"]}
+    assert summary[1] == {
+        "_expOrImpId": d.LARGE_ERRORS_STEP,
+        "numError": 100_000,
+        "lastErrorAt": summary[1]["lastErrorAt"],
+    }
     started = time.perf_counter()
     page = call(large, "GET", f"{BIG}/errors").json()
     assert time.perf_counter() - started < 1.0

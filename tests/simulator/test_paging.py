@@ -52,7 +52,9 @@ async def test_link_uses_the_host_the_client_called(sim: Simulator) -> None:
     from explorer.simulator import DEMO_TOKENS, SimulatorTransport
 
     async with httpx.AsyncClient(transport=SimulatorTransport(sim), base_url="http://sim.local:9000") as c:
-        r = await c.get("/v1/integrations?limit=1", headers={"Authorization": f"Bearer {DEMO_TOKENS['full']}"})
+        r = await c.get(
+            "/v1/integrations?limit=1", headers={"Authorization": f"Bearer {DEMO_TOKENS['full']}"}
+        )
     assert links(r.headers["Link"])["next"].startswith("http://sim.local:9000/v1/integrations?")
 
 
@@ -77,8 +79,13 @@ def test_empty_lists_answer_204_without_body(sim: Simulator) -> None:
 def test_include_projection(sim: Simulator) -> None:
     exports = call(sim, "GET", "/v1/exports?include=http.method,type").json()
     shopify = exports[0]
-    assert shopify == {"_id": d.EXP_SHOPIFY_ORDERS, "name": "Get Shopify orders", "adaptorType": "HTTPExport",
-                       "type": "delta", "http": {"method": "GET"}}
+    assert shopify == {
+        "_id": d.EXP_SHOPIFY_ORDERS,
+        "name": "Get Shopify orders",
+        "adaptorType": "HTTPExport",
+        "type": "delta",
+        "http": {"method": "GET"},
+    }
     conns = call(sim, "GET", "/v1/connections?include=offline").json()
     assert set(conns[0]) == {"_id", "name", "type", "offline"}
 

@@ -166,7 +166,10 @@ def test_masked_secret_put_is_422_when_switched_on() -> None:
     conn = call(sim, "GET", f"/v1/connections/{d.CONN_NETSUITE}").json()
     r = call(sim, "PUT", f"/v1/connections/{d.CONN_NETSUITE}", body=conn)
     assert r.status == 422
-    assert set(errors_of(r)) == {("invalid_field", "netsuite.tokenId"), ("invalid_field", "netsuite.tokenSecret")}
+    assert set(errors_of(r)) == {
+        ("invalid_field", "netsuite.tokenId"),
+        ("invalid_field", "netsuite.tokenSecret"),
+    }
     conn["netsuite"]["tokenId"] = "new-token-id"
     conn["netsuite"]["tokenSecret"] = "new-secret"
     assert call(sim, "PUT", f"/v1/connections/{d.CONN_NETSUITE}", body=conn).status == 200
@@ -181,8 +184,10 @@ def test_connection_type_and_name_length(sim: Simulator) -> None:
 
 
 def test_patch_whitelisted_paths(sim: Simulator) -> None:
-    ops = [{"op": "replace", "path": "/disabled", "value": True},
-           {"op": "replace", "path": "/pageGenerators/0/schedule", "value": "? 0 1 * * *"}]
+    ops = [
+        {"op": "replace", "path": "/disabled", "value": True},
+        {"op": "replace", "path": "/pageGenerators/0/schedule", "value": "? 0 1 * * *"},
+    ]
     r = call(sim, "PATCH", f"/v1/flows/{d.SHOPIFY_FLOW}", body=ops)
     assert (r.status, r.body) == (204, b"")
     flow = sim.doc("flows", d.SHOPIFY_FLOW)
@@ -194,15 +199,18 @@ def test_patch_whitelisted_paths(sim: Simulator) -> None:
 
 
 def test_patch_other_paths_is_422(sim: Simulator) -> None:
-    for ops in ([{"op": "replace", "path": "/pageProcessors/0/_importId", "value": "x"}],
-                [{"op": "replace", "path": "/routers/5/name", "value": "x"}],
-                [{"op": "move", "path": "/name"}],
-                {"disabled": True}):
+    for ops in (
+        [{"op": "replace", "path": "/pageProcessors/0/_importId", "value": "x"}],
+        [{"op": "replace", "path": "/routers/5/name", "value": "x"}],
+        [{"op": "move", "path": "/name"}],
+        {"disabled": True},
+    ):
         r = call(sim, "PATCH", f"/v1/flows/{d.SHOPIFY_FLOW}", body=ops)
         assert r.status == 422, ops
     empty_name = [{"op": "replace", "path": "/name", "value": ""}]
     assert errors_of(call(sim, "PATCH", f"/v1/flows/{d.SHOPIFY_FLOW}", body=empty_name)) == [
-        ("missing_required_field", "name")]
+        ("missing_required_field", "name")
+    ]
 
 
 def test_ping(sim: Simulator) -> None:

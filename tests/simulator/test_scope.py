@@ -38,7 +38,10 @@ def test_scoped_403_outside_its_lists(sim: Simulator) -> None:
         assert r.status == 403, path
         assert codes(r) == ["forbidden"]
     assert call(sim, "GET", f"/v1/flows/{d.SHOPIFY_FLOW}", token="scoped").status == 200
-    assert call(sim, "GET", f"/v1/flows/{d.SHOPIFY_FLOW}/{d.SHOPIFY_IMPORT_STEP}/errors", token="scoped").status == 200
+    assert (
+        call(sim, "GET", f"/v1/flows/{d.SHOPIFY_FLOW}/{d.SHOPIFY_IMPORT_STEP}/errors", token="scoped").status
+        == 200
+    )
 
 
 def test_unknown_ids_are_404_even_for_scoped_tokens(sim: Simulator) -> None:
@@ -70,6 +73,11 @@ def test_scoped_writes(sim: Simulator) -> None:
     assert call(sim, "PUT", f"/v1/flows/{d.SHOPIFY_FLOW}", token="scoped", body=flow).status == 403
     assert call(sim, "DELETE", f"/v1/imports/{d.IMP_NS_SALES_ORDER}", token="scoped").status == 403
     open_ids = [e["errorId"] for e in sim.open_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)[:2]]
-    resolve = call(sim, "PUT", f"/v1/flows/{d.SHOPIFY_FLOW}/{d.SHOPIFY_IMPORT_STEP}/resolved", token="scoped",
-                   body={"errors": open_ids})
+    resolve = call(
+        sim,
+        "PUT",
+        f"/v1/flows/{d.SHOPIFY_FLOW}/{d.SHOPIFY_IMPORT_STEP}/resolved",
+        token="scoped",
+        body={"errors": open_ids},
+    )
     assert resolve.status == 204

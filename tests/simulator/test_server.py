@@ -27,8 +27,11 @@ def test_serve_on_ephemeral_ports() -> None:
         assert page.headers["link"].startswith(f"<{running.base_url}/v1/flows?limit=2&skip=2>")
         empty = http.get(f"{running.base_url}/v1/integrations/{d.INT_EMPTY}/flows", headers=auth("full"))
         assert (empty.status_code, empty.content) == (204, b"")
-        put = http.put(f"{running.base_url}/v1/integrations/{d.INT_EMPTY}", headers=auth("full"),
-                       json={"name": "Over HTTP"})
+        put = http.put(
+            f"{running.base_url}/v1/integrations/{d.INT_EMPTY}",
+            headers=auth("full"),
+            json={"name": "Over HTTP"},
+        )
         assert put.json()["name"] == "Over HTTP"
         sim.set_faults(FaultConfig(p_reset=1.0))
         with pytest.raises(httpx.TransportError):
