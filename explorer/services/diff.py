@@ -221,15 +221,16 @@ class Change:
     def describe(self, limit: int = 60) -> str:
         """One line: ``path: old → new`` with long values shortened."""
         if self.kind == "added":
-            return f"{self.label}: added {_short(self.after, limit)}"
+            return f"{self.label}: added {short_json(self.after, limit)}"
         if self.kind == "removed":
-            return f"{self.label}: removed (was {_short(self.before, limit)})"
+            return f"{self.label}: removed (was {short_json(self.before, limit)})"
         if isinstance(self.before, list) and isinstance(self.after, list):
             return f"{self.label}: {len(self.before)} → {len(self.after)} items"
-        return f"{self.label}: {_short(self.before, limit)} → {_short(self.after, limit)}"
+        return f"{self.label}: {short_json(self.before, limit)} → {short_json(self.after, limit)}"
 
 
-def _short(value: Any, limit: int) -> str:
+def short_json(value: Any, limit: int = 60) -> str:
+    """A JSON value on one line, cut to ``limit`` characters (for lists of changes and conflicts)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -1,0 +1,514 @@
+"""The JSON editor: edit a live document, see the diff, and PUT it without fear.
+
+Why it is built this way:
+
+* **Generic**: it edits "a JSON document at an API path with a GET and a PUT" (a
+  :class:`~explorer.services.writes.DocumentTarget`): integrations, flows, exports, imports and connections
+  are presets, and the errors screen reuses it for retry data. It is a standalone screen constructed with
+  everything it needs (client, target, profile, drafts, journal, read-only flag, ``on_saved``).
+* **One write path**: validate → diff/confirm → stale guard → PUT → journal all happen in
+  :mod:`explorer.services.writes`, the code ``iox put`` uses too. This screen only shows and asks.
+* **Nothing lost**: the text is saved as a draft while typing (debounced) and on leaving; a failed PUT keeps
+  it; the next open of the same resource offers it back, also after a crash.
+* **Size**: the in-app ``TextArea`` opens documents up to :data:`INLINE_MAX_BYTES` in under 0.3 s (measured
+  by ``bench/edit.py``); a larger document goes to ``$VISUAL``/``$EDITOR`` automatically, with a note saying
+  why, through the same validate → diff → confirm path (``ctrl+o`` does the same on request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from explorer.client import ApiError, ValidationFailed
+from explorer.journal import Draft, DraftStore, Journal, UnsafeName
+from explorer.services import writes
+from explorer.services.canonical import dump_text
+from explorer.services.diff import short_json
+from explorer.services.writes import (
+    DocumentTarget,
+    EditSession,
+    JsonDocumentApi,
+    JsonProblem,
+    Saved,
+    WritePlan,
+)
+from explorer.tui.json_lines import JsonLineIndex, parse_path
+from explorer.tui.literal import printable
+from explorer.tui.screens.editor_dialogs import (
+    DRAFT_DISCARD,
+    DRAFT_RESTORE,
+    STALE_MERGE,
+    STALE_OVERWRITE,
+    DiffConfirmScreen,
+    DraftOfferScreen,
+    StaleChoiceScreen,
+)
+from explorer.tui.screens.editor_external import ExternalEditor
+from explorer.tui.widgets.edit_problems import EditProblems, Problem
+
+INLINE_MAX_BYTES = 40_000
+"""Largest document (UTF-8 bytes of its editor form) the in-app editor opens; measured by bench/edit.py."""
+VALIDATE_DELAY_S = 0.25
+"""Typing pause before the JSON is checked again (the status line)."""
+DRAFT_DELAY_S = 1.0
+"""Typing pause before the draft is written to disk."""
+
+EditMode = Literal["auto", "external"]
+SavedCallback = Callable[[Saved], None]
+
+_KEY_PREFIX = re.compile(r'\s*"(?:[^"\\]|\\.)*":\s')
+
+
+def human_size(size: int) -> str:
+    """``38 KB``, ``2.1 MB``: sizes in notes."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{max(size // 1000, 1)} KB" if size >= 1000 else f"{size} bytes"
+
+
+def locate_field(lines: Sequence[str], path: str) -> int | None:
+    """The line (0-based) of the value at a 422 field path, or of its nearest existing parent.
+
+    None when the lines are not in editor form (then nothing can be located without reformatting).
+    """
+    index = JsonLineIndex(lines)
+    if not index.valid:
+        return None
+    try:
+        parts = parse_path(path)
+    except ValueError:
+        parts = []
+    while True:
+        line = index.line_for(parts)
+        if line is not None:
+            return line
+        if not parts:
+            return 0
+        parts = parts[:-1]
+
+
+def value_column(line: str) -> int:
+    """Where the value starts on an editor-form line (after ``"key": ``), for the cursor."""
+    match = _KEY_PREFIX.match(line)
+    return match.end() if match else len(line) - len(line.lstrip())
+
+
+class EditorScreen(Screen[Saved | None]):
+    """Edits one document; dismisses with the :class:`Saved` outcome, or None when left without saving."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit", priority=True, id="edit.submit"),
+        Binding("ctrl+o", "external", "Open in $EDITOR", priority=True, id="edit.external"),
+        Binding("f8", "problem(1)", "Next problem", id="edit.next_problem"),
+        Binding("shift+f8", "problem(-1)", "Previous problem", show=False, id="edit.previous_problem"),
+        Binding("escape", "leave", "Back (draft kept)", priority=True, id="edit.leave"),
+    ]
+    """Submit, hand over to $EDITOR, walk the problem list, leave (the draft is kept)."""
+
+    DEFAULT_CSS = """
+    EditorScreen #edit-title { height: 1; padding: 0 1; background: $panel; }
+    EditorScreen #edit-body { height: 1fr; }
+    EditorScreen #edit-area { width: 1fr; height: 1fr; }
+    EditorScreen #edit-note { width: 1fr; height: 1fr; padding: 1 2; }
+    EditorScreen #edit-problems { display: none; }
+    EditorScreen #edit-status { height: 1; padding: 0 1; background: $panel; }
+    EditorScreen #edit-status.-error { background: $error-muted; color: $text; }
+    EditorScreen #edit-status.-ok { color: $text-success; }
+    """
+
+    def __init__(
+        self,
+        api: JsonDocumentApi,
+        target: DocumentTarget,
+        *,
+        profile: str,
+        drafts: DraftStore,
+        journal: Journal,
+        read_only: bool = False,
+        on_saved: SavedCallback | None = None,
+        mode: EditMode = "auto",
+        undo: bool = False,
+        external_editor: ExternalEditor | None = None,
+        inline_max_bytes: int = INLINE_MAX_BYTES,
+        clock: writes.Clock | None = None,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.target = target
+        self.profile = profile
+        self.drafts = drafts
+        self.journal = journal
+        self.read_only = read_only
+        self.on_saved = on_saved
+        self.mode: EditMode = mode
+        self.undo = undo
+        self.external_editor = external_editor or ExternalEditor()
+        self.inline_max_bytes = inline_max_bytes
+        self.clock = clock
+        self.secrets = tuple(secrets)
+        self.session: EditSession | None = None
+        self.json_problem: JsonProblem | None = None
+        self._text = ""
+        self._area: TextArea | None = None
+        self._external_mode = False
+        self._busy = False
+        self._validate_timer: Timer | None = None
+        self._draft_timer: Timer | None = None
+
+    # ------------------------------------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        title = Text(printable(self.target.label), style="bold")
+        title.append("   PUT " + writes.request_path(self.api, self.target), style="dim")
+        yield Static(title, id="edit-title")
+        with Horizontal(id="edit-body"):
+            yield Static(Text("Loading…"), id="edit-note")
+            yield EditProblems(id="edit-problems")
+        yield Static(Text(""), id="edit-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        refusal = writes.write_refusal(self.read_only)
+        if refusal is not None:
+            self._note(f"Editing is switched off: {refusal}.\n\nesc: back")
+            self._status(f"Read-only: {refusal}", error=True)
+            self.notify(f"Cannot edit: {refusal}", severity="warning", markup=False)
+            return
+        self._load()
+
+    @property
+    def area(self) -> TextArea | None:
+        """The in-app editor, once the document is loaded (None in $EDITOR mode)."""
+        return self._area
+
+    @property
+    def text(self) -> str:
+        """The text being edited (in the TextArea, or the last text back from $EDITOR)."""
+        return self._area.text if self._area is not None else self._text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that cannot work now: nothing to submit before loading or when read-only."""
+        if action in ("submit", "external"):
+            return self.session is not None and not self.read_only and not self._busy
+        if action == "problem":
+            return bool(self.query_one(EditProblems).problems)
+        return True
+
+    # ------------------------------------------------------------------------------------------- loading
+    @work(exclusive=True, group="edit-load")
+    async def _load(self) -> None:
+        """GET the document (or the journal's before-document for undo), offer a draft, open the editor."""
+        try:
+            if self.undo:
+                undo = await writes.begin_undo(self.api, self.target, self.profile, self.journal)
+                session, text = undo[0], undo[1]
+            else:
+                session = await writes.begin_edit(self.api, self.target, self.profile)
+                text = session.base_text
+        except writes.NothingToUndo as exc:
+            self._note(f"Nothing to undo: {exc}.\n\nesc: back")
+            self.notify(f"Nothing to undo: {exc}", severity="warning", markup=False)
+            return
+        except ApiError as exc:
+            self._note(f"Could not load {self.target.label}:\n{exc}\n\nesc: back")
+            self._status(f"Load failed: {exc}", error=True)
+            self.notify(f"Could not load: {exc}", severity="error", markup=False)
+            return
+        self.session = session
+        if not self.undo:
+            draft = self._load_draft()
+            if draft is not None and writes.draft_differs(draft, session):
+                summary = writes.summarize_draft(draft, session)
+                choice = await self.app.push_screen_wait(DraftOfferScreen(self.target.label, summary))
+                if choice == DRAFT_RESTORE:
+                    self.session = writes.restore_session(self.api, self.target, draft)
+                    text = draft.text
+                elif choice == DRAFT_DISCARD:
+                    self._discard_draft()
+                else:
+                    self.dismiss(None)
+                    return
+        self.refresh_bindings()
+        await self._open(text)
+        if self.undo:
+            self.call_after_refresh(self.action_submit)
+
+    def _load_draft(self) -> Draft | None:
+        try:
+            return writes.load_draft(self.drafts, self.profile, self.target)
+        except (OSError, UnsafeName) as exc:
+            self.notify(f"Drafts unavailable: {exc}", severity="warning", markup=False)
+            return None
+
+    async def _open(self, text: str) -> None:
+        size = len(text.encode("utf-8"))
+        self._text = text
+        if self.mode == "external" or size > self.inline_max_bytes:
+            self._external_mode = True
+            editor = self.external_editor.describe()
+            if self.mode == "external":
+                why = f"Editing in {editor}, as asked."
+            else:
+                why = (f"This document is {human_size(size)}. The in-app editor opens documents up to "
+                       f"{human_size(self.inline_max_bytes)} (larger ones take more than 0.3 s to open), "
+                       f"so it opens in {editor}.")
+            self._note(f"{why}\n\nWhen you save and quit, the change is checked, shown as a diff and "
+                       "confirmed here.\n\nctrl+o: open it again    ctrl+s: review and submit    "
+                       "esc: leave (draft kept)")
+            self._validate()
+            if not self.undo:  # an undo goes straight to its diff; ctrl+o still opens the editor
+                self.call_after_refresh(self.action_external)
+            return
+        area = TextArea.code_editor(text, language="json", id="edit-area")
+        self._area = area
+        await self.query_one("#edit-body", Horizontal).mount(area, before=self.query_one(EditProblems))
+        self.query_one("#edit-note", Static).display = False
+        area.focus()
+        self._validate()
+
+    # ------------------------------------------------------------------------------------------- typing
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Re-check the JSON and save the draft once typing pauses."""
+        if event.text_area is not self._area:
+            return
+        if self._validate_timer is not None:
+            self._validate_timer.stop()
+        self._validate_timer = self.set_timer(VALIDATE_DELAY_S, self._validate)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._save_draft)
+
+    def _validate(self) -> None:
+        self.json_problem = writes.check_json(self.text)
+        if self.json_problem is None:
+            lines = self.text.count("\n") + 1
+            self._status(f"✓ valid JSON · {lines} lines · ctrl+s to review the change", ok=True)
+        else:
+            self._status(f"✗ JSON error at {self.json_problem} — fix it to submit", error=True)
+
+    def _save_draft(self) -> None:
+        """Write the draft now (or drop it when the text is back to where it started)."""
+        if self.session is None:
+            return
+        text = self.text
+        try:
+            if text == self.session.base_text:
+                self._discard_draft()
+            else:
+                writes.save_draft(self.drafts, self.session, text)
+        except (OSError, UnsafeName) as exc:
+            self.notify(f"Draft not saved: {exc}", severity="warning", markup=False)
+
+    def _discard_draft(self) -> None:
+        with contextlib.suppress(OSError, UnsafeName):
+            self.drafts.discard(self.profile, self.target.kind, self.target.resource_id)
+
+    def _flush_timers(self) -> None:
+        for timer in (self._validate_timer, self._draft_timer):
+            if timer is not None:
+                timer.stop()
+        self._validate_timer = self._draft_timer = None
+
+    # ------------------------------------------------------------------------------------------- submit
+    def action_submit(self) -> None:
+        """Validate, then show the diff to confirm (invalid JSON is never submitted)."""
+        if self.session is None or self._busy:
+            return
+        self._flush_timers()
+        self._save_draft()
+        self._validate()
+        if self.json_problem is not None:
+            self._goto_problem(self.json_problem)
+            message = f"Invalid JSON cannot be submitted: {self.json_problem}"
+            self.notify(message, severity="error", markup=False)
+            return
+        try:
+            plan = writes.plan_write(self.session, self.text)
+        except writes.InvalidJson as exc:  # pragma: no cover - check_json said it was fine
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if not plan.changed:
+            self.notify("Nothing to submit: the document is the same as the server's.", markup=False)
+            return
+        self._confirm(plan, "Review the change")
+
+    def _confirm(self, plan: WritePlan, title: str) -> None:
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                self._submit(plan)
+            elif self._area is not None:
+                self._area.focus()
+
+        self.app.push_screen(DiffConfirmScreen(plan, title=title), callback=decided)
+
+    @work(exclusive=True, group="edit-submit")
+    async def _submit(self, plan: WritePlan) -> None:
+        """Stale guard, PUT and journal (in the service); then act on the outcome."""
+        self._busy = True
+        self.refresh_bindings()
+        self._status(f"Checking the server, then {plan.request_line} …")
+        try:
+            outcome = await writes.submit_write(self.api, plan, journal=self.journal, drafts=self.drafts,
+                                                clock=self.clock, secrets=self.secrets)
+        finally:
+            self._busy = False
+            self.refresh_bindings()
+        if isinstance(outcome, writes.Saved):
+            self.notify(outcome.summary, title="Saved", markup=False)
+            if outcome.journal_error:
+                self.notify(outcome.journal_error, severity="warning", markup=False)
+            if self.on_saved is not None:
+                self.on_saved(outcome)
+            self.dismiss(outcome)
+            return
+        if isinstance(outcome, writes.Stale):
+            self._status("Not sent: the server's copy changed since you began", error=True)
+            choice = await self.app.push_screen_wait(StaleChoiceScreen(outcome))
+            await self._after_stale(plan, outcome, choice)
+            return
+        self._save_draft()
+        self._status(outcome.summary, error=True)
+        self.notify(outcome.summary, severity="error", markup=False)
+        if isinstance(outcome.error, ValidationFailed):
+            self._show_422(outcome.error)
+
+    async def _after_stale(self, plan: WritePlan, stale: writes.Stale, choice: str) -> None:
+        assert self.session is not None
+        if choice == STALE_OVERWRITE:
+            self.session = writes.rebase(self.session, stale.server_document)
+            self._confirm(writes.plan_write(self.session, plan.text), "Overwrite the server's newer version")
+        elif choice == STALE_MERGE:
+            self.session, result, merged = writes.merge_onto(self.session, plan.text, stale.server_document)
+            self._replace_text(merged)
+            self._save_draft()
+            if result.conflicts:
+                problems = [
+                    Problem.from_conflict(c, f"yours was {short_json(c.mine)}; server's kept")
+                    for c in result.conflicts
+                ]
+                self.query_one(EditProblems).show(problems, f"{len(problems)} merge conflict(s)")
+                self._jump(problems[0].path)
+                message = (f"Merged onto the server's version with {len(problems)} conflict(s) (the server's "
+                           "value was kept there). Check them, then ctrl+s.")
+            else:
+                self.query_one(EditProblems).hide()
+                message = "Your edit was re-applied onto the server's version. ctrl+s to review and submit."
+            self._status(message)
+            self.notify(message, markup=False)
+            self.refresh_bindings()
+        else:
+            self._status("Not sent. Your draft is kept.")
+
+    # ------------------------------------------------------------------------------------------- 422
+    def _show_422(self, error: ApiError) -> None:
+        problems = [Problem.from_api(item) for item in error.errors]
+        if not problems:
+            problems = [Problem("(no field named)", error.message, None)]
+        panel = self.query_one(EditProblems)
+        panel.show(problems, f"422 · {len(problems)} problem(s)")
+        self.refresh_bindings()
+        self._jump(problems[0].path)
+        if self._area is not None:
+            self._area.focus()
+
+    def on_edit_problems_jump(self, event: EditProblems.Jump) -> None:
+        """A row of the problem list was highlighted or selected: move the cursor to its field."""
+        self._jump(event.path)
+
+    def action_problem(self, delta: int) -> None:
+        """Next/previous problem in the list (the cursor follows)."""
+        self.query_one(EditProblems).step(delta)
+
+    def _jump(self, path: str | None) -> None:
+        area = self._area
+        if area is None or path is None:
+            return
+        lines = area.text.split("\n")
+        line = locate_field(lines, path)
+        if line is None:
+            # Hand-formatted text cannot be mapped; the editor form of the same document can.
+            try:
+                doc = writes.parse_document(area.text)
+            except writes.InvalidJson:
+                return
+            self._replace_text(dump_text(doc))
+            self.notify("Reformatted the document to locate the field.", markup=False)
+            lines = area.text.split("\n")
+            line = locate_field(lines, path)
+            if line is None:
+                return
+        area.move_cursor((line, value_column(lines[line])), center=True)
+
+    def _goto_problem(self, problem: JsonProblem) -> None:
+        if self._area is not None:
+            self._area.move_cursor((problem.line - 1, max(problem.column - 1, 0)), center=True)
+            self._area.focus()
+
+    # ------------------------------------------------------------------------------------------- $EDITOR
+    def action_external(self) -> None:
+        """Hand the text to $VISUAL/$EDITOR (the app is suspended); then validate → diff → confirm."""
+        if self.session is None or self._busy:
+            return
+        self._flush_timers()
+        self._save_draft()
+        result = self.external_editor.edit(self.app, self.text, self.target.kind)
+        if result.error is not None:
+            self._status(f"{result.error}", error=True)
+            self.notify(result.error, severity="error", markup=False)
+            return
+        if not result.changed or result.text is None:
+            self.notify(f"No change made in {result.editor}.", markup=False)
+            return
+        self._replace_text(result.text)
+        self._save_draft()
+        self._validate()
+        if self.json_problem is not None:
+            self._goto_problem(self.json_problem)
+            message = f"JSON error at {self.json_problem}. ctrl+o to fix it in {result.editor}."
+            self.notify(message, severity="error", markup=False)
+            if self._external_mode:
+                self._note(f"The edited document is not valid JSON:\n{self.json_problem}\n\n"
+                           "ctrl+o: fix it in the editor    esc: leave (draft kept)")
+            return
+        self.action_submit()
+
+    def _replace_text(self, text: str) -> None:
+        """Put new text in the editor as one undoable edit (or keep it, in $EDITOR mode)."""
+        self._text = text
+        if self._area is not None:
+            self._area.replace(text, (0, 0), self._area.document.end, maintain_selection_offset=False)
+
+    # ------------------------------------------------------------------------------------------- leave
+    def action_leave(self) -> None:
+        """Back to where the editor was opened from; the draft (if any change) stays on disk."""
+        self._flush_timers()
+        if self.session is not None and not self._busy:
+            self._save_draft()
+            if self.text != self.session.base_text:
+                self.notify("Draft kept: edit this resource again to continue.", markup=False)
+        self.dismiss(None)
+
+    # ------------------------------------------------------------------------------------------- helpers
+    def _note(self, message: str) -> None:
+        note = self.query_one("#edit-note", Static)
+        note.update(Text("\n".join(printable(line) for line in message.split("\n"))))
+        note.display = True
+
+    def _status(self, message: str, *, error: bool = False, ok: bool = False) -> None:
+        status = self.query_one("#edit-status", Static)
+        status.update(Text(printable(message)))
+        status.set_class(error, "-error")
+        status.set_class(ok, "-ok")
+
