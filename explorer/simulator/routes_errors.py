@@ -9,7 +9,7 @@ retry job (201), at most 1000 ids per call.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from .account import flow_steps
 from .clock import parse_when
@@ -65,7 +65,7 @@ def _next_url(ctx: Ctx, cursor: int | None) -> dict[str, str]:
     if cursor is None:
         return {}
     kept = [(k, v) for k, v in ctx.req.query if k != "cursor"]
-    return {"nextPageURL": f"{quote(ctx.req.path)}?{urlencode([*kept, ('cursor', str(cursor))])}"}
+    return {"nextPageURL": f"{ctx.req.path}?{urlencode([*kept, ('cursor', str(cursor))])}"}
 
 
 def list_open(ctx: Ctx, flow_id: str, step_id: str) -> SimResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from explorer.simulator import DEMO_TOKENS, FaultConfig, serve
+from explorer.simulator import DEMO_TOKENS, FaultConfig, Simulator, serve
 from explorer.simulator import demo_ids as d
 
 from .conftest import make_sim
@@ -37,3 +37,40 @@ def test_serve_on_ephemeral_ports() -> None:
         with pytest.raises(httpx.TransportError):
             http.get(f"{running.base_url}/v1/tokenInfo", headers=auth("full"))
     assert ("PUT", f"/v1/integrations/{d.INT_EMPTY}", 200) in sim.requests
+
+
+def test_run_server_prints_urls_and_tokens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No socket here: `serve` is replaced by a stand-in that records what it was asked for."""
+    import threading
+
+    from explorer.simulator import server as server_module
+
+    seen: dict[str, object] = {}
+
+    class FakeRunning:
+        base_url = "http://127.0.0.1:8765"
+        eu_base_url = "http://127.0.0.1:8766"
+
+        def close(self) -> None:
+            seen["closed"] = True
+
+    def fake_serve(
+        sim: object, host: str = "127.0.0.1", port: int = 0, eu_port: int | None = None
+    ) -> FakeRunning:
+        seen.update(sim=sim, port=port, eu_port=eu_port)
+        return FakeRunning()
+
+    monkeypatch.setattr(server_module, "serve", fake_serve)
+    stop = threading.Event()
+    stop.set()
+    server_module.run_server(8765, 8766, 5.0, 1.0, "500=0.5", "demo", 3, stop=stop)
+    lines = capsys.readouterr().out.splitlines()
+    assert "NA: http://127.0.0.1:8765/v1/" in lines and "EU: http://127.0.0.1:8766/v1/" in lines
+    for name, token in DEMO_TOKENS.items():
+        assert f"{name}: {token}" in lines
+    sim = seen["sim"]
+    assert isinstance(sim, Simulator)
+    assert (seen["port"], seen["eu_port"], seen["closed"]) == (8765, 8766, True)
+    assert (sim.seed, sim.latency_ms, sim.jitter_ms) == (3, 5.0, 1.0)
