@@ -142,6 +142,7 @@ class EditorScreen(Screen[Saved | None]):
         undo: bool = False,
         external_editor: ExternalEditor | None = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
+        draft_delay_s: float = DRAFT_DELAY_S,
         clock: writes.Clock | None = None,
         secrets: Sequence[str] = (),
     ) -> None:
@@ -157,6 +158,7 @@ class EditorScreen(Screen[Saved | None]):
         self.undo = undo
         self.external_editor = external_editor or ExternalEditor()
         self.inline_max_bytes = inline_max_bytes
+        self.draft_delay_s = draft_delay_s
         self.clock = clock
         self.secrets = tuple(secrets)
         self.session: EditSession | None = None
@@ -288,7 +290,7 @@ class EditorScreen(Screen[Saved | None]):
         self._validate_timer = self.set_timer(VALIDATE_DELAY_S, self._validate)
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY_S, self._save_draft)
+        self._draft_timer = self.set_timer(self.draft_delay_s, self._save_draft)
 
     def _validate(self) -> None:
         self.json_problem = writes.check_json(self.text)

@@ -1,0 +1,184 @@
+"""The journal screen: every write this tool made for the profile, with the change each one made, and undo.
+
+Why: the journal is the user's safety net (a PUT erases what it omits); it must be visible, not just a file.
+The list shows time, method, path and status; the detail shows the note (e.g. the 422's fields) and the diff
+from the document before to the one after. ``u`` undoes the selected PUT when it is the newest successful
+PUT of that resource — the undo is a normal edit (diff, confirm, stale guard) in the editor screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from explorer.journal import DraftStore, Journal, JournalEntry
+from explorer.services import writes
+from explorer.services.diff import document_diff
+from explorer.services.writes import JsonDocumentApi
+from explorer.tui.literal import one_line, printable
+from explorer.tui.screens.editor import EditorScreen, SavedCallback
+from explorer.tui.screens.editor_external import ExternalEditor
+from explorer.tui.widgets.diff_view import DiffView
+
+
+def status_label(entry: JournalEntry) -> str:
+    """``200``, ``422``, or ``no answer`` when the outcome is unknown (timeout, reset)."""
+    return "no answer" if entry.status is None else str(entry.status)
+
+
+class JournalScreen(Screen[None]):
+    """Past writes of one profile, newest first; ``u`` undoes the selected PUT, ``esc`` goes back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "undo", "Undo this PUT", id="journal.undo"),
+        Binding("r", "reload", "Reload", id="journal.reload"),
+        Binding("escape", "back", "Back", id="journal.back"),
+    ]
+    """Undo (hidden when read-only), reload the list, back."""
+
+    DEFAULT_CSS = """
+    JournalScreen #journal-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    JournalScreen #journal-table { width: 3fr; height: 1fr; }
+    JournalScreen #journal-side { width: 4fr; height: 1fr; }
+    JournalScreen #journal-detail { height: auto; max-height: 12; padding: 0 1; }
+    JournalScreen #journal-status { height: 1; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(
+        self,
+        api: JsonDocumentApi,
+        *,
+        profile: str,
+        drafts: DraftStore,
+        journal: Journal,
+        read_only: bool = False,
+        on_saved: SavedCallback | None = None,
+        external_editor: ExternalEditor | None = None,
+        clock: writes.Clock | None = None,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        super().__init__()
+        self.api = api
+        self.profile = profile
+        self.drafts = drafts
+        self.journal = journal
+        self.read_only = read_only
+        self.on_saved = on_saved
+        self.external_editor = external_editor
+        self.clock = clock
+        self.secrets = tuple(secrets)
+        self.entries: list[JournalEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Journal of writes · profile {printable(self.profile)}"), id="journal-title")
+        with Horizontal():
+            yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="journal-side"):
+                yield Static(Text(""), id="journal-detail")
+                yield DiffView(id="journal-diff")
+        yield Static(Text(""), id="journal-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("time (UTC)", "method", "path", "status")
+        self.action_reload()
+        table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Undo is not offered in a read-only session."""
+        if action == "undo":
+            return not self.read_only
+        return True
+
+    def action_reload(self) -> None:
+        """Read the journal again (newest first)."""
+        self.entries = self.journal.entries(profile=self.profile)
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in self.entries:
+            table.add_row(
+                Text(entry.time.replace("T", " ").removesuffix("Z")),
+                Text(entry.method),
+                Text(one_line(entry.path, 120)),
+                Text(status_label(entry), style="green" if entry.succeeded else "red"),
+            )
+        status = f"{len(self.entries)} write(s)"
+        if self.journal.corrupt_lines:
+            status += f" · {self.journal.corrupt_lines} unreadable line(s) skipped"
+        if not self.entries:
+            status = "No writes recorded for this profile yet."
+        self.query_one("#journal-status", Static).update(Text(status))
+        if self.entries:
+            self._show(0)
+
+    @property
+    def selected(self) -> JournalEntry | None:
+        """The entry under the table's cursor."""
+        row = self.query_one(DataTable).cursor_row
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted entry's detail."""
+        self._show(event.cursor_row)
+
+    def _show(self, row: int) -> None:
+        if not 0 <= row < len(self.entries):
+            return
+        entry = self.entries[row]
+        detail = Text()
+        detail.append(f"{entry.method} {printable(entry.path)}\n", style="bold")
+        detail.append(f"at {entry.time} · status {status_label(entry)}")
+        if entry.kind:
+            detail.append(f" · {entry.kind} {printable(entry.resource_id or '')}")
+        if entry.note:
+            detail.append("\n" + printable(entry.note), style="yellow")
+        if entry.status is None:
+            detail.append("\nNo answer came: the write may or may not have been applied.", style="yellow")
+        self.query_one("#journal-detail", Static).update(detail)
+        self.query_one(DiffView).set_lines(["(computing the change…)"])
+        self._diff(entry)
+
+    @work(thread=True, exclusive=True, group="journal-diff")
+    def _diff(self, entry: JournalEntry) -> None:
+        """The before → after diff, off the UI thread (documents can be megabytes)."""
+        lines = document_diff(entry.before, entry.after, from_name="before", to_name="after")
+        if not lines:
+            lines = ["(no visible change)"]
+        self.app.call_from_thread(self.query_one(DiffView).set_lines, lines)
+
+    def action_undo(self) -> None:
+        """Undo the selected PUT (only the newest successful PUT of a resource), as a normal edit."""
+        entry = self.selected
+        if entry is None or self.read_only:
+            return
+        problem = self._undo_problem(entry)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False)
+            return
+        target = writes.target_from_entry(entry)
+        assert target is not None  # checked by _undo_problem
+        screen = EditorScreen(
+            self.api, target, profile=self.profile, drafts=self.drafts, journal=self.journal,
+            on_saved=self.on_saved, undo=True, external_editor=self.external_editor, clock=self.clock,
+            secrets=self.secrets,
+        )
+        self.app.push_screen(screen, callback=lambda _result: self.action_reload())
+
+    def _undo_problem(self, entry: JournalEntry) -> str | None:
+        if entry.method.upper() != "PUT" or not entry.succeeded:
+            return "Only a successful PUT can be undone (this one changed nothing, or its outcome is unknown)"
+        if self.journal.last_put(self.profile, entry.path) != entry:
+            return (f"A later PUT of {entry.path} exists: undo that one first "
+                    "(undo always restores the document as it was before the newest PUT).")
+        if writes.target_from_entry(entry) is None:
+            return "This entry does not say which resource it wrote, so it cannot be undone here."
+        return None
