@@ -338,12 +338,11 @@ class StepErrors:
                 indices.append(i)
         taken: list[Taken] = []
         for i in dict.fromkeys(indices):
-            if not self._is_open(i):
-                continue
-            err = self._open[i] if i in self._open else self._virtual(i)
-            if "retryDataKey" not in err:
-                continue
-            got = self._take(i)
+            if i in self._open:
+                retriable = "retryDataKey" in self._open[i]
+            else:
+                retriable = self._is_open(i) and content.family(self.kind, self.salt, i).retriable
+            got = self._take(i) if retriable else None
             if got is not None:
                 taken.append(got)
         return taken

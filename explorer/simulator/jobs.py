@@ -45,7 +45,8 @@ def _counts() -> dict[str, Any]:
     }
 
 
-def _base_doc(account: Account, job_type: str, created_ms: int, flow: dict[str, Any]) -> dict[str, Any]:
+def new_job_doc(account: Account, job_type: str, created_ms: int, flow: dict[str, Any]) -> dict[str, Any]:
+    """A queued job of a flow with a fresh id (also used to seed the job history)."""
     doc: dict[str, Any] = {"_id": account.ids.object_id(), "type": job_type, "_flowId": flow["_id"]}
     if flow.get("_integrationId"):
         doc["_integrationId"] = flow["_integrationId"]
@@ -61,7 +62,7 @@ def start_flow_run(account: Account, flow: dict[str, Any], now_ms: int) -> Job:
         1 for j in account.jobs.values() if j.doc["type"] == "flow" and j.doc.get("_flowId") == flow["_id"]
     )
     h = stable_hash(account.seed, flow["_id"], "run", runs)
-    doc = _base_doc(account, "flow", now_ms, flow)
+    doc = new_job_doc(account, "flow", now_ms, flow)
     doc.update(_counts())
     doc["doneExporting"] = False
     job = Job(
@@ -80,7 +81,7 @@ def start_retry(
     account: Account, flow: dict[str, Any], step_id: str, role: str, taken: list[Taken], now_ms: int, by: str
 ) -> Job:
     """Create a queued retry job for errors already taken out of the open list."""
-    doc = _base_doc(account, "retry", now_ms, flow)
+    doc = new_job_doc(account, "retry", now_ms, flow)
     doc["_importId" if role == "import" else "_exportId"] = step_id
     flow_jobs = {t.error.get("_flowJobId") for t in taken}
     if len(flow_jobs) == 1 and None not in flow_jobs:
@@ -116,7 +117,7 @@ def _start(account: Account, job: Job) -> None:
         return
     flow = job.plan["flow"]
     for step_id, role in job.plan["steps"]:
-        child = _base_doc(account, "import" if role == "import" else "export", job.start_ms, flow)
+        child = new_job_doc(account, "import" if role == "import" else "export", job.start_ms, flow)
         child["_flowJobId"] = job.doc["_id"]
         child["_importId" if role == "import" else "_exportId"] = step_id
         child["_expOrImpId"] = step_id

@@ -183,17 +183,21 @@ def _connections(a: Account) -> None:
     )
 
 
+def _add_step(a: Account, kind: str, doc_id: str, name: str, conn: str, adaptor: str, **fields: Any) -> None:
+    """An export or import with the fields every step has (`apiIdentifier` is e…/i… plus the id's tail)."""
+    body: dict[str, Any] = {
+        "name": name,
+        "_connectionId": conn,
+        "adaptorType": adaptor,
+        "apiIdentifier": kind[0] + doc_id[-9:],
+    }
+    body.update(fields)
+    a.add(kind, stamp(a, doc_id, 300, 20, **body))
+
+
 def _exports(a: Account) -> None:
     def exp(doc_id: str, name: str, conn: str, adaptor: str, **fields: Any) -> None:
-        body: dict[str, Any] = {
-            "name": name,
-            "_connectionId": conn,
-            "adaptorType": adaptor,
-            "apiIdentifier": "e" + doc_id[-9:],
-            "asynchronous": True,
-        }
-        body.update(fields)
-        a.add("exports", stamp(a, doc_id, 300, 20, **body))
+        _add_step(a, "exports", doc_id, name, conn, adaptor, asynchronous=True, **fields)
 
     exp(
         d.EXP_SHOPIFY_ORDERS,
@@ -347,15 +351,7 @@ def _ns_import(record_type: str, operation: str = "add") -> dict[str, Any]:
 
 def _imports(a: Account) -> None:
     def imp(doc_id: str, name: str, conn: str, adaptor: str, **fields: Any) -> None:
-        body: dict[str, Any] = {
-            "name": name,
-            "_connectionId": conn,
-            "adaptorType": adaptor,
-            "apiIdentifier": "i" + doc_id[-9:],
-            "ignoreExisting": False,
-        }
-        body.update(fields)
-        a.add("imports", stamp(a, doc_id, 300, 18, **body))
+        _add_step(a, "imports", doc_id, name, conn, adaptor, **{"ignoreExisting": False, **fields})
 
     ns = "NetSuiteDistributedImport"
     imp(

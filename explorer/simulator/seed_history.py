@@ -16,6 +16,7 @@ from .account import Account, Job, flow_steps
 from .clock import iso
 from .errorstore import ErrorSeed, window_counts
 from .ids import stable_hash
+from .jobs import new_job_doc
 
 HOUR_MS = 3_600_000
 
@@ -50,11 +51,8 @@ def _job(
     status: str,
     **fields: Any,
 ) -> dict[str, Any]:
-    doc: dict[str, Any] = {"_id": account.ids.object_id(), "type": job_type, "_flowId": flow["_id"]}
-    if flow.get("_integrationId"):
-        doc["_integrationId"] = flow["_integrationId"]
+    doc = new_job_doc(account, job_type, created, flow)
     doc["status"] = status
-    doc["createdAt"] = iso(created)
     doc["startedAt"] = iso(start)
     doc["endedAt"] = iso(end)
     doc["lastModified"] = iso(end)
