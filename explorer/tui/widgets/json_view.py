@@ -213,8 +213,12 @@ class JsonBody(ScrollView, can_focus=True):
         self._scroll_to_line(line, center=center)
         self.post_message(self.CursorMoved(line))
 
-    def _scroll_to_line(self, line: int, *, center: bool) -> None:
-        height = max(1, self.scrollable_content_region.height)
+    def _scroll_to_line(self, line: int, *, center: bool, retry: bool = True) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            if retry:  # not laid out yet (e.g. go_to_path right after load in on_mount)
+                self.call_after_refresh(self._scroll_to_line, line, center=center, retry=False)
+            return
         top = self.scroll_offset.y
         if top <= line < top + height:
             return
@@ -222,16 +226,20 @@ class JsonBody(ScrollView, can_focus=True):
         target = line - height // 2 if center else min(line, max(top, below))
         self.scroll_to(y=max(0, target), animate=False, immediate=True)
 
-    def _show_columns(self, line: int, start: int, end: int) -> None:
-        """Scroll sideways so characters [start, end) of `line` are on screen."""
+    def _show_columns(self, line: int, start: int, end: int, retry: bool = True) -> None:
+        """Scroll sideways so characters [start, end) of `line` are on screen, centred if it must move."""
+        visible = self.scrollable_content_region.width - self.gutter_width
+        if visible <= 0:
+            if retry:
+                self.call_after_refresh(self._show_columns, line, start, end, retry=False)
+            return
         text = self.lines[line] if 0 <= line < len(self.lines) else ""
         if not text.isascii():
             start, end = cell_len(printable(text[:start])), cell_len(printable(text[:end]))
-        visible = max(1, self.scrollable_content_region.width - self.gutter_width)
         left = self.scroll_offset.x
         if start < left or end > left + visible:
-            target = start - 4 if end - start >= visible else end - visible + 4
-            self.scroll_to(x=max(0, min(start, target)), animate=False, immediate=True)
+            target = start - max(4, (visible - (end - start)) // 2)
+            self.scroll_to(x=max(0, target), animate=False, immediate=True)
 
     def action_cursor_up(self) -> None:
         """Move the cursor up a line."""
