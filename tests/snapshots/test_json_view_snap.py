@@ -19,8 +19,8 @@ FLOW: dict[str, Any] = {
     "_id": "6650a1b2c3d4e5f60718293a",
     "lastModified": "2026-11-27T10:15:00.000Z",
     "name": "Shopify orders → NetSuite sales orders",
-    "description": "Every 15 minutes: exports new Shopify orders, looks up the customer, imports the sales order "
-    "and writes the NetSuite id back to Shopify (see runbook)",
+    "description": "Every 15 minutes: exports new Shopify orders, looks up the customer, imports "
+    "the sales order and writes the NetSuite id back to Shopify (see runbook)",
     "disabled": False,
     "_integrationId": "6650a1b2c3d4e5f607180001",
     "schedule": "?/15 * * * *",
@@ -95,5 +95,8 @@ def test_long_line_scrolls_to_match_80x24(snap_compare: Any) -> None:
 
 
 def test_plain_text_shown_literally_80x24(snap_compare: Any) -> None:
-    raw = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>[bold]upstream[/] \x1b[31mfailed\x9b0m</body>\n"
+    raw = (
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n"
+        "<body>[bold]upstream[/] \x1b[31mfailed\x9b0m</body>\n"
+    )
     assert snap_compare(SnapApp(raw=raw), terminal_size=(80, 24))
