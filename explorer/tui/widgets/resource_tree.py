@@ -516,13 +516,13 @@ class ResourceTree(Tree[TreeItem]):
     def _chain(self, key: str) -> list[str]:
         """Keys from the top level down to ``key`` (steps of unloaded flows are derived from the key)."""
         kind, _, rest = key.partition(":")
-        if kind in ("step", "errors"):
+        if kind in ("step", "errors", "stepconnection"):
             flow_id, _, step_id = rest.partition(":")
             flow_chain = self._chain(f"flow:{flow_id}")
             if not flow_chain:
                 return []
             chain = [*flow_chain, f"step:{flow_id}:{step_id}"]
-            return [*chain, key] if kind == "errors" else chain
+            return chain if kind == "step" else [*chain, key]
 
         def search(items: list[TreeItem], path: list[str]) -> list[str]:
             for item in items:

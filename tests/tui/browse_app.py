@@ -1,0 +1,65 @@
+"""Build the explorer over the in-process simulator, and wait until it has nothing left to load.
+
+Shared by the browse pilot tests and snapshot tests so both run the app exactly as ``iox --demo`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+from textual.pilot import Pilot
+
+from explorer.client import IntegratorClient, RequestRecord
+from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.tui.app import ExplorerApp
+
+
+class GatedTransport(httpx.AsyncBaseTransport):
+    """The simulator transport, except that requests whose path contains a held text wait for ``release``.
+
+    Lets a test look at the screen while a request is in flight, without depending on timing.
+    """
+
+    def __init__(self, sim: Simulator) -> None:
+        self.inner = SimulatorTransport(sim)
+        self.held: dict[str, asyncio.Event] = {}
+
+    def hold(self, fragment: str) -> None:
+        """Make requests whose path contains ``fragment`` wait."""
+        self.held[fragment] = asyncio.Event()
+
+    def release(self, fragment: str) -> None:
+        """Let the waiting requests through."""
+        self.held.pop(fragment).set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for fragment, gate in list(self.held.items()):
+            if fragment in request.url.path:
+                await gate.wait()
+        return await self.inner.handle_async_request(request)
+
+
+def make_app(sim: Simulator, token: str = "full", *, region: str | None = None, read_only: bool = False,
+             show_timings: bool = True, transport: httpx.AsyncBaseTransport | None = None) -> ExplorerApp:
+    """The app on ``sim`` with one of the demo tokens (``region`` defaults to the token's own)."""
+    chosen = region or ("eu" if token == "eu" else "na")
+
+    def factory(on_request: Callable[[RequestRecord], None] | None = None) -> IntegratorClient:
+        return IntegratorClient(DEMO_TOKENS[token], region=chosen,
+                                transport=transport or SimulatorTransport(sim), read_only=read_only,
+                                max_retries=0, on_request=on_request)
+
+    return ExplorerApp(client_factory=factory, profile_label="test", read_only=read_only,
+                       show_timings=show_timings)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker is running (workers start workers: root → badges, catalog), then repaint."""
+    for _ in range(50):
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            break
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

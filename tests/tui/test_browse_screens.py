@@ -1,0 +1,263 @@
+"""Pilot tests of the browse screens: JSON pane search/copy, palette, HTTP log, token, help, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from textual.widgets import DataTable, Static
+
+from explorer.simulator import DEMO_TOKENS, Simulator
+from explorer.simulator import demo_ids as d
+from explorer.tui.screens.help import HelpScreen
+from explorer.tui.screens.http_log import HttpLogScreen, curl_command
+from explorer.tui.screens.main import MainScreen
+from explorer.tui.screens.step_errors import StepErrorsScreen
+from explorer.tui.screens.token import TokenScreen
+from explorer.tui.widgets.account_header import AccountHeader
+from explorer.tui.widgets.json_view import JsonView
+from tests.tui.browse_app import make_app, settle
+from tests.tui.test_browse_tree import labels, move_to, node, tree_of
+
+SIZE = (100, 32)
+
+
+def screen_text(app: object) -> str:
+    """Everything on the screen as the terminal would get it (an SVG export holds the text)."""
+    return app.export_screenshot()  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_json_pane_search_and_copy_go_through_the_clipboard() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        node(tree, f"integration:{d.INT_SHOPIFY}").expand()  # type: ignore[attr-defined]
+        await pilot.pause()
+        await move_to(pilot, tree, f"flow:{d.SHOPIFY_FLOW}")
+        await settle(pilot)
+        view = app.screen.query_one("#json", JsonView)
+        assert json.loads("\n".join(view.lines)) == sim.doc("flows", d.SHOPIFY_FLOW)
+        await pilot.press("tab")
+        assert app.screen.focused is view.body
+        await pilot.press("slash", *"_importid", "enter")
+        await pilot.pause()
+        assert view.search_term == "_importid" and view.match_count == 1
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.clipboard == "pageProcessors[1]._importId"
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == d.SHOPIFY_IMPORT_STEP
+        await pilot.press("c")
+        await pilot.pause()
+        assert json.loads(app.clipboard) == sim.doc("flows", d.SHOPIFY_FLOW)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert app.screen.focused is tree
+
+
+async def test_palette_jumps_to_a_step_by_name_loading_its_flow() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"create netsuite invoices")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = tree_of(app)
+        assert tree.cursor_item is not None
+        assert tree.cursor_item.key == f"step:{d.AMAZON_FLOW}:{d.AMAZON_IMPORT_STEP}"
+        assert app.screen.focused is tree
+        view = app.screen.query_one("#json", JsonView)
+        assert '  "name": "Create NetSuite invoices",' in view.lines
+
+
+async def test_palette_jumps_by_id_prefix_and_offers_screen_actions() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*d.OFFLINE_CONNECTION[:12])
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        item = tree_of(app).cursor_item
+        assert item is not None and item.key == f"connection:{d.OFFLINE_CONNECTION}"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"http log")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HttpLogScreen)
+
+
+async def test_http_log_redacts_the_token_everywhere_and_copies_curl_with_a_placeholder() -> None:
+    sim = Simulator(seed=0)
+    token = DEMO_TOKENS["full"]
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, HttpLogScreen)
+        table = screen.query_one("#log-table", DataTable)
+        assert table.row_count == len(sim.requests) >= 12
+        paths = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        assert "/v1/tokenInfo" in paths and "/v1/exports" in paths
+        detail = screen.query_one("#log-detail", JsonView)
+        for row in range(table.row_count):
+            table.move_cursor(row=row)
+            await pilot.pause()
+            text = "\n".join(detail.lines)
+            assert token not in text
+            assert "Authorization: Bearer ***" in text or "authorization: Bearer ***" in text
+            assert token not in screen_text(app)
+        table.move_cursor(row=0)
+        await pilot.pause()
+        await pilot.press("C")
+        await pilot.pause()
+        assert token not in app.clipboard
+        assert '-H "Authorization: Bearer $IOX_TOKEN"' in app.clipboard
+        assert app.clipboard.startswith("curl -X GET 'https://api.integrator.io/v1/")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+def test_curl_quotes_bodies_for_the_shell() -> None:
+    from explorer.client import RequestRecord
+
+    record = RequestRecord("PUT", "/v1/flows/x", 200, 1.0, 10, 10, 0,
+                           {"Authorization": "Bearer ***", "Content-Type": "application/json"},
+                           '{"name": "it\'s $HOME"}', {}, None)
+    command = curl_command(record, "https://api.integrator.io")
+    assert command.splitlines()[-1] == """  --data-raw '{"name": "it'"'"'s $HOME"}'"""
+    assert "Bearer ***" not in command
+
+
+async def test_http_log_hides_timings_when_asked() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim, show_timings=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.query_one("#log-table", DataTable)
+        assert {str(table.get_row_at(row)[4]) for row in range(table.row_count)} == {"—"}
+        assert not re.search(r"\d ms", screen_text(app))
+
+
+async def test_server_markup_and_escape_sequences_are_shown_literally() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        key = f"errors:{d.SALESFORCE_FLOW}:{d.SALESFORCE_IMPORT_STEP}"
+        assert await tree.reveal(key)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StepErrorsScreen)
+        table = screen.query_one("#errors-table", DataTable)
+        assert table.row_count == 7
+        messages = [table.get_row_at(row)[4] for row in range(table.row_count)]
+        bold = next(m for m in messages if "[bold]" in m.plain)
+        assert bold.spans == [] and "[bold]Customer Category[/bold]" in bold.plain
+        escaped = next(m for m in messages if "Vireo" in m.plain)
+        assert "\x1b" not in escaped.plain and "␛]52;c;" in escaped.plain
+        shown = screen_text(app)
+        assert "\x1b]52" not in shown and "[bold]Customer Category[/bold]" in shown.replace("&#160;", " ")
+        for row, message in enumerate(messages):
+            if message is escaped:
+                table.move_cursor(row=row)
+        await pilot.pause()
+        detail = screen.query_one("#error-detail", JsonView)
+        assert any("Vireo" in line and "\x1b" not in line for line in detail.lines)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_token_panel_explains_scope_and_never_shows_the_token() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim, "scoped")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TokenScreen)
+        words = str(screen.query_one("#token-words", Static).render())
+        assert "Custom — custom: 2 connections, 2 exports, 1 import." in words
+        assert f"Shopify - Acme Store ({d.CONN_SHOPIFY})" in words
+        assert "Get Shopify orders" in words
+        view = screen.query_one("#token-json", JsonView)
+        assert json.loads("\n".join(view.lines))["scope"] == "custom"
+        assert DEMO_TOKENS["scoped"] not in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_help_lists_every_key() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for words in ("Refresh the node under the cursor", "Reload the whole account", "Filter the tree",
+                      "Copy the whole document", "Copy the JSON path", "Copy the selected request as curl",
+                      "Command palette", "HTTP log", "Token", "Quit", "Give the JSON pane the whole width"):
+            assert words in text, words
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_read_only_badge_and_no_edit_key() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "READ-ONLY" in app.screen.query_one(AccountHeader).render_text().plain
+        assert "edit" not in {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        await pilot.press("e")
+        await pilot.pause()
+        assert not app._notifications
+
+
+async def test_edit_hook_says_coming_soon_where_editing_applies() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages == [f"Editing integrations/{d.INT_LICENSING} arrives with the editor (issue 4)."]
+
+
+async def test_zoom_gives_the_json_pane_the_whole_width() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.query_one("#json", JsonView).size.width == 80 - 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.has_class("-zoomed")
+        assert labels(tree_of(app))
