@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import json.decoder
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 # The C string scanner of the json module: decodes one JSON string starting after its opening quote.
@@ -36,6 +38,38 @@ _INDEX = re.compile(r"\[\s*(\d+)\s*\]")
 
 INDENT = 2
 """Indent unit of the lines this module reads: the JSON pane always dumps with `indent=2`."""
+
+_UNSAFE_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2069))
+_UNSAFE = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _UNSAFE_RANGES) + "\ufeff]")
+_SAFE_TABLE: dict[int, str] = {c: "\ufffd" for a, b in _UNSAFE_RANGES for c in range(a, b + 1)}
+_SAFE_TABLE.update({c: chr(0x2400 + c) for c in range(0x20)})  # C0 → control pictures (␛ for ESC)
+_SAFE_TABLE.update({0x09: " ", 0x7F: "\u2421", 0xFEFF: "\ufffd"})
+
+
+def printable(line: str) -> str:
+    """Replace characters a terminal would act on (ESC, C1, bidi, line separators) one for one.
+
+    json.dumps escapes C0 controls but leaves DEL, C1 (e.g. CSI U+009B), U+2028 and bidi overrides
+    alone, and plain text from a server may hold anything. One-for-one keeps columns aligned with
+    the text, so search hits still land on the right characters.
+    """
+    return line if _UNSAFE.search(line) is None else line.translate(_SAFE_TABLE)
+
+
+def take_lines(chunks: Iterator[str], limit: int) -> tuple[str, bool]:
+    """Pull encoder chunks until `limit` lines are complete; return the text and whether it is all.
+
+    Lets a viewer show the first screenful of a 10 MB document before encoding the rest.
+    """
+    parts: list[str] = []
+    newlines = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        if "\n" in chunk:
+            newlines += chunk.count("\n")
+            if newlines >= limit:
+                return "".join(parts), False
+    return "".join(parts), True
 
 
 def format_path(parts: Sequence[PathPart]) -> str:
@@ -353,3 +387,47 @@ def find_matches(text: str, term: str, limit: int = 1_000_000) -> list[int]:
         if len(hits) >= limit:
             return hits[:limit]
     return hits
+
+
+class SearchHits:
+    """The matches of one search in one text, and which one is current, as (line, column).
+
+    Why: on a 10 MB document n/N must not map an offset to its line by scanning from the top; this
+    counts newlines from the previous hit (C speed), so a step costs the distance moved.
+    """
+
+    def __init__(self, text: str, term: str, hits: list[int]) -> None:
+        """Keep the searched text, the term and the sorted offsets of its matches."""
+        self.text = text
+        self.term = term
+        self.hits = hits
+        self.current = -1
+        """Index of the current hit, -1 before the first `select`."""
+        self._anchor = (0, 0)  # (offset, line) of the last located position
+
+    def __len__(self) -> int:
+        """Number of hits."""
+        return len(self.hits)
+
+    def select_from(self, lines: Sequence[str], line: int) -> tuple[int, int]:
+        """Make the first hit at or after the start of `line` current (else the first one).
+
+        `lines` must be `text.split("\n")`. Returns the (line, column) of the hit; needs a hit.
+        """
+        offset = sum(map(len, islice(lines, line))) + line
+        self._anchor = (offset, line)
+        first = bisect_left(self.hits, offset)
+        return self.select(first if first < len(self.hits) else 0)
+
+    def select(self, number: int) -> tuple[int, int]:
+        """Make hit `number` (modulo the count, so n/N wrap) current; return its (line, column)."""
+        self.current = number % len(self.hits)
+        offset = self.hits[self.current]
+        text = self.text
+        base, line = self._anchor
+        if offset >= base:
+            line += text.count("\n", base, offset)
+        else:
+            line -= text.count("\n", offset, base)
+        self._anchor = (offset, line)
+        return line, offset - (text.rfind("\n", 0, offset) + 1)

@@ -15,12 +15,15 @@ import pytest
 from explorer.tui.json_lines import (
     JsonLineIndex,
     PathPart,
+    SearchHits,
     find_matches,
     format_path,
     iter_match_batches,
     line_for_path,
     parse_path,
     path_for_line,
+    printable,
+    take_lines,
 )
 
 TRICKY: dict[str, Any] = {
@@ -260,3 +263,42 @@ def test_windows_find_the_same_matches_as_one_pass() -> None:
         windowed = [hit for batch in iter_match_batches(text, term, window=7) for hit in batch]
         assert windowed == find_matches(text, term), term
         assert windowed == [m.start() for m in __import__("re").finditer(__import__("re").escape(term), text)]
+
+
+def test_search_hits_walk_forward_backward_and_wrap_with_line_and_column() -> None:
+    lines = ["{", '  "a": "Xx",', '  "b": "yx"', "}"]
+    text = "\n".join(lines)
+    hits = SearchHits(text, "x", find_matches(text, "x"))
+    assert len(hits) == 3
+    expected = [(1, 8), (1, 9), (2, 9)]
+    assert hits.select_from(lines, 2) == expected[2]  # first hit at or after line 2
+    assert hits.current == 2
+    assert hits.select(hits.current + 1) == expected[0]  # wraps forward
+    assert hits.select(hits.current + 1) == expected[1]
+    assert hits.select(hits.current - 2) == expected[2]  # wraps backward
+    assert hits.select_from(lines, 3) == expected[0]  # nothing after the cursor: the first hit
+    assert [hits.select(n) for n in range(3)] == expected
+
+
+# -- display helpers ---------------------------------------------------------------------------------
+
+
+def test_printable_replaces_terminal_controls_one_for_one() -> None:
+    raw = "a\x1b[31mb\x07c\x9bd\x7fe\tf\u2028g\u202eh\ufeffi\x85j"
+    shown = printable(raw)
+    assert len(shown) == len(raw)  # columns stay aligned with the text
+    assert shown == "a\u241b[31mb\u2407c\ufffdd\u2421e f\ufffdg\ufffdh\ufffdi\ufffdj"
+    assert all(ch.isprintable() for ch in shown)
+    plain = 'ok "[bold]x[/]" ünïcødé 日本'
+    assert printable(plain) is plain
+
+
+def test_take_lines_stops_after_enough_lines() -> None:
+    chunks = iter(json.JSONEncoder(indent=2).iterencode({"k": list(range(100))}))
+    head, complete = take_lines(chunks, 10)
+    assert not complete
+    assert head.count("\n") >= 10
+    rest = "".join(chunks)
+    assert head + rest == json.dumps({"k": list(range(100))}, indent=2)
+    small, done = take_lines(iter(json.JSONEncoder(indent=2).iterencode([1])), 10)
+    assert done and small == "[\n  1\n]"

@@ -3,10 +3,10 @@
 Why not TextArea or Rich Syntax: measured on a 5 MB document, TextArea takes 17.6 s to load it
 highlighted and a full Syntax render 44.6 s, while json.loads takes 0.1 s and highlighting the 40 lines
 on screen 50 ms. So `JsonBody` keeps the pretty-printed lines in a list and lexes only the lines it
-paints (with an LRU cache), and `JsonView` streams the encoding of big documents in a thread so the
-first screen paints at once. Server text is shown literally: lines become `Text` without markup, and
-control characters (json.dumps leaves DEL, C1 and U+2028 alone) are replaced before they reach the
-terminal. Paths follow the style documented in `explorer.tui.json_lines`.
+paints (with an LRU cache), and `JsonView` encodes, indexes and searches big documents in slices of
+a few milliseconds on the UI loop, so the first screen paints at once. Server text is shown
+literally: lines become `Text` without markup, and characters a terminal would act on are replaced
+(`json_lines.printable`). Paths follow the style documented in `explorer.tui.json_lines`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import asyncio
 import json
 import re
 import time
-from bisect import bisect_left
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from functools import partial
-from itertools import islice
+from itertools import filterfalse, islice
 from typing import Any, ClassVar
 
 from pygments.lexers.data import JsonLexer  # type: ignore[import-untyped]
@@ -40,7 +39,15 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 from textual.worker import Worker
 
-from explorer.tui.json_lines import JsonLineIndex, find_matches, iter_match_batches, line_for_path
+from explorer.tui.json_lines import (
+    JsonLineIndex,
+    SearchHits,
+    find_matches,
+    iter_match_batches,
+    line_for_path,
+    printable,
+    take_lines,
+)
 
 SYNC_LINES = 5_000
 """Lines encoded before `load` returns (≈10 ms); a bigger document finishes in slices afterwards."""
@@ -58,25 +65,12 @@ SYNC_INDEX_LINES = 50_000
 MAX_MATCHES = 1_000_000
 """Search stops counting here, so searching "e" in 10 MB stays bounded in time and memory."""
 
-_UNSAFE_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2069))
-_UNSAFE = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _UNSAFE_RANGES) + "\ufeff]")
-_SAFE_TABLE: dict[int, str] = {c: "\ufffd" for a, b in _UNSAFE_RANGES for c in range(a, b + 1)}
-_SAFE_TABLE.update({c: chr(0x2400 + c) for c in range(0x20)})  # C0 → control pictures (␛ for ESC)
-_SAFE_TABLE.update({0x09: " ", 0x7F: "\u2421", 0xFEFF: "\ufffd"})
-
-
-def printable(line: str) -> str:
-    """Replace characters a terminal would act on (ESC, C1, bidi, line separators) one for one."""
-    return line if _UNSAFE.search(line) is None else line.translate(_SAFE_TABLE)
-
 
 def measure_width(lines: Sequence[str]) -> int:
     """Widest line in cells: `len` for ASCII lines, `cell_len` only for the others (cheap at 10 MB)."""
     width = max(map(len, lines), default=0)
-    for line in lines:
-        if not line.isascii():
-            width = max(width, cell_len(printable(line)))
-    return width
+    wide = max(map(cell_len, map(printable, filterfalse(str.isascii, lines))), default=0)
+    return max(width, wide)
 
 
 _TOKEN_CLASSES: tuple[tuple[Any, str], ...] = (
@@ -372,19 +366,6 @@ class JsonBody(ScrollView, can_focus=True):
         return row
 
 
-def _take_lines(chunks: Iterator[str], limit: int) -> tuple[str, bool]:
-    """Pull encoder chunks until `limit` lines are complete; return the text and whether it is all."""
-    parts: list[str] = []
-    newlines = 0
-    for chunk in chunks:
-        parts.append(chunk)
-        if "\n" in chunk:
-            newlines += chunk.count("\n")
-            if newlines >= limit:
-                return "".join(parts), False
-    return "".join(parts), True
-
-
 def _short(text: str, limit: int = 80) -> str:
     """Keep notifications one line long whatever the server's keys look like."""
     text = printable(text)
@@ -480,9 +461,7 @@ class JsonView(Widget):
         self._after_index: list[Callable[[JsonLineIndex], None]] = []
         self._term = ""
         self._pattern: re.Pattern[str] | None = None
-        self._hits: list[int] = []
-        self._hit = -1
-        self._anchor = (0, 0)  # (offset, line) of the last located hit: n/N count newlines from there
+        self._hits: SearchHits | None = None
         self._last_input = 0.0
 
     def compose(self) -> ComposeResult:
@@ -568,12 +547,12 @@ class JsonView(Widget):
     @property
     def match_count(self) -> int:
         """Number of matches of the active search (at most `MAX_MATCHES`)."""
-        return len(self._hits)
+        return len(self._hits) if self._hits is not None else 0
 
     @property
     def match_index(self) -> int:
         """0-based index of the current match, or -1."""
-        return self._hit
+        return self._hits.current if self._hits is not None else -1
 
     async def wait_loaded(self) -> None:
         """Wait until the whole document is in."""
@@ -592,7 +571,7 @@ class JsonView(Widget):
             return
         generation = self._reset(is_json=True)
         chunks = json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(obj)
-        head, complete = _take_lines(chunks, SYNC_LINES)
+        head, complete = take_lines(chunks, SYNC_LINES)
         if complete:
             lines = head.split("\n")
             self._install(generation, head, lines, measure_width(lines))
@@ -630,7 +609,7 @@ class JsonView(Widget):
         self._after_load.clear()
         self._index = None
         self._after_index.clear()
-        self._hits, self._hit, self._anchor = [], -1, (0, 0)
+        self._hits = None
         self.body.cursor_line = 0
         self.body.set_search(None, None)
         self.body.scroll_to(0, 0, animate=False, immediate=True)
@@ -754,7 +733,7 @@ class JsonView(Widget):
         """Highlight the case-insensitive matches of `term` and go to the first one from the cursor."""
         self.workers.cancel_group(self, "json-view-search")
         self._term = term
-        self._hits, self._hit = [], -1
+        self._hits = None
         if not term:
             self._pattern = None
             self.body.set_search(None, None)
@@ -782,35 +761,20 @@ class JsonView(Widget):
         self._show_hits(hits)
 
     def _show_hits(self, hits: list[int]) -> None:
-        self._hits = hits
         if not hits:
             self.body.set_search(self._pattern, None)
             self._status.update("no matches")
             return
-        cursor = min(self.cursor_line, len(self._lines) - 1)
-        cursor_offset = sum(map(len, islice(self._lines, cursor))) + cursor
-        first = bisect_left(hits, cursor_offset)
-        self._anchor = (cursor_offset, cursor)
-        self._select_hit(first if first < len(hits) else 0)
+        self._hits = SearchHits(self._text, self._term, hits)
+        self._show_hit(self._hits.select_from(self._lines, min(self.cursor_line, len(self._lines) - 1)))
 
-    def _locate(self, offset: int) -> tuple[int, int]:
-        """(line, column) of a text offset, counting newlines from the previous hit (fast for n/N)."""
-        text = self._text
-        base, line = self._anchor
-        if offset >= base:
-            line += text.count("\n", base, offset)
-        else:
-            line -= text.count("\n", offset, base)
-        self._anchor = (offset, line)
-        return line, offset - (text.rfind("\n", 0, offset) + 1)
-
-    def _select_hit(self, number: int) -> None:
-        self._hit = number
-        line, column = self._locate(self._hits[number])
+    def _show_hit(self, position: tuple[int, int]) -> None:
+        assert self._hits is not None
+        line, column = position
         self.body.set_search(self._pattern, (line, column, len(self._term)))
         self.body.move_cursor(line, center=True)
         capped = "+" if len(self._hits) >= MAX_MATCHES else ""
-        self._status.update(f"match {number + 1:,}/{len(self._hits):,}{capped}")
+        self._status.update(f"match {self._hits.current + 1:,}/{len(self._hits):,}{capped}")
 
     def action_search(self) -> None:
         """Open the search bar (the previous term stays, selected)."""
@@ -826,13 +790,13 @@ class JsonView(Widget):
 
     def action_next_match(self) -> None:
         """Go to the next match (wrapping)."""
-        if self._hits:
-            self._select_hit((self._hit + 1) % len(self._hits))
+        if self._hits is not None:
+            self._show_hit(self._hits.select(self._hits.current + 1))
 
     def action_previous_match(self) -> None:
         """Go to the previous match (wrapping)."""
-        if self._hits:
-            self._select_hit((self._hit - 1) % len(self._hits))
+        if self._hits is not None:
+            self._show_hit(self._hits.select(self._hits.current - 1))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer escape only while searching and n/N only with a term, so the keys fall through."""
