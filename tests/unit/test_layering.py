@@ -24,7 +24,8 @@ def _imports_of(path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = module_parts[: len(module_parts) - node.level + (1 if path.name == "__init__.py" else 0)]
+                keep = len(module_parts) - node.level + (1 if path.name == "__init__.py" else 0)
+                base = module_parts[:keep]
                 name = ".".join([*base, node.module] if node.module else base)
             else:
                 name = node.module or ""
