@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,7 +24,6 @@ from explorer.client import ApiError, IntegratorClient, RequestRecord
 from explorer.commands import COMMAND_GROUPS
 from explorer.commands.common import (
     EXIT_USAGE,
-    ClientBuilder,
     CommandContext,
     Prompter,
     TerminalPrompter,
@@ -32,7 +32,13 @@ from explorer.commands.common import (
     report_error,
 )
 from explorer.commands.output import Output
-from explorer.commands.session import CredentialsMissing, ProfileChoice, ProfileSwitcher, Session
+from explorer.commands.session import (
+    ClientBuilder,
+    CredentialsMissing,
+    ProfileChoice,
+    ProfileSwitcher,
+    Session,
+)
 from explorer.config import ConfigError, config_path
 
 FORBIDDEN_OPTIONS = ("--token", "--api-token", "--password")
@@ -109,12 +115,13 @@ class ClientFactory:
         assert isinstance(self._simulator, Simulator)
         return SimulatorTransport(self._simulator)
 
-    def __call__(self, session: Session) -> IntegratorClient:
+    def __call__(self, session: Session, on_request: Callable[[RequestRecord], None] | None = None
+                 ) -> IntegratorClient:
         """A client for ``session``; a base URL the client refuses is a usage error."""
         try:
             return IntegratorClient(session.token, region=session.region, base_url=session.base_url,
                                     transport=self._transport(), read_only=session.read_only,
-                                    on_request=self.on_request)
+                                    on_request=on_request or self.on_request)
         except ValueError as error:
             raise UsageError(f"cannot use server {session.where}: {error}") from None
 
@@ -195,8 +202,12 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: ClientFactory) -> i
         return report_error(error, out)
     from explorer.tui.app import ExplorerApp
 
+    options: dict[str, object] = {}
+    if "profile_switcher" in inspect.signature(ExplorerApp).parameters:
+        # `P` / the palette switch profile through this (name -> ProfileChoice); older apps lack the option.
+        options["profile_switcher"] = switcher
     app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
-                      read_only=choice.read_only)
+                      read_only=choice.read_only, **options)  # type: ignore[arg-type]
     app.run()
     return 0
 

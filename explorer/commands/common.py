@@ -30,7 +30,7 @@ from explorer.client import (
     ValidationFailed,
 )
 from explorer.commands.output import Output, printable
-from explorer.commands.session import CredentialsMissing, Session
+from explorer.commands.session import ClientBuilder, CredentialsMissing, Session
 from explorer.config import ConfigError
 
 EXIT_OK = 0
@@ -88,8 +88,6 @@ class TerminalPrompter:
         return getpass.getpass(question, stream=self._stderr)
 
 
-ClientBuilder = Callable[[Session], IntegratorClient]
-"""Builds a client for a session: the real API, a loopback server, or the in-process simulator."""
 
 
 @dataclass

@@ -13,8 +13,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from explorer.client import IntegratorClient
+from explorer.client import IntegratorClient, RequestRecord
 from explorer.config import TOKEN_ENV_VAR, Config, ConfigError, Profile, load_config, resolve_token
 
 ENV_PROFILE = "env"
@@ -99,17 +100,35 @@ def resolve_session(
     )
 
 
+RequestHook = Callable[[RequestRecord], None]
+class ClientBuilder(Protocol):
+    """Builds a client for a session: the real API, a loopback server, or the in-process simulator."""
+
+    def __call__(self, session: Session, on_request: RequestHook | None = None) -> IntegratorClient:
+        """A new client for ``session``; ``on_request`` (if given) sees every request (the TUI's HTTP log)."""
+        ...
+
+
+class ClientFactory(Protocol):
+    """What the TUI calls, inside its own event loop, to build the client of a profile."""
+
+    def __call__(self, *, on_request: RequestHook | None = None) -> IntegratorClient:
+        """A new client; ``on_request`` receives a record of every request (token redacted)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ProfileChoice:
     """What the TUI needs to (re)start on a profile: a client factory, a header label, the read-only flag.
 
-    ``client_factory`` is called inside the app's event loop (httpx clients belong to one loop).
+    ``client_factory`` is called inside the app's event loop (httpx clients belong to one loop), with
+    ``on_request=`` for the HTTP log.
     """
 
     name: str
     label: str
     read_only: bool
-    client_factory: Callable[[], IntegratorClient] = field(repr=False)
+    client_factory: ClientFactory = field(repr=False)
 
 
 class ProfileSwitcher:
@@ -124,7 +143,7 @@ class ProfileSwitcher:
     def __init__(
         self,
         config_file: Path,
-        build_client: Callable[[Session], IntegratorClient],
+        build_client: ClientBuilder,
         *,
         base_url: str | None = None,
         read_only: bool = False,
@@ -140,7 +159,7 @@ class ProfileSwitcher:
 
     @classmethod
     def for_demo(cls, names: Sequence[str], make_session: Callable[[str], Session],
-                 build_client: Callable[[Session], IntegratorClient]) -> ProfileSwitcher:
+                 build_client: ClientBuilder) -> ProfileSwitcher:
         """A switcher over the simulator's demo tokens (``iox --demo``): each token is a "profile"."""
         switcher = cls(Path(os.devnull), build_client)
         switcher._demo_names = list(names)
@@ -174,5 +193,9 @@ class ProfileSwitcher:
         """Resolve ``name`` now (so errors show before the switch) and return how to build its client."""
         session = self.session(name)
         build = self._build_client
+
+        def client_factory(*, on_request: RequestHook | None = None) -> IntegratorClient:
+            return build(session, on_request)
+
         return ProfileChoice(name=session.profile, label=session.label, read_only=session.read_only,
-                             client_factory=lambda: build(session))
+                             client_factory=client_factory)

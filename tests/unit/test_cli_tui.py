@@ -1,0 +1,80 @@
+"""How ``iox`` with no command starts the explorer: which profile, which label, read-only, and refusals."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explorer.cli import ClientFactory, demo_session, main
+from explorer.commands.session import ProfileSwitcher
+from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.tui.app import ExplorerApp
+
+Cap = pytest.CaptureFixture[str]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("IOX_TOKEN", "IOX_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[ExplorerApp]:
+    """Apps ``main`` would have run (``run`` is replaced: no terminal in unit tests)."""
+    apps: list[ExplorerApp] = []
+
+    def fake_run(self: ExplorerApp, *args: Any, **kwargs: Any) -> None:
+        apps.append(self)
+
+    monkeypatch.setattr(ExplorerApp, "run", fake_run)
+    return apps
+
+
+def test_demo_starts_the_app_on_the_demo_account(started: list[ExplorerApp]) -> None:
+    assert main(["--demo", "--read-only"]) == 0
+    (app,) = started
+    assert (app.profile_label, app.read_only) == ("demo (NA)", True)
+    assert main(["--demo", "--demo-token", "eu"]) == 0
+    assert (started[1].profile_label, started[1].read_only) == ("demo-eu (EU)", False)
+
+
+def test_the_default_profile_or_the_named_one_is_used(started: list[ExplorerApp], capsys: Cap) -> None:
+    transport = SimulatorTransport(Simulator(seed=0))
+    for name, token in (("prod", DEMO_TOKENS["full"]), ("ops", DEMO_TOKENS["eu"])):
+        sys.stdin = io.StringIO(token)
+        assert main(["login", "--profile", name, "--token-stdin"], transport=transport) == 0
+    capsys.readouterr()
+    assert main([], transport=transport) == 0
+    assert started[-1].profile_label == "prod (NA)"
+    assert main(["--profile", "ops", "--read-only"], transport=transport) == 0
+    assert (started[-1].profile_label, started[-1].read_only) == ("ops (EU)", True)
+
+
+def test_no_account_does_not_start_the_app(started: list[ExplorerApp], capsys: Cap) -> None:
+    assert main([]) == 3
+    assert started == [] and "iox --demo" in capsys.readouterr().err
+    assert main(["--profile", "nope"]) == 2  # naming a profile that does not exist is a usage error
+
+
+async def test_the_switcher_factory_feeds_the_apps_http_log() -> None:
+    switcher = ProfileSwitcher.for_demo(["full", "scoped"], lambda name: demo_session(name, False),
+                                        ClientFactory(demo=True))
+    choice = switcher("scoped")
+    app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
+                      read_only=choice.read_only, show_timings=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(50):
+            if len(app.context.requests):
+                break
+            await pilot.pause(0.05)
+        assert app.context.base_url == "https://api.integrator.io/v1/"
+        assert any(record.path == "/v1/tokenInfo" for record in app.context.requests)
