@@ -111,7 +111,7 @@ async def test_http_log_redacts_the_token_everywhere_and_copies_curl_with_a_plac
         assert isinstance(screen, HttpLogScreen)
         table = screen.query_one("#log-table", DataTable)
         assert table.row_count == len(sim.requests) >= 12
-        paths = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        paths = [str(table.get_row_at(row)[6]) for row in range(table.row_count)]
         assert "/v1/tokenInfo" in paths and "/v1/exports" in paths
         detail = screen.query_one("#log-detail", JsonView)
         for row in range(table.row_count):
@@ -152,7 +152,7 @@ async def test_http_log_hides_timings_when_asked() -> None:
         await pilot.press("l")
         await settle(pilot)
         table = app.screen.query_one("#log-table", DataTable)
-        assert {str(table.get_row_at(row)[4]) for row in range(table.row_count)} == {"—"}
+        assert {str(table.get_row_at(row)[3]) for row in range(table.row_count)} == {"—"}
         assert not re.search(r"\d ms", screen_text(app))
 
 
@@ -171,7 +171,7 @@ async def test_server_markup_and_escape_sequences_are_shown_literally() -> None:
         assert isinstance(screen, StepErrorsScreen)
         table = screen.query_one("#errors-table", DataTable)
         assert table.row_count == 7
-        messages = [table.get_row_at(row)[4] for row in range(table.row_count)]
+        messages = [table.get_row_at(row)[3] for row in range(table.row_count)]
         bold = next(m for m in messages if "[bold]" in m.plain)
         assert bold.spans == [] and "[bold]Customer Category[/bold]" in bold.plain
         escaped = next(m for m in messages if "Vireo" in m.plain)
@@ -199,7 +199,7 @@ async def test_token_panel_explains_scope_and_never_shows_the_token() -> None:
         screen = app.screen
         assert isinstance(screen, TokenScreen)
         words = str(screen.query_one("#token-words", Static).render())
-        assert "Custom — custom: 2 connections, 2 exports, 1 import." in words
+        assert "Custom scope: 2 connections, 2 exports, 1 import." in words
         assert f"Shopify - Acme Store ({d.CONN_SHOPIFY})" in words
         assert "Get Shopify orders" in words
         view = screen.query_one("#token-json", JsonView)

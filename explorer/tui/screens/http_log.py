@@ -23,7 +23,7 @@ from explorer.tui.context import AppContext, ExplorerHost
 from explorer.tui.literal import literal, one_line, printable
 from explorer.tui.widgets.json_view import JsonView
 
-COLUMNS = ("#", "method", "path", "status", "time", "size", "retries")
+COLUMNS = ("#", "status", "method", "time", "size", "retries", "path")
 TOKEN_PLACEHOLDER = "$IOX_TOKEN"
 _SKIP_CURL_HEADERS = frozenset({"authorization", "content-length", "host", "accept-encoding", "connection",
                                 "user-agent"})
@@ -151,9 +151,11 @@ class HttpLogScreen(Screen[None]):
         status_style = "" if status is not None and status < 400 else "bold red"
         timing = f"{record.duration_ms:,.0f} ms" if self.context.show_timings else "—"
         table.add_row(
-            Text(str(index + 1)), Text(record.method), literal(one_line(record.path, 120)),
-            Text(str(status) if status is not None else "—", style=status_style), Text(timing),
-            Text(human_size(record.bytes_received)), Text(str(record.retries) if record.retries else ""),
+            Text(str(index + 1)), Text(str(status) if status is not None else "—", style=status_style),
+            Text(record.method), Text(timing, justify="right"),
+            Text(human_size(record.bytes_received), justify="right"),
+            Text(str(record.retries) if record.retries else "", justify="right"),
+            literal(one_line(record.path, 200)),
             key=str(index),
         )
 
@@ -164,7 +166,7 @@ class HttpLogScreen(Screen[None]):
         text.append(f" · {len(self.records):,} requests", style="dim")
         if failed:
             text.append(f" · {failed:,} failed", style="bold red")
-        text.append(" · Authorization is redacted · C copies as curl with $IOX_TOKEN", style="dim")
+        text.append(" · Authorization redacted · C: copy as curl ($IOX_TOKEN)", style="dim")
         self.query_one("#log-title", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#log-table")

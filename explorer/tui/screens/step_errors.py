@@ -24,7 +24,9 @@ from explorer.services.account import AccountService, Failure
 from explorer.tui.literal import literal, one_line
 from explorer.tui.widgets.json_view import JsonView
 
-COLUMNS = ("occurred (UTC)", "source", "code", "class", "message")
+COLUMNS = ("occurred (UTC)", "code", "class", "message")
+FIXED_WIDTH = 14 + 12 + 10 + 3 * 2 + 2
+"""Cells taken by every column but the message (with DataTable's padding of one cell each side)."""
 
 
 class StepErrorsScreen(Screen[None]):
@@ -73,9 +75,10 @@ class StepErrorsScreen(Screen[None]):
     def _title(self, note: str) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("Open errors", style="bold")
-        text.append(" · " + one_line(self.step_label, 50) + " in " + one_line(self.flow_label, 50))
         if note:
             text.append(" · " + note, style="italic")
+        where = one_line(self.step_label, 50) + " in " + one_line(self.flow_label, 50)
+        text.append(" · " + where, style="dim")
         self.query_one("#errors-title", Static).update(text)
 
     def action_reload(self) -> None:
@@ -96,17 +99,18 @@ class StepErrorsScreen(Screen[None]):
             return
         self.records = records
         table.clear()
+        message_width = max(self.size.width - FIXED_WIDTH, 20)
         for index, record in enumerate(records):
-            occurred = record.occurred_at.strftime("%Y-%m-%d %H:%M:%S") if record.occurred_at else "—"
+            occurred = record.occurred_at.strftime("%m-%d %H:%M:%S") if record.occurred_at else "—"
             table.add_row(
-                Text(occurred), literal(one_line(record.source or "", 24)),
-                literal(one_line(record.code or "", 12)),
-                literal(one_line(record.classification or "", 14)), literal(one_line(record.message, 200)),
+                Text(occurred), literal(one_line(record.code or "", 12)),
+                literal(one_line(record.classification or "", 10)),
+                literal(one_line(record.message, message_width)),
                 key=str(index),
             )
         known = self.service.step_errors.get(self.flow_id, {}).get(self.step_id)
         total = f" of {known:,}" if known is not None else ""
-        note = "no open errors" if not records else f"first page: {len(records):,}{total} · enter shows one"
+        note = "none" if not records else f"first page, {len(records):,}{total}"
         self._title(note)
         if records:
             table.move_cursor(row=0)

@@ -85,19 +85,19 @@ def token_words(context: AppContext, service: AccountService) -> Text:
         text.append(f" ({one_line(token.email, 60)})")
     text.append("\n\nScope\n", style="bold")
     if token.scope == "full":
-        text.append("  Full access: every integration, flow, export, import and connection of the account,\n"
-                    "  including changes (unless this session is read-only).\n")
+        text.append("  Full access: every integration, flow, export, import and connection of the account, "
+                    "including changes (unless this session is read-only).\n")
         return text
     if token.scope == "unknown":
-        text.append("  Unknown: tokenInfo did not say. Anything the token may not read shows as locked\n"
-                    "  (the server answers 403).\n")
+        text.append("  Unknown: tokenInfo did not say. Anything the token may not read shows as locked "
+                    "(the server answers 403).\n")
         return text
     catalog = service.catalog_loaded
     root = service.root
     exports = {k: v.name for k, v in catalog.exports.items()} if catalog else {}
     imports = {k: v.name for k, v in catalog.imports.items()} if catalog else {}
     connections = {c.id: c.name for c in root.connections} if root else {}
-    text.append(f"  Custom — {token.describe()}.\n\n")
+    text.append(f"  Custom scope: {token.describe().removeprefix('custom: ')}.\n\n")
     for label, ids, known in (("Connections", token.connection_ids, connections),
                               ("Exports", token.export_ids, exports),
                               ("Imports", token.import_ids, imports),
@@ -110,6 +110,6 @@ def token_words(context: AppContext, service: AccountService) -> Text:
             text.append(f"  {label} ({len(ids)}):\n")
             for name in _names(ids, known):
                 text.append(f"    • {name}\n")
-    text.append("\n  Flows and integrations are visible when their steps are in these lists;\n"
-                "  everything else is left out of the lists or answers 403, and shows as locked (⊘).\n")
+    text.append("\n  Flows and integrations are visible when their steps are in these lists; everything else "
+                "is left out of the lists or answers 403, and shows as locked (⊘).\n")
     return text
