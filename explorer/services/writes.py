@@ -638,7 +638,8 @@ class DraftSummary:
 
     saved_at: str
     server_moved: bool
-    lines_changed: int
+    added: int
+    removed: int
 
 
 def summarize_draft(draft: Draft, fresh: EditSession) -> DraftSummary:
@@ -646,4 +647,4 @@ def summarize_draft(draft: Draft, fresh: EditSession) -> DraftSummary:
     before = format_document(draft.base_document).split("\n")
     after = draft.text.split("\n")
     added, removed = diff_stats(unified_lines(before, after))
-    return DraftSummary(draft.saved_at, draft.base_last_modified != fresh.base_version, added + removed)
+    return DraftSummary(draft.saved_at, draft.base_last_modified != fresh.base_version, added, removed)

@@ -177,8 +177,8 @@ class DraftOfferScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         text = Text("An unsaved draft exists\n", style="bold")
-        text.append(f"{printable(self.label)}\nsaved {self.summary.saved_at}, "
-                    f"{self.summary.lines_changed} line(s) changed from where it started.\n")
+        text.append(f"{printable(self.label)}\nsaved {self.summary.saved_at}: "
+                    f"+{self.summary.added} −{self.summary.removed} lines against where it started.\n")
         if self.summary.server_moved:
             text.append("The server's copy has changed since; submitting will offer a merge.\n",
                         style="yellow")
