@@ -154,6 +154,48 @@ async def test_cursor_line_is_highlighted() -> None:
         assert padding_background(2) != padding_background(1)
 
 
+async def test_cursor_is_dimmer_when_the_view_is_not_focused() -> None:
+    app = ViewApp(FLOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+
+        def cursor_background() -> Any:
+            return list(view.body.render_line(0))[-1].style.bgcolor  # type: ignore[union-attr]
+
+        focused = cursor_background()
+        await pilot.press("slash")  # the search box takes the focus
+        assert not view.body.has_focus
+        assert cursor_background() != focused
+        await pilot.press("enter")
+        assert cursor_background() == focused
+
+
+async def test_left_and_right_scroll_long_lines_but_keep_the_gutter() -> None:
+    app = ViewApp({"long": "x" * 300})
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = view_of(pilot)
+        await pilot.press("right", "right", "right")
+        x = view.body.scroll_offset.x
+        assert x > 0
+        row = view.body.render_line(1).text
+        width = view.body.scrollable_content_region.width - view.body.gutter_width
+        assert row == " 2 " + view.lines[1][x : x + width]  # the gutter stays, the line slides
+        await pilot.press("home")
+        assert view.body.scroll_offset.x == 0
+
+
+async def test_objects_json_cannot_encode_are_refused_at_once() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        try:
+            view.load({"a": {1, 2}})
+        except TypeError as error:
+            assert "set" in str(error)
+        else:  # pragma: no cover - the test must fail here
+            raise AssertionError("load() accepted a set")
+
+
 async def test_load_replaces_the_document_and_resets_cursor_and_search() -> None:
     app = ViewApp(FLOW)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -457,6 +499,22 @@ async def test_end_and_c_pressed_while_loading_act_on_the_whole_document() -> No
         await pilot.pause()
         assert view.cursor_line == len(view.lines) - 1
         assert app.copied == [json.dumps(document, indent=2, ensure_ascii=False)]
+
+
+async def test_copy_keys_wait_for_the_index_of_a_big_document() -> None:
+    document = big_document(80_000)
+    app = ViewApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(pilot)
+        view.load(document)
+        await view.wait_loaded()
+        view.move_cursor(4)
+        view.action_copy_path()  # straight after loading: the index is still being built
+        assert app.copied == []
+        assert app.notes[-1][0] == "Indexing the document; will copy when done."
+        await pilot.pause()
+        assert app.copied == ["pageProcessors[0].name"]
+        assert app.moves[-1].path == "pageProcessors[0].name"  # the cursor message once indexed
 
 
 async def test_a_newer_load_wins_over_an_unfinished_big_one() -> None:

@@ -732,6 +732,8 @@ class JsonView(Widget):
     def search(self, term: str) -> None:
         """Highlight the case-insensitive matches of `term` and go to the first one from the cursor."""
         self.workers.cancel_group(self, "json-view-search")
+        if bool(term) != bool(self._term):
+            self.refresh_bindings()  # n/N appear in the footer only while there is a term
         self._term = term
         self._hits = None
         if not term:
