@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,7 +260,3 @@ def report_error(error: BaseException, out: Output, session: Session | None = No
         out.data(error_json(error, code))
     return code
 
-
-def stdio() -> tuple[TextIO, TextIO, TextIO]:
-    """The process's stdin, stdout and stderr (a function so tests can swap them via capsys)."""
-    return sys.stdin, sys.stdout, sys.stderr

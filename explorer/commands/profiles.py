@@ -13,6 +13,7 @@ import argparse
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from explorer.client import REGION_BASES, Unauthorized, base_url_for
@@ -30,6 +31,7 @@ from explorer.config import (
     TOKEN_ENV_VAR,
     Config,
     Profile,
+    Region,
     load_config,
     mask_token,
     save_config,
@@ -147,8 +149,8 @@ def _stored_profile(previous: Profile | None, name: str, target: Target, args: a
     else:
         sources = {"token_env": None, "token_file": None, "token": token}
     read_only = True if args.read_only else False if args.writable else base.read_only
-    return replace(base, region=None if target.base_url else target.region,  # type: ignore[arg-type]
-                   base_url=target.base_url, read_only=read_only, **sources)
+    region = None if target.base_url else cast(Region, target.region)
+    return replace(base, region=region, base_url=target.base_url, read_only=read_only, **sources)
 
 
 async def run_login(ctx: CommandContext, args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,20 @@ def test_put_reports_bad_json_with_its_position(text: str, message: str, capsys:
 def test_put_only_takes_a_document_path(capsys: Cap) -> None:
     code, _, err = run(capsys, "put", "flows", "-", "--yes")
     assert code == 2 and "iox put writes one document" in err
+
+
+# --- odds and ends ---------------------------------------------------------------------------------------
+
+
+def test_verbose_logs_each_request_on_stderr(capsys: Cap) -> None:
+    code, out, err = run(capsys, "-v", "ls", "integrations")
+    assert code == 0 and "iox: GET" not in out
+    assert re.search(r"^iox: GET /v1/integrations → 200 in \d+ ms$", err, flags=re.MULTILINE)
+
+
+def test_demo_login_checks_the_token_but_stores_nothing(tmp_path: Path, capsys: Cap, monkeypatch: MP) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(DEMO_TOKENS["eu"]))
+    code, out, err = run(capsys, "login", "--token-stdin")
+    assert code == 0 and "EU account" in out
+    assert "this token belongs to the EU account" in err and "nothing was stored" in err
+    assert not (tmp_path / "config").exists()
