@@ -15,7 +15,8 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -23,6 +24,7 @@ from explorer import __version__
 from explorer.client import ApiError, IntegratorClient, RequestRecord
 from explorer.commands import COMMAND_GROUPS
 from explorer.commands.common import (
+    EXIT_API,
     EXIT_USAGE,
     CommandContext,
     Prompter,
@@ -40,6 +42,9 @@ from explorer.commands.session import (
     Session,
 )
 from explorer.config import ConfigError, config_path
+
+if TYPE_CHECKING:
+    from explorer.simulator import Simulator
 
 FORBIDDEN_OPTIONS = ("--token", "--api-token", "--password")
 """Options that would put a secret in argv (seen in ``ps``, shell history): refused by name, never echoed."""
@@ -78,15 +83,19 @@ def _run_simulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"iox simulator: bad --faults: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    run_server(
-        port=args.port,
-        eu_port=args.eu_port,
-        latency_ms=args.latency_ms,
-        jitter_ms=args.jitter_ms,
-        faults=faults,
-        scale=args.scale,
-        seed=args.seed,
-    )
+    try:
+        run_server(
+            port=args.port,
+            eu_port=args.eu_port,
+            latency_ms=args.latency_ms,
+            jitter_ms=args.jitter_ms,
+            faults=faults,
+            scale=args.scale,
+            seed=args.seed,
+        )
+    except OSError as exc:  # the port is taken, or not ours to bind
+        print(f"iox simulator: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_API
     return 0
 
 
@@ -103,16 +112,16 @@ class ClientFactory:
     demo_latency_ms: float = 0.0
     transport: httpx.AsyncBaseTransport | None = None
     on_request: Callable[[RequestRecord], None] | None = None
-    _simulator: object | None = None
+    _simulator: Simulator | None = field(default=None, repr=False)
 
     def _transport(self) -> httpx.AsyncBaseTransport | None:
         if not self.demo:
             return self.transport
+        # Imported here: commands against a real account should not pay for building the simulator module.
         from explorer.simulator import Simulator, SimulatorTransport
 
         if self._simulator is None:
             self._simulator = Simulator(seed=0, latency_ms=self.demo_latency_ms)
-        assert isinstance(self._simulator, Simulator)
         return SimulatorTransport(self._simulator)
 
     def __call__(self, session: Session, on_request: Callable[[RequestRecord], None] | None = None
@@ -154,8 +163,8 @@ def _switcher(args: argparse.Namespace, factory: ClientBuilder) -> ProfileSwitch
     if args.demo:
         from explorer.simulator import DEMO_TOKENS
 
-        demo_names = [name for name in DEMO_TOKENS if name != "revoked"]
-        return ProfileSwitcher.for_demo(demo_names, lambda name: demo_session(name, args.read_only), factory)
+        return ProfileSwitcher.for_demo(list(DEMO_TOKENS), lambda name: demo_session(name, args.read_only),
+                                        factory)
     return ProfileSwitcher(config_path(args.config), factory, base_url=args.base_url,
                            read_only=args.read_only, environ=os.environ)
 
@@ -187,9 +196,7 @@ def _run_command(args: argparse.Namespace, out: Output, factory: ClientFactory,
             demo=args.demo,
         )
         return asyncio.run(_execute(ctx, args))
-    except ApiError as error:
-        return report_error(error, out, session)
-    except (ConfigError, UsageError, CredentialsMissing, KeyboardInterrupt) as error:
+    except (ApiError, ConfigError, UsageError, CredentialsMissing, KeyboardInterrupt) as error:
         return report_error(error, out, session)
 
 
