@@ -262,7 +262,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.AsyncBaseTranspo
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command == "simulator":
         return _run_simulator(args)
-    out = Output(sys.stdout, sys.stderr, json_mode=args.json, verbose=args.verbose)
+    out = Output(sys.stdout, sys.stderr, json_mode=args.json)
     factory = ClientFactory(demo=args.demo, demo_latency_ms=args.demo_latency_ms, transport=transport,
                             on_request=_request_logger(out) if args.verbose else None)
     try:

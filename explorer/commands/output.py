@@ -117,7 +117,6 @@ class Output:
     stdout: TextIO
     stderr: TextIO
     json_mode: bool = False
-    verbose: bool = False
     _progress_shown: bool = field(default=False, init=False)
     _progress_at: float = field(default=0.0, init=False)
 
