@@ -61,6 +61,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """Current resident set size (Linux /proc)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 async def painted(pilot: Pilot[None]) -> None:
     """Wait until the screen has been refreshed after the last change.
 
@@ -117,6 +126,7 @@ async def run(megabytes: float, seed: int) -> None:
         view = app.query_one(JsonView)
         view.focus()
         await pilot.pause()
+        rss_before = rss_mb()
 
         t0 = time.perf_counter()
         view.load(document)
@@ -140,8 +150,9 @@ async def run(megabytes: float, seed: int) -> None:
         print(f"end key → line {view.cursor_line + 1:,} painted in {t_end * 1000:.0f} ms")
         t_home = await key(pilot, "home", lambda: view.cursor_line == 0)
         print(f"home key → painted in {t_home * 1000:.0f} ms")
-        await wait_for(lambda: view.path_at(0) is not None and view._index is not None and view._index.built)
+        await wait_for(lambda: view.is_indexed)
         print(f"path index (background slices) ready after {time.perf_counter() - t0:.2f} s from load()")
+        print(f"RSS: {rss_before:.0f} MB before load(), {rss_mb():.0f} MB once shown and indexed")
 
         for term in ("tag1", "field"):
             t0 = time.perf_counter()

@@ -535,6 +535,11 @@ class JsonView(Widget):
         return self._loaded.is_set()
 
     @property
+    def is_indexed(self) -> bool:
+        """True once the path index is built (big documents build it in slices after loading)."""
+        return self._index is not None and self._index.built
+
+    @property
     def cursor_line(self) -> int:
         """The cursor line (0-based)."""
         return self.body.cursor_line
