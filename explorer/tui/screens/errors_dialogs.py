@@ -84,6 +84,9 @@ class BulkProgressDialog(ModalScreen[None]):
         self._title, self._total, self._on_cancel = title, total, on_cancel
         self.finished = False
         self.cancel_requested = False
+        self._progress: BulkProgress | None = None
+        self._report: list[str | Text] | None = None
+        self._ready = False  # `is_mounted` only turns True after on_mount returns
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -93,9 +96,18 @@ class BulkProgressDialog(ModalScreen[None]):
             yield Static(Text(""), id="bulk-report")
             yield Label(Text("esc: cancel the batches not yet sent"), classes="dialog-keys", id="bulk-keys")
 
+    def on_mount(self) -> None:
+        # the action may have moved on (or ended) before this screen was mounted
+        self._ready = True
+        if self._progress is not None:
+            self.show_progress(self._progress)
+        if self._report is not None:
+            self.show_report(self._report)
+
     def show_progress(self, progress: BulkProgress) -> None:
         """Move the bar and say what is happening (sent / failed / skipped, waits for the rate limit)."""
-        if not self.is_mounted:
+        self._progress = progress
+        if not self._ready:
             return
         bar = self.query_one("#bulk-bar", ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.done)
@@ -108,7 +120,8 @@ class BulkProgressDialog(ModalScreen[None]):
     def show_report(self, lines: Sequence[str | Text]) -> None:
         """The action ended: show the report and let the user close the dialog."""
         self.finished = True
-        if not self.is_mounted:
+        self._report = list(lines)
+        if not self._ready:
             return
         self.query_one("#bulk-report", Static).update(_lines(lines))
         self.query_one("#bulk-keys", Label).update(Text("enter / esc: close"))

@@ -1,0 +1,243 @@
+"""Pilot tests of the errors screen against the in-process simulator: load, filter, sort, group, marks.
+
+The host app here (also used by the other errors tests and the snapshots) builds a client over the
+simulator and pushes one screen, exactly as the explorer does from the tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+from explorer.client import IntegratorClient
+from explorer.services.bulk import BulkOptions
+from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.simulator import demo_ids as d
+from explorer.tui.screens.errors import ErrorsScreen
+from explorer.tui.screens.errors_dialogs import ChoiceDialog
+from explorer.tui.screens.errors_panel import ErrorsPanel
+
+AMAZON = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)  # 3,000 open errors
+SHOPIFY = (d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)  # 12 open, 25 resolved
+FAST_BULK = BulkOptions(min_interval=0.0, poll_interval=0.02)
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """The simulator transport, plus a log of every retry/resolve body and the status it got."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.inner = SimulatorTransport(sim)
+        self.bulk_calls: list[tuple[str, tuple[str, ...], int]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        response = await self.inner.handle_async_request(request)
+        path = request.url.path
+        if request.method in ("POST", "PUT") and path.endswith(("/retry", "/resolved")):
+            doc = json.loads(body)
+            ids = tuple(doc.get("retryDataKeys") or doc.get("errors") or ())
+            self.bulk_calls.append((path.rsplit("/", 1)[-1], ids, response.status_code))
+        return response
+
+
+class ErrorsHost(App[None]):
+    """A bare app that pushes one screen built over a client on the given simulator."""
+
+    def __init__(self, sim: Simulator, make_screen: Callable[[IntegratorClient], Screen[Any]], *,
+                 read_only: bool = False, max_retries: int = 4,
+                 sleep: Callable[[float], Awaitable[None]] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__()
+        self.sim = sim
+        self.make_screen = make_screen
+        self.read_only = read_only
+        self.max_retries = max_retries
+        self.sleep = sleep
+        self.transport = transport or SimulatorTransport(sim)
+        self.api: IntegratorClient | None = None
+
+    def on_mount(self) -> None:
+        self.api = IntegratorClient(DEMO_TOKENS["full"], transport=self.transport, read_only=self.read_only,
+                                    max_retries=self.max_retries, sleep=self.sleep)
+        self.push_screen(self.make_screen(self.api))
+
+    async def on_unmount(self) -> None:
+        if self.api is not None:
+            await self.api.aclose()
+
+
+def step_screen(step: tuple[str, str], **kwargs: Any) -> Callable[[IntegratorClient], ErrorsScreen]:
+    def make(client: IntegratorClient) -> ErrorsScreen:
+        return ErrorsScreen(client, step[0], step[1], step_name="Invoice import", flow_name="Amazon invoices",
+                            bulk_options=kwargs.pop("bulk_options", FAST_BULK), **kwargs)
+    return make
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0,
+                   tick: Callable[[], None] | None = None) -> None:
+    """Let the app run until ``condition`` holds (``tick`` runs between checks, e.g. to move sim time)."""
+    waited = 0.0
+    while not condition():
+        if waited > timeout:
+            raise AssertionError("condition not met in time")
+        if tick is not None:
+            tick()
+        await asyncio.sleep(0.02)  # not pilot.pause: it first waits for the screen to be idle
+        waited += 0.02
+
+
+def screen_of(app: App[Any]) -> ErrorsScreen:
+    screen = app.screen_stack[1] if len(app.screen_stack) > 1 else app.screen
+    assert isinstance(screen, ErrorsScreen)
+    return screen
+
+
+async def loaded(pilot: Pilot[Any]) -> ErrorsPanel:
+    """Wait for the Open list to finish loading (and its total to be known)."""
+    screen = screen_of(pilot.app)
+    panel = screen.open_panel
+    await wait_for(pilot, lambda: panel.store.complete and panel.store.total is not None)
+    return panel
+
+
+async def choose(pilot: Pilot[Any], option_id: str) -> None:
+    """Pick an option of the ChoiceDialog on top."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ChoiceDialog))
+    options = pilot.app.screen.query_one(OptionList)
+    index = next(i for i in range(options.option_count) if options.get_option_at_index(i).id == option_id)
+    options.highlighted = index
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+# --------------------------------------------------------------------------------------------- tests
+async def test_pages_stream_in_and_the_status_says_loaded_total_selected() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(AMAZON)).run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        assert len(panel.store.rows) == 3000 and panel.store.total == 3000
+        assert panel.table.row_count == 3000
+        pages = [p for m, p, _ in sim.requests if m == "GET" and "/errors" in p and d.AMAZON_IMPORT_STEP in p]
+        assert len(pages) == 3  # 1000 per page, each requested once
+        assert "3000 loaded · 0 selected" in str(panel.query_one("#status").render())
+        first = sim.open_errors(*AMAZON)[0]
+        assert panel.table.cursor_record is not None
+        assert panel.table.cursor_record.error_id == first["errorId"]
+
+
+async def test_text_filter_matches_message_code_and_trace_key() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(AMAZON)).run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        await pilot.press("slash", *"acm-cb-sl", "enter")
+        await pilot.pause()
+        expected = [e["errorId"] for e in sim.open_errors(*AMAZON) if "acm-cb-sl" in e["message"].lower()
+                    or "acm-cb-sl" in e["code"].lower() or "acm-cb-sl" in e["traceKey"].lower()]
+        assert 0 < len(expected) < 3000
+        assert [r.error_id for r in panel.store.view] == expected
+        assert panel.table.row_count == len(expected)
+        assert "/acm-cb-sl" in str(panel.query_one("#status").render())
+        await pilot.press("slash", "escape")  # esc in the filter box clears it
+        await pilot.pause()
+        assert len(panel.store.view) == 3000
+
+
+async def test_quick_filter_sort_and_group_with_drill_in() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(AMAZON)).run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        errors = sim.open_errors(*AMAZON)
+        await pilot.press("f")
+        await choose(pilot, "source\tconnection")
+        assert {r.source for r in panel.store.view} == {"connection"}
+        assert len(panel.store.view) == sum(e["source"] == "connection" for e in errors)
+        await pilot.press("f")
+        await choose(pilot, "clear")
+        assert len(panel.store.view) == 3000
+
+        await pilot.press("s")
+        await choose(pilot, "code")
+        codes = [r.code or "" for r in panel.store.view]
+        assert codes == sorted(codes, key=str.lower)
+        await pilot.press("S")  # reverse
+        await pilot.pause()
+        assert [r.code or "" for r in panel.store.view] == sorted(codes, key=str.lower, reverse=True)
+
+        await pilot.press("g")
+        await pilot.pause()
+        counts: dict[str, int] = {}
+        for e in errors:
+            counts[e["code"]] = counts.get(e["code"], 0) + 1
+        assert panel.table.grouped
+        expected_groups = sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        assert [(g.value, g.count) for g in panel.groups] == expected_groups
+        second = panel.groups[1].value
+        await pilot.press("down", "enter")  # drill into the second biggest code
+        await pilot.pause()
+        assert not panel.table.grouped
+        assert {r.code for r in panel.store.view} == {second}
+        assert len(panel.store.view) == counts[second]
+        await pilot.press("G", "G")  # group by code, then by classification (within the drilled-in code)
+        await pilot.pause()
+        assert panel.group_field == "classification"
+        assert sum(g.count for g in panel.groups) == counts[second]
+        await pilot.press("escape")  # leaves group mode, stays on the screen
+        await pilot.pause()
+        assert panel.group_field is None and isinstance(pilot.app.screen, ErrorsScreen)
+
+
+async def test_marks_space_range_all_and_clear_survive_a_refresh() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(SHOPIFY)).run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        await pilot.press("space")  # marks row 0, cursor to 1
+        await pilot.press("shift+down", "shift+down")  # 1,2 then 2,3
+        assert [r.error_id for r in panel.store.selected()] == [r.error_id for r in panel.store.view[:4]]
+        await pilot.press("up", "space")  # unmark row 2
+        assert len(panel.store.selection) == 3
+        await pilot.press("ctrl+r")
+        panel = await loaded(pilot)
+        assert len(panel.store.selected()) == 3  # kept across the reload
+        assert "3 selected" in str(panel.query_one("#status").render())
+        await pilot.press("A")
+        assert len(panel.store.selection) == 0
+        await pilot.press("slash", *"invalid_fld", "enter", "a")
+        await pilot.pause()
+        assert len(panel.store.selection) == len(panel.store.view) == 5  # only what the filter shows
+        assert {r.code for r in panel.store.selected()} == {"INVALID_FLD_VALUE"}
+
+
+async def test_read_only_hides_retry_and_resolve() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(SHOPIFY, read_only=True), read_only=True).run_test(
+            size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        screen = screen_of(pilot.app)
+        assert screen.check_action("retry", ()) is False and screen.check_action("resolve", ()) is False
+        await pilot.press("space", "r", "x")
+        await pilot.pause()
+        assert pilot.app.screen is screen  # no dialog opened
+        assert not [r for r in sim.requests if r[0] != "GET"]
+        assert len(panel.store.rows) == 12
+
+
+async def test_enter_opens_the_error_detail_and_esc_comes_back() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(SHOPIFY)).run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        screen = screen_of(pilot.app)
+        await pilot.press("enter")
+        await pilot.pause()
+        from explorer.tui.screens.errors_detail import ErrorDetailScreen
+        assert isinstance(pilot.app.screen, ErrorDetailScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
