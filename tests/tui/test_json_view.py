@@ -196,6 +196,33 @@ async def test_objects_json_cannot_encode_are_refused_at_once() -> None:
             raise AssertionError("load() accepted a set")
 
 
+async def test_an_encoding_error_after_the_first_screen_is_notified_and_ends_the_load() -> None:
+    document = {"items": list(range(3 * SYNC_LINES)), "bad": {1, 2}}
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        view.load(document)  # the set is only reached after the first screenful
+        await view.wait_loaded()
+        await pilot.pause()
+        assert app.notes[-1] == (
+            "Cannot show all of this document: Object of type set is not JSON serializable",
+            False,
+        )
+        assert not view.is_json
+        assert view.lines[:2] == ["{", '  "items": [']
+
+
+async def test_text_nested_too_deep_for_python_is_shown_plain() -> None:
+    raw = "[" * 100_000 + "]" * 100_000
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        view.load_text(raw)
+        await pilot.pause()
+        assert not view.is_json
+        assert list(view.lines) == [raw]
+
+
 async def test_load_replaces_the_document_and_resets_cursor_and_search() -> None:
     app = ViewApp(FLOW)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -522,9 +549,11 @@ async def test_a_newer_load_wins_over_an_unfinished_big_one() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         view = view_of(pilot)
         view.load(big_document(60_000))
+        view.body.action_cursor_last()  # pending until loaded: must not carry over
         view.load({"small": True})
         await pilot.pause()
         await view.wait_loaded()
         await pilot.pause(0.05)
         assert list(view.lines) == pretty({"small": True})
         assert [message.line_count for message in app.loaded] == [3]
+        assert view.cursor_line == 0

@@ -172,6 +172,13 @@ class JsonBody(ScrollView, can_focus=True):
             self._pending_last = False
             self.move_cursor(len(lines) - 1)
 
+    def reset(self) -> None:
+        """Forget the cursor, a pending jump to the end and search highlights (a new document)."""
+        self.cursor_line = 0
+        self._pending_last = False
+        self.set_search(None, None)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
     def set_search(self, pattern: re.Pattern[str] | None, current: tuple[int, int, int] | None) -> None:
         """Highlight every hit of `pattern` on painted lines and `current` = (line, column, length)."""
         if pattern != self._pattern:
@@ -568,8 +575,8 @@ class JsonView(Widget):
     def load(self, obj: Any) -> None:
         """Show `obj` as `json.dumps(obj, indent=2, ensure_ascii=False)`; do not mutate it meanwhile.
 
-        Raises TypeError/ValueError at once if the first screenful cannot be encoded; a later error
-        (big documents) is shown as a notification.
+        Raises TypeError/ValueError/RecursionError at once if the first screenful cannot be encoded;
+        a later error (big documents) is notified and the part encoded so far stays on screen.
         """
         if not self._mounted:
             self._pending = partial(self.load, obj)
@@ -589,7 +596,7 @@ class JsonView(Widget):
         """Show `text`: pretty-printed if it parses as JSON, else literally (plain, no highlighting)."""
         try:
             obj = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             pass
         else:
             self.load(obj)
@@ -615,9 +622,7 @@ class JsonView(Widget):
         self._index = None
         self._after_index.clear()
         self._hits = None
-        self.body.cursor_line = 0
-        self.body.set_search(None, None)
-        self.body.scroll_to(0, 0, animate=False, immediate=True)
+        self.body.reset()
         return self._generation
 
     async def _encode_rest(self, generation: int, head: str, chunks: Iterator[str]) -> None:
@@ -634,8 +639,11 @@ class JsonView(Widget):
                         break
                     parts.append("".join(batch))
                 await self._breathe()
-        except (TypeError, ValueError) as error:
-            self.notify(f"Cannot show this document as JSON: {error}", severity="error", markup=False)
+        except (TypeError, ValueError, RecursionError) as error:
+            self.notify(f"Cannot show all of this document: {error}", severity="error", markup=False)
+            text = "".join(parts)
+            self._is_json = False  # a truncated document has no paths
+            self._install(generation, text, text.split("\n"), measure_width(text.split("\n")))
             return
         text = "".join(parts)
         await self._breathe()
