@@ -125,13 +125,16 @@ READ_COMMANDS = [
 
 
 def test_read_commands_print_tables_and_valid_json(iox: Any) -> None:
-    # Twenty processes: run them a few at a time, the way a shell script's background jobs would.
+    # Many processes: run them a few at a time, the way a shell script's background jobs would. The human
+    # form of ls flows, tree and errors is checked more closely below.
+    humans = [argv for argv in READ_COMMANDS if argv[0] not in ("tree", "errors") and argv[1:] != ["flows"]]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        humans = list(pool.map(lambda argv: iox(*argv), READ_COMMANDS))
+        shown = list(pool.map(lambda argv: iox(*argv), humans))
         machines = list(pool.map(lambda argv: iox("--json", *argv), READ_COMMANDS))
-    for argv, human, machine in zip(READ_COMMANDS, humans, machines, strict=True):
+    for argv, human in zip(humans, shown, strict=True):
         assert human.code == 0 and human.out.strip(), argv
         assert "\r" not in human.err, argv  # stderr is not a terminal: no progress drawing
+    for argv, machine in zip(READ_COMMANDS, machines, strict=True):
         assert machine.code == 0, argv
         machine.json()  # exactly one JSON document on stdout
 
@@ -160,22 +163,27 @@ def test_server_text_cannot_drive_the_terminal(iox: Any) -> None:
 # --- exit codes ------------------------------------------------------------------------------------------
 
 
-def test_401_is_exit_3(iox: Any) -> None:
-    result = iox("ls", "flows", token="revoked")
-    assert result.code == 3 and result.out == ""
-    assert "authentication failed (HTTP 401)" in result.err and "$IOX_TOKEN" in result.err
-    assert iox("--json", "token", token="revoked").json()["error"]["status"] == 401
+FAILURES = [
+    # (argv, token, exit code, text on stderr)
+    (["ls", "flows"], "revoked", 3, "authentication failed (HTTP 401) at http://127.0.0.1:"),
+    (["--json", "token"], "revoked", 3, "(the token from $IOX_TOKEN)"),
+    (["get", f"connections/{d.CONN_AMAZON}"], "scoped", 1, "forbidden (HTTP 403) (GET /v1/connections/"),
+    (["--json", "get", "flows/000000000000000000000000"], "full", 1, "not found (HTTP 404)"),
+    (["ls", "flows"], None, 3, "no profile is configured and $IOX_TOKEN is not set; run `iox login`"),
+    (["ls", "widgets"], "full", 2, "invalid choice: 'widgets'"),
+    (["login", "--token", "whatever"], "full", 2, "--token is not accepted"),
+]
 
 
-def test_403_is_exit_1(iox: Any) -> None:
-    result = iox("get", f"connections/{d.CONN_AMAZON}", token="scoped")
-    assert result.code == 1 and "forbidden (HTTP 403)" in result.err
-
-
-def test_404_is_exit_1(iox: Any) -> None:
-    result = iox("--json", "get", "flows/000000000000000000000000")
-    assert result.code == 1 and result.json()["error"]["status"] == 404
-    assert "not found (HTTP 404)" in result.err
+def test_failures_map_to_exit_codes(iox: Any) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda case: iox(*case[0], token=case[1]), FAILURES))
+    for (argv, _token, code, text), result in zip(FAILURES, results, strict=True):
+        assert (result.code, text in result.err) == (code, True), (argv, result.err)
+        if "--json" in argv:
+            assert result.json()["error"]["exit_code"] == code
+        else:
+            assert result.out == ""
 
 
 def test_422_is_exit_1_and_lists_every_field(iox: Any) -> None:
@@ -183,16 +191,6 @@ def test_422_is_exit_1_and_lists_every_field(iox: Any) -> None:
     assert result.code == 1
     assert "the server rejected the request (HTTP 422)" in result.err
     assert re.search(r"^  - \w+: .+ \[\w+\]$", result.err, flags=re.MULTILINE)
-
-
-def test_no_token_anywhere_is_exit_3(iox: Any) -> None:
-    result = iox("ls", "flows", token=None)
-    assert result.code == 3 and "iox login" in result.err
-
-
-def test_usage_error_is_exit_2(iox: Any) -> None:
-    assert iox("ls", "widgets").code == 2
-    assert iox("login", "--token", "whatever").code == 2
 
 
 # --- login and profiles ----------------------------------------------------------------------------------
