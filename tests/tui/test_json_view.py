@@ -13,7 +13,7 @@ from typing import Any
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Footer, Label
+from textual.widgets import Footer, Input, Label
 
 from explorer.tui.widgets.json_view import SYNC_LINES, JsonView
 
@@ -81,6 +81,13 @@ def rows(view: JsonView) -> list[str]:
 def content_segments(view: JsonView, line: int) -> list[Segment]:
     """The styled segments of one document line (without gutter or cursor)."""
     return list(view.body._content(line))
+
+
+async def search_via_bar(pilot: Pilot[None], term: str) -> None:
+    """Open the bar with `/`, enter `term` (set at once: typing is tested separately), press enter."""
+    await pilot.press("slash")
+    pilot.app.query_one("#json-search", Input).value = term
+    await pilot.press("enter")
 
 
 def pretty(obj: Any) -> list[str]:
@@ -246,7 +253,7 @@ async def test_search_counts_matches_and_n_and_N_walk_them() -> None:
         view = view_of(pilot)
         expected = json.dumps(FLOW, indent=2, ensure_ascii=False).lower().count("import")
         assert expected == 3
-        await pilot.press("slash", *"IMPORT", "enter")
+        await search_via_bar(pilot, "IMPORT")
         assert view.search_term == "IMPORT"
         assert view.match_count == expected
         assert view.match_index == 0
@@ -271,7 +278,7 @@ async def test_search_starts_from_the_cursor_and_highlights_the_current_match() 
         view = view_of(pilot)
         target = next(n for n, line in enumerate(view.lines) if '"_importId"' in line)
         view.move_cursor(target - 1)
-        await pilot.press("slash", *"_importid", "enter")
+        await search_via_bar(pilot, "_importid")
         assert view.cursor_line == target
         line = view.lines[target]
         column = line.lower().index("_importid")
@@ -292,7 +299,7 @@ async def test_search_without_matches_and_escape_clears() -> None:
     app = ViewApp(FLOW)
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(pilot)
-        await pilot.press("slash", *"zzz", "enter")
+        await search_via_bar(pilot, "zzz")
         assert view.match_count == 0
         assert str(pilot.app.query_one("#json-search-status", Label).render()) == "no matches"
         await pilot.press("n")  # nothing to go to; no error
@@ -439,7 +446,7 @@ async def test_invalid_text_is_shown_plain() -> None:
         assert app.copied[-1] == "<body>[bold]Bad gateway[/]\t\x1b[2J</body>"
         await pilot.press("p")
         assert app.notes[-1][0] == "This document is not JSON: it has no paths."
-        await pilot.press("slash", *"gateway", "enter")
+        await search_via_bar(pilot, "gateway")
         assert view.match_count == 1
 
 
@@ -507,7 +514,7 @@ async def test_two_megabyte_document_loads_in_slices_and_end_reaches_the_last_li
         await pilot.press("p")
         last = len(document["pageProcessors"]) - 1
         assert app.copied[-1] == f"pageProcessors[{last}].nested"
-        await pilot.press("slash", *"nested", "enter")
+        await search_via_bar(pilot, "nested")
         assert view.match_count == len(document["pageProcessors"])
 
 
