@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from explorer.client import ApiError
-from explorer.model import ErrorRecord, Flow, StepErrorCount
+from explorer.model import ErrorRecord, Export, Flow, Import, StepErrorCount
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ class CrossStepClient(Protocol):
 
     def iter_errors(self, flow_id: str, step_id: str) -> AsyncIterator[list[ErrorRecord]]: ...
 
+    async def get_export(self, export_id: str) -> Export: ...
+
+    async def get_import(self, import_id: str) -> Import: ...
+
 
 async def steps_with_errors(client: CrossStepClient, flows: Sequence[Flow], *,
                             step_names: Mapping[str, str] | None = None, concurrency: int = 8
@@ -80,6 +84,31 @@ async def steps_with_errors(client: CrossStepClient, flows: Sequence[Flow], *,
                 found.append(StepRef(flow.id, step_id, flow.label, names.get(step_id, step_id),
                                      counts[step_id]))
     return found, failures
+
+
+async def name_steps(client: CrossStepClient, flows: Sequence[Flow], steps: Sequence[StepRef], *,
+                     concurrency: int = 8) -> list[StepRef]:
+    """Fill in the names of steps known only by id (one GET per such step, bounded; failures keep the id).
+
+    Only steps with open errors are named, so this stays a handful of requests even for a big integration.
+    """
+    kinds = {(flow.id, step.step_id): step.kind for flow in flows for step in flow.steps()}
+    gate = asyncio.Semaphore(concurrency)
+
+    async def named(ref: StepRef) -> StepRef:
+        if ref.step_name != ref.step_id:
+            return ref
+        async with gate:
+            try:
+                if kinds.get((ref.flow_id, ref.step_id)) == "import":
+                    resource: Export | Import = await client.get_import(ref.step_id)
+                else:
+                    resource = await client.get_export(ref.step_id)
+            except ApiError:
+                return ref
+        return replace(ref, step_name=resource.label)
+
+    return list(await asyncio.gather(*(named(ref) for ref in steps)))
 
 
 async def iter_step_pages(client: CrossStepClient, steps: Sequence[StepRef]

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from explorer.client import Forbidden
-from explorer.model import ErrorRecord, Flow, StepErrorCount
-from explorer.services.cross_step import StepFailure, iter_step_pages, steps_with_errors
+from explorer.model import ErrorRecord, Export, Flow, Import, StepErrorCount
+from explorer.services.cross_step import StepFailure, iter_step_pages, name_steps, steps_with_errors
 from explorer.services.error_export import CSV_COLUMNS, csv_cell, export_errors, export_name
 
 NOW = datetime(2026, 11, 27, 9, 30, 5, tzinfo=UTC)
@@ -63,6 +63,14 @@ class FakeClient:
             raise answer
         return answer
 
+    async def get_export(self, export_id: str) -> Export:
+        if export_id == "lookup":
+            raise Forbidden(403, "forbidden", "no")
+        return Export(id=export_id, name=f"export {export_id}")
+
+    async def get_import(self, import_id: str) -> Import:
+        return Import(id=import_id, name="Upsert sales orders")
+
     async def iter_errors(self, flow_id: str, step_id: str) -> AsyncIterator[list[ErrorRecord]]:
         if step_id == "lookup":
             raise Forbidden(403, "forbidden", "not yours")
@@ -82,3 +90,15 @@ async def test_cross_step_lists_steps_with_errors_in_flow_order_and_streams_page
     pages = [(step.step_id, page) async for step, page in iter_step_pages(FakeClient(), steps)]
     assert isinstance(pages[0][1], StepFailure) and pages[0][0] == "lookup"
     assert [[r.error_id for r in page] for _, page in pages[1:] if isinstance(page, list)] == [["e1"], ["e2"]]
+
+
+async def test_name_steps_fetches_names_only_for_unnamed_steps_and_keeps_ids_on_failure() -> None:
+    flow = Flow.from_json({"_id": "fa", "name": "Orders", "pageProcessors": [
+        {"type": "export", "_exportId": "lookup"}, {"type": "import", "_importId": "imp"},
+        {"type": "import", "_importId": "named"}]})
+    client = FakeClient()
+    client.summaries["fa"] = [StepErrorCount("imp", 3), StepErrorCount("lookup", 1),
+                              StepErrorCount("named", 2)]
+    steps, _ = await steps_with_errors(client, [flow], step_names={"named": "Known name"})
+    named = await name_steps(client, [flow], steps)
+    assert [s.step_name for s in named] == ["lookup", "Upsert sales orders", "Known name"]

@@ -122,7 +122,7 @@ class ErrorsPanel(Vertical):
         self.cross_step = cross_step
         self.export_label = export_label
         self.export_dir = export_dir
-        self.step_names = step_names or {}
+        self.step_names = step_names if step_names is not None else {}
         self.group_field: GroupField | None = None
         self.groups: list[ErrorGroup] = []
         self.loading = False

@@ -188,7 +188,7 @@ class ErrorsTable(ScrollView, can_focus=True):
         if self._grouped:
             self.cursor_row = self._error_cursor
         self._grouped, self._errors, self._columns = False, rows, columns
-        self._step_names = step_names or self._step_names
+        self._step_names = step_names if step_names is not None else self._step_names
         if relayout or changed or not self._widths:
             self._measure()
         self._after_change()

@@ -1,0 +1,204 @@
+"""Open errors across every step of a flow or an integration, grouped by code (``E`` on a tree node).
+
+Why: a broken connection fails records in several steps and flows at once. This screen starts grouped by
+code with counts (``G`` switches to classification or source), ``enter`` on a group drills into its rows,
+and the usual keys then apply — filter, mark, ``r`` retry, ``x`` resolve — across steps: the bulk service
+sends separate batches per step. Steps come from the summary endpoints, so only steps with open errors are
+paged; a step or flow that cannot be read is named in the status line and the rest still loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from explorer.client import ApiError, IntegratorClient
+from explorer.model import ErrorRecord, Flow
+from explorer.services.bulk import BatchOutcome, BulkKind, BulkOptions, BulkReport
+from explorer.services.cross_step import (
+    StepFailure,
+    StepRef,
+    iter_step_pages,
+    name_steps,
+    steps_with_errors,
+)
+from explorer.services.error_list import row_key
+from explorer.tui.literal import one_line
+from explorer.tui.screens.errors_actions import BulkRunner
+from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
+from explorer.tui.screens.errors_panel import ErrorsPanel
+
+
+class CrossStepErrorsScreen(Screen[None]):
+    """Errors of many steps in one list; give ``flows``, ``integration_id`` or ``flow_id``."""
+
+    DEFAULT_CSS = """
+    CrossStepErrorsScreen > #cross-title { height: 1; padding: 0 1; background: $primary-muted;
+                                           text-style: bold; width: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "retry", "Retry"),
+        Binding("x", "resolve", "Resolve"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("escape", "close", "Back"),
+    ]
+
+    def __init__(
+        self,
+        client: IntegratorClient,
+        *,
+        title: str,
+        flows: Sequence[Flow] | None = None,
+        integration_id: str | None = None,
+        flow_id: str | None = None,
+        step_names: Mapping[str, str] | None = None,
+        read_only: bool = False,
+        bulk_options: BulkOptions | None = None,
+        export_dir: Path | None = None,
+        retry_data_editor: RetryDataEditorFactory | None = None,
+        on_changed: Callable[[], None] | None = None,
+    ) -> None:
+        """``step_names`` maps export/import ids to names (the tree's step catalog) for the step column."""
+        super().__init__()
+        if flows is None and integration_id is None and flow_id is None:
+            raise ValueError("give flows, integration_id or flow_id")
+        self.client = client
+        self.title_text = title
+        self.flows = list(flows) if flows is not None else None
+        self.integration_id = integration_id
+        self.flow_id = flow_id
+        self.step_names = dict(step_names or {})
+        self.read_only = read_only
+        self.export_dir = export_dir
+        self.retry_data_editor = retry_data_editor
+        self.on_changed = on_changed
+        self.runner = BulkRunner(self, client, bulk_options)
+        self.steps: list[StepRef] = []
+        self.failures: list[StepFailure] = []
+        self._labels: dict[tuple[str, str], str] = {}
+
+    def compose(self) -> ComposeResult:
+        mode = " · READ-ONLY" if self.read_only else ""
+        yield Label(Text("Open errors across steps · ") + Text(one_line(self.title_text)) + Text(mode),
+                    id="cross-title")
+        yield ErrorsPanel(id="cross-panel", cross_step=True, export_label=f"{self.title_text}-all-steps",
+                          export_dir=self.export_dir, step_names=self._labels)
+        yield Footer()
+
+    @property
+    def panel(self) -> ErrorsPanel:
+        """The one panel (open errors of every step)."""
+        return self.query_one("#cross-panel", ErrorsPanel)
+
+    def on_mount(self) -> None:
+        self.panel.set_grouping("code")
+        self.panel.table.focus()
+        self.panel.say("finding steps with open errors…")
+        self._discover()
+
+    @work(exclusive=True, group="discover")
+    async def _discover(self) -> None:
+        """Which steps have open errors (one summary call per flow), then stream their pages."""
+        try:
+            flows = await self._flows()
+        except ApiError as exc:
+            self.panel.say(f"could not list the flows: {exc}")
+            return
+        self.steps, self.failures = await steps_with_errors(self.client, flows, step_names=self.step_names)
+        self.steps = await name_steps(self.client, flows, self.steps)
+        self._labels.clear()
+        for step in self.steps:
+            self._labels[(step.flow_id, step.step_id)] = step.label
+        self.panel.say(self._failure_words())
+        self.panel.load(self._pages, sum(step.open_errors for step in self.steps))
+
+    async def _flows(self) -> list[Flow]:
+        if self.flows is not None:
+            return self.flows
+        if self.flow_id is not None:
+            return [await self.client.get_flow(self.flow_id)]
+        return await self.client.list_flows(self.integration_id)
+
+    async def _pages(self) -> AsyncIterator[Sequence[ErrorRecord]]:
+        async for _step, page in iter_step_pages(self.client, self.steps):
+            if isinstance(page, StepFailure):
+                self.failures.append(page)
+                self.panel.say(self._failure_words())
+                continue
+            yield page
+
+    def _failure_words(self) -> str:
+        steps = f"{len(self.steps)} step{'s' if len(self.steps) != 1 else ''} with open errors"
+        if not self.failures:
+            return steps
+        return f"{steps} · {len(self.failures)} could not be read: {self.failures[0].message}"
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide retry/resolve in read-only sessions."""
+        return not (action in ("retry", "resolve") and self.read_only)
+
+    def action_retry(self) -> None:
+        """Retry the marked errors (across steps)."""
+        self._bulk("retry")
+
+    def action_resolve(self) -> None:
+        """Resolve the marked errors (across steps)."""
+        self._bulk("resolve")
+
+    def _bulk(self, kind: BulkKind, records: Sequence[ErrorRecord] | None = None, *,
+              confirm: bool = True) -> None:
+        panel = self.panel
+        targets = list(records) if records is not None else panel.targets()
+
+        def on_sent(batch: BatchOutcome) -> None:
+            if kind == "retry":
+                panel.store.note_retried(batch.records)
+            panel.forget(batch.records)
+
+        if confirm:
+            self.runner.confirm_and_run(kind, targets, panel.store, self.title_text, on_sent, self._done)
+        else:
+            self.runner.run_now(kind, targets, panel.store, on_sent, self._done)
+
+    def _done(self, report: BulkReport) -> None:
+        self.panel.store.gone.update(report.gone)
+        if report.sent:
+            if report.kind == "retry":
+                self._discover()
+            if self.on_changed is not None:
+                self.on_changed()
+
+    def action_refresh(self) -> None:
+        """Find the steps again and reload (marks are kept)."""
+        self._discover()
+
+    def action_close(self) -> None:
+        """Back to the tree."""
+        self.dismiss(None)
+
+    @on(ErrorsPanel.OpenError)
+    def _open_error(self, event: ErrorsPanel.OpenError) -> None:
+        record = event.record
+        store = self.panel.store
+        self.app.push_screen(ErrorDetailScreen(
+            self.client, record, where=self._labels.get((record.flow_id, record.step_id), record.step_id),
+            read_only=self.read_only, retryable=store.is_retryable(record),
+            refailed=store.is_refailed(record),
+            on_gone=self._mark_gone,
+            retry_now=lambda again: self._bulk("retry", [again], confirm=False),
+            editor=self.retry_data_editor,
+        ))
+
+    def _mark_gone(self, record: ErrorRecord) -> None:
+        self.panel.store.gone.add(row_key(record))
+        self.panel.table.refresh()
