@@ -14,6 +14,7 @@ import pytest
 from explorer.cli import main
 from explorer.simulator import DEMO_TOKENS
 from explorer.simulator import demo_ids as d
+from tests.unit.test_cli_support import isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch
@@ -23,11 +24,7 @@ CSI_OR_OSC = ("\x1b[", "\x1b]", "\x9b", "\x07")
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: MP) -> None:
-    for name in ("IOX_TOKEN", "IOX_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    isolate(tmp_path, monkeypatch)
 
 
 def run(capsys: Cap, *argv: str) -> tuple[int, str, str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
 import pytest
 
 from explorer.cli import build_parser, main
+from tests.unit.test_cli_support import isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch
@@ -18,11 +17,7 @@ SECRET = "f00dfacecafebabe0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: MP) -> None:
-    for name in ("IOX_TOKEN", "IOX_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    isolate(tmp_path, monkeypatch)
 
 
 def test_session_options_go_before_or_after_the_command() -> None:

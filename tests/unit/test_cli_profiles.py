@@ -17,6 +17,7 @@ from explorer.commands.session import ProfileSwitcher, resolve_session
 from explorer.config import ConfigError, load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
+from tests.unit.test_cli_support import isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch
@@ -27,11 +28,7 @@ EU_TOKEN = DEMO_TOKENS["eu"]
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: MP) -> None:
-    for name in ("IOX_TOKEN", "IOX_CONFIG", "PROD_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    isolate(tmp_path, monkeypatch, "PROD_TOKEN")
 
 
 @pytest.fixture

@@ -13,17 +13,14 @@ from explorer.cli import ClientFactory, demo_session, main
 from explorer.commands.session import ProfileSwitcher
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
+from tests.unit.test_cli_support import isolate
 
 Cap = pytest.CaptureFixture[str]
 
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("IOX_TOKEN", "IOX_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    isolate(tmp_path, monkeypatch)
 
 
 @pytest.fixture
