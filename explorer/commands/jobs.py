@@ -1,15 +1,14 @@
 """``iox run`` and ``iox jobs``: start a flow and see how its runs went.
 
 Why ``run`` only starts by default: a run can take hours on a real account, and cron wants the job id back at
-once; ``--wait`` polls the job (progress on stderr) for scripts that must know the outcome. ``run`` is a POST
+once; ``--wait`` follows the job with the same follower the bulk retry uses (progress on stderr) for scripts
+that must know the outcome. ``run`` is a POST
 that is never repeated by the client after a failure (it would start a second run).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import time
 from collections.abc import Iterable
 
 from explorer.commands.common import (
@@ -23,6 +22,7 @@ from explorer.commands.common import (
 from explorer.commands.formatting import text, when
 from explorer.commands.output import printable
 from explorer.model import Job
+from explorer.services.bulk import BulkOptions, follow_jobs
 
 POLL_INTERVAL_S = 0.5
 JOB_HEADERS = ("JOB", "TYPE", "STATUS", "STARTED", "ENDED", "SUCCESS", "ERRORS", "IGNORED", "STEP")
@@ -47,18 +47,20 @@ def _job_line(job: Job) -> str:
 
 
 async def wait_for_job(ctx: CommandContext, job_id: str, timeout_s: float) -> Job | None:
-    """Poll a job until it finishes (progress on stderr); None when ``timeout_s`` passes first."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        job = await ctx.api.get_job(job_id)
-        ctx.out.progress(_job_line(job), force=True)
-        if job.finished:
-            ctx.out.clear_progress()
-            return job
-        if time.monotonic() >= deadline:
-            ctx.out.clear_progress()
-            return None
-        await asyncio.sleep(POLL_INTERVAL_S)
+    """Follow a job until it finishes, through the bulk service's job follower (progress on stderr).
+
+    Returns the finished job, or None when ``timeout_s`` passed first (or the job could not be read).
+    """
+    first = await ctx.api.get_job(job_id)
+    ctx.out.progress(_job_line(first), force=True)
+    options = BulkOptions(poll_interval=POLL_INTERVAL_S, follow_timeout=timeout_s)
+    jobs, note = await follow_jobs(ctx.api, [first], options=options,
+                                   on_update=lambda now: ctx.out.progress(_job_line(now[0]), force=True))
+    ctx.out.clear_progress()
+    if note:
+        ctx.out.note(f"iox: {printable(note)}")
+    job = jobs[0] if jobs else None
+    return job if job is not None and job.finished else None
 
 
 async def run_run(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -77,7 +79,6 @@ async def run_run(ctx: CommandContext, args: argparse.Namespace) -> int:
     ctx.out.note(f"iox: started job {printable(job_id)}; waiting for it to finish")
     job = await wait_for_job(ctx, job_id, args.timeout if args.timeout is not None else 3600.0)
     if job is None:
-        ctx.out.note(f"iox: job {printable(job_id)} is still running after {args.timeout:g} s")
         if ctx.out.json_mode:
             ctx.out.data({"flow_id": args.flow, "job_id": job_id, "finished": False})
         return EXIT_API

@@ -242,6 +242,14 @@ def test_run_prints_the_job_and_jobs_lists_it(capsys: Cap) -> None:
     assert code == 0 and 1 <= len(jobs) <= 2 and all(job["_flowId"] == d.SHOPIFY_FLOW for job in jobs)
 
 
+def test_run_wait_follows_the_job_to_its_end(capsys: Cap) -> None:
+    code, doc, err = run_json(capsys, "run", d.FLOW_LICENSE_USAGE, "--wait", "--timeout", "0.2")
+    assert code == 1 and doc["finished"] is False and "still running" in err
+    code, doc, _ = run_json(capsys, "run", d.FLOW_LICENSE_USAGE, "--wait", "--timeout", "20")
+    assert code == 0 and doc["finished"] is True and doc["job"]["status"] == "completed"
+    assert run(capsys, "run", d.FLOW_LICENSE_USAGE, "--timeout", "5")[0] == 2  # --timeout needs --wait
+
+
 def test_run_with_a_scoped_token_is_forbidden(capsys: Cap) -> None:
     assert run(capsys, "--demo-token", "scoped", "run", d.SHOPIFY_FLOW)[0] == 1
 
