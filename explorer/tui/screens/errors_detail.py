@@ -24,15 +24,32 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TabbedContent, TabPane
 
 from explorer.client import ApiError, IntegratorClient, NotFound
+from explorer.journal import DraftStore, Journal
 from explorer.model import ErrorRecord, RetryData
+from explorer.services.writes import JsonDocumentApi, retry_data_target
 from explorer.tui.literal import one_line
+from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.errors_table import format_time
 from explorer.tui.widgets.json_view import JsonView
 
-RetryDataEditorFactory = Callable[[ErrorRecord, Any], Screen[Any]]
-"""Builds the editor screen for an error's retry data (given the record and the retry-data document as
-loaded); the screen dismisses with a truthy value once the edited data was saved (PUT)."""
+RetryDataEditorFactory = Callable[[ErrorRecord], Screen[Any]]
+"""Builds the editor screen for an error's retry data; the screen dismisses with a truthy value once the
+edited data was saved (PUT), as ``EditorScreen`` does with its ``Saved`` outcome."""
+
+
+def retry_data_editor(api: JsonDocumentApi, *, profile: str, drafts: DraftStore, journal: Journal,
+                      read_only: bool = False) -> RetryDataEditorFactory:
+    """The resource editor (validation, diff, confirm, stale guard, draft, journal) on retry data.
+
+    The editor GETs ``.../{retryDataKey}/data`` itself, so what it edits is fresh; the PUT goes through
+    ``explorer.services.writes`` like every other edit.
+    """
+    def make(record: ErrorRecord) -> Screen[Any]:
+        target = retry_data_target(record.flow_id, record.step_id, record.retry_data_key or "")
+        return EditorScreen(api, target, profile=profile, drafts=drafts, journal=journal, read_only=read_only)
+
+    return make
 
 
 class ErrorDetailScreen(Screen[None]):
@@ -215,7 +232,7 @@ class ErrorDetailScreen(Screen[None]):
             self._load_retry_data()
             self.offer_retry("Retry data saved.")
 
-        self.app.push_screen(self.editor(self.record, self.retry_data.raw), edited)
+        self.app.push_screen(self.editor(self.record), edited)
 
     def offer_retry(self, first_line: str = "") -> None:
         """Ask "retry this record now?" and run the one-record retry when confirmed."""
