@@ -8,6 +8,7 @@ then drops it without an answer.
 
 from __future__ import annotations
 
+import signal
 import socket
 import struct
 import threading
@@ -138,6 +139,7 @@ def run_server(
         print(f"{name}: {token}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     waiter = stop or threading.Event()
+    _stop_on_signals(waiter)
     try:
         while not waiter.wait(0.5):
             pass
@@ -145,3 +147,19 @@ def run_server(
         pass
     finally:
         running.close()
+
+
+def _stop_on_signals(waiter: threading.Event) -> None:
+    """Stop cleanly on SIGTERM and SIGINT, so supervisors and scripts (`kill`, `&` jobs) can end the server.
+
+    A shell starts background jobs with SIGINT ignored, and Python's default SIGTERM kills without closing the
+    sockets; both are set here, and only from the main thread (where signal handlers may be installed).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        waiter.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
