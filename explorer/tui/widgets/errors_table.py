@@ -14,7 +14,7 @@ callables the screen hands down, because that state lives in the screen's store,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -198,7 +198,9 @@ class ErrorsTable(ScrollView, can_focus=True):
         if not self._grouped:
             self._error_cursor, self.cursor_row = self.cursor_row, 0
             self.scroll_to(y=0, animate=False, immediate=True)
-        self._grouped, self._groups, self._columns = True, groups, GROUP_COLUMNS
+        title = groups[0].field if groups else "value"
+        self._grouped, self._groups = True, groups
+        self._columns = (replace(GROUP_COLUMNS[0], title=title), *GROUP_COLUMNS[1:])
         self._measure()
         self._after_change()
 
