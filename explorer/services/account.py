@@ -484,10 +484,22 @@ class AccountService:
 
         jobs: list[Awaitable[BadgeResult]] = [integration(iid) for iid in root.flows_by_integration]
         jobs += [flow(f.id) for f in root.standalone_flows]
-        for next_done in asyncio.as_completed(jobs):
-            badge = await next_done
-            self._remember(badge, root)
-            yield badge
+        # Tasks start in tree order and report through a queue (not asyncio.as_completed, whose set makes
+        # the request order vary run to run), so the HTTP log and the tests see a stable order.
+        done: asyncio.Queue[asyncio.Task[BadgeResult]] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        tasks = [loop.create_task(_awaited(job)) for job in jobs]
+        for task in tasks:
+            task.add_done_callback(done.put_nowait)
+        try:
+            for _ in tasks:
+                badge = (await done.get()).result()
+                self._remember(badge, root)
+                yield badge
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _remember(self, badge: BadgeResult, root: AccountRoot) -> None:
         if badge.total is None:
@@ -621,6 +633,10 @@ class AccountService:
         if task is not None and not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 def _step_counts(entries: Iterable[StepErrorCount]) -> dict[str, int]:

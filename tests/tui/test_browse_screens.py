@@ -220,7 +220,8 @@ async def test_help_lists_every_key() -> None:
         text = str(app.screen.query_one("#help-text", Static).render())
         for words in ("Refresh the node under the cursor", "Reload the whole account", "Filter the tree",
                       "Copy the whole document", "Copy the JSON path", "Copy the selected request as curl",
-                      "Command palette", "HTTP log", "Token", "Quit", "Give the JSON pane the whole width"):
+                      "Palette: jump to", "HTTP log", "Token panel", "Quit",
+                      "Give the JSON pane the whole width"):
             assert words in text, words
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)

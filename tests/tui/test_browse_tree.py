@@ -139,9 +139,8 @@ async def test_inline_failure_then_retry_with_r() -> None:
         await settle(pilot)
         shown = [line.strip() for line in labels(tree)]
         flow_line = next(line for line in shown if line.startswith("Amazon Orders to NetSuite Invoices"))
-        assert "⚠ HTTP 500" in flow_line
-        notice = next(line for line in shown if line.startswith("⚠ failed: HTTP 500"))
-        assert notice.endswith("press r to retry")
+        assert flow_line.endswith("⚠ failed 500 · every 2 hours")
+        assert "⚠ press r to retry — HTTP 500: " in shown[shown.index(flow_line) + 1]
         await pilot.press("down")  # onto the failure notice: its JSON explains the failure
         await settle(pilot)
         view = app.screen.query_one("#json", JsonView)

@@ -28,7 +28,7 @@ from explorer.tui.widgets.resource_tree import ResourceTree
 Section = tuple[str, Sequence[tuple[str, str]]]
 
 EXTRA_EVERYWHERE: tuple[tuple[str, str], ...] = (
-    ("ctrl+p", "Command palette: jump to any integration, flow, step or connection; screen actions"),
+    ("^p", "Palette: jump to any integration, flow, step, connection"),
     ("tab / shift+tab", "Move focus between the tree and the JSON pane"),
     ("esc", "Back: close a screen, clear the filter, leave zoom"),
 )
@@ -37,6 +37,9 @@ EXTRA_TREE: tuple[tuple[str, str], ...] = (
     ("space", "Expand or collapse"),
 )
 DESCRIPTIONS: dict[str, str] = {
+    "app.help": "This list of keys",
+    "app.token": "Token panel: what this token may touch",
+    "app.http_log": "HTTP log: every request; copy as curl",
     "tree.refresh": "Refresh the node under the cursor (retries a failed one)",
     "tree.reload_all": "Reload the whole account (keeps what is open)",
     "main.filter": "Filter the tree by name or id (loaded items)",

@@ -105,11 +105,16 @@ class MainScreen(Screen[None]):
     # ----------------------------------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide ``e`` in read-only sessions and where there is nothing to edit."""
+        if action in ("filter", "zoom", "edit") and self.has_class("-problem"):
+            return False
         if action == "edit":
             if self.host.context.read_only:
                 return False
             item = self.resource_tree.cursor_item if self.is_mounted else None
-            return item is not None and item.kind in EDITABLE_KINDS and item.doc_path is not None
+            if item is None or item.kind not in EDITABLE_KINDS or item.doc_path is None:
+                return False
+            failure = self.resource_tree.failure_of(item)
+            return failure is None or not failure.locked
         return True
 
     def action_edit(self) -> None:
@@ -182,6 +187,7 @@ class MainScreen(Screen[None]):
         panel.show_error(error, where=where, profile=context.profile_label)
         self.add_class("-problem")
         panel.focus()
+        self.refresh_bindings()
 
     @on(ProblemPanel.RetryRequested)
     def _retry(self) -> None:
@@ -246,7 +252,11 @@ class MainScreen(Screen[None]):
 
     def _title(self, item: TreeItem, note: str) -> None:
         title = Text(no_wrap=True, overflow="ellipsis", end="")
-        title.append(KIND_TITLES.get(item.kind, item.kind), style="bold")
+        kind = KIND_TITLES.get(item.kind, item.kind)
+        if item.kind == "notice":
+            kind = "Locked" if item.failure is not None and item.failure.locked else (
+                "Could not load" if item.failure is not None else "Loading")
+        title.append(kind, style="bold")
         if item.doc_path:
             title.append("  " + one_line(item.doc_path, 80), style="dim")
         if note:

@@ -29,7 +29,7 @@ class ProblemPanel(Static, can_focus=True):
     ProblemPanel {
         width: 1fr;
         height: 1fr;
-        padding: 1 2;
+        padding: 0 1;
         background: $surface;
         border: tall $error;
         overflow-y: auto;
@@ -57,15 +57,15 @@ def problem_text(error: ApiError, *, where: str, profile: str) -> Text:
     if isinstance(error, Unauthorized):
         text.append("The server refused the API token (HTTP 401).\n\n", style="bold")
         text.append("Likely causes:\n")
-        text.append("  • the token expired, was revoked, or was copied incompletely;\n")
-        text.append("  • the token belongs to the other region: an NA token used against the EU host\n"
-                    "    (api.eu.integrator.io), or an EU token against the NA host (api.integrator.io).\n"
-                    "    Tokens never work across regions.\n\n")
-        text.append("What to do: in integrator.io open Resources → API tokens, check the token is\n"
+        text.append(" • the token expired, was revoked, or was copied incompletely;\n")
+        text.append(" • the token belongs to the other region: an NA token used against the EU host "
+                    "(api.eu.integrator.io), or an EU token against the NA host (api.integrator.io). "
+                    "Tokens never work across regions.\n\n")
+        text.append("What to do: in integrator.io open Resources → API tokens, check that the token is "
                     "active and copy it again, and check the profile's region; then press r to try again.\n")
     elif isinstance(error, Forbidden):
         text.append("The token may not read this account (HTTP 403).\n\n", style="bold")
-        text.append("The token is valid but its scope does not include tokenInfo. Ask an administrator\n"
+        text.append("The token is valid but its scope does not include tokenInfo. Ask an administrator "
                     "for a token with a wider scope, then press r to try again.\n")
     elif isinstance(error, TransportError):
         text.append("No usable answer from the server.\n\n", style="bold")

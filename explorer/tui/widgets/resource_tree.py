@@ -455,7 +455,7 @@ class ResourceTree(Tree[TreeItem]):
         elif item.key in self._failures:
             failure = self._failures[item.key]
             text = (f"locked — {failure.summary}" if failure.locked
-                    else f"failed: {failure.summary} — press r to retry")
+                    else f"press r to retry — {failure.summary}")
             self._add(node, notice_item(item.key, text, failure))
 
     def _forget_nodes(self, node: TreeNode[TreeItem]) -> None:
@@ -537,7 +537,10 @@ class ResourceTree(Tree[TreeItem]):
 
     # ----------------------------------------------------------------------------------------- labels
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"resource-tree--{name}", partial=True)
+        # The full style resolves "auto"/alpha colours against the background; keep only the foreground
+        # attributes so the cursor and hover backgrounds still show through.
+        full = self.get_component_rich_style(f"resource-tree--{name}", partial=False)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
 
     def _label(self, item: TreeItem) -> Text:
         """The node's whole label (the stored one; ``render_label`` fits it to the pane's width)."""
@@ -580,7 +583,8 @@ class ResourceTree(Tree[TreeItem]):
             if failure.locked:
                 tail.append("  ⊘ locked", self._style("locked"))
             else:
-                tail.append("  ⚠ " + one_line(failure.summary, 60), self._style("error"))
+                status = f" {failure.status}" if failure.status is not None else ""
+                tail.append(f"  ⚠ failed{status}", self._style("error"))
         for tag in tags:
             tags_text.append(" · " + one_line(tag, 40), muted)
         return head, name, tail, tags_text
