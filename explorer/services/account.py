@@ -415,7 +415,7 @@ class AccountService:
     Caches (root, badges, step counts, catalog) are plain attributes the palette and the token panel read.
     """
 
-    def __init__(self, client: IntegratorClient, *, concurrency: int = 16) -> None:
+    def __init__(self, client: IntegratorClient, *, concurrency: int = 24) -> None:
         self.client = client
         self.concurrency = concurrency
         self.root: AccountRoot | None = None
@@ -424,14 +424,26 @@ class AccountService:
         self.step_errors: dict[str, dict[str, int]] = {}
         self.catalog_loaded: StepCatalog | None = None
         self._catalog_task: asyncio.Task[StepCatalog] | None = None
+        self._root_task: asyncio.Task[AccountRoot] | None = None
 
     # ----------------------------------------------------------------------------------------- root
+    def prefetch_root(self) -> None:
+        """Start loading the root now (while the first screen is built); ``load_root`` collects it."""
+        if self._root_task is None:
+            self._root_task = asyncio.get_running_loop().create_task(self._load_root())
+
     async def load_root(self) -> AccountRoot:
         """tokenInfo, integrations, flows and connections in one concurrent round trip.
 
         Raises the ``ApiError`` of ``tokenInfo`` (a 401 means nothing else can work); a failed list becomes
-        that list's ``*_failure``.
+        that list's ``*_failure``. A load started by ``prefetch_root`` is collected instead of starting anew.
         """
+        task, self._root_task = self._root_task, None
+        if task is not None:
+            return await task
+        return await self._load_root()
+
+    async def _load_root(self) -> AccountRoot:
         token, integrations, flows, connections = await asyncio.gather(
             self.client.token_info(),
             _attempt(self.client.list_integrations()),
@@ -618,6 +630,9 @@ class AccountService:
 
     def forget(self) -> None:
         """Drop every cache (``ctrl+r``): the next loads ask the server again."""
+        if self._root_task is not None and not self._root_task.done():
+            self._root_task.cancel()
+        self._root_task = None
         if self._catalog_task is not None and not self._catalog_task.done():
             self._catalog_task.cancel()
         self._catalog_task = None
@@ -628,11 +643,11 @@ class AccountService:
         self.step_errors.clear()
 
     async def aclose(self) -> None:
-        """Stop a catalog load still running (the client is closed by its owner)."""
-        task = self._catalog_task
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        """Stop loads still running (the client is closed by its owner)."""
+        for task in (self._catalog_task, self._root_task):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -20,10 +21,7 @@ from explorer.client import IntegratorClient, RequestRecord
 from explorer.services.account import AccountService
 from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
-from explorer.tui.screens.help import HelpScreen
-from explorer.tui.screens.http_log import HttpLogScreen
 from explorer.tui.screens.main import MainScreen
-from explorer.tui.screens.token import TokenScreen
 
 ClientFactory = Callable[..., IntegratorClient]
 """Builds the client inside the app's event loop; called with ``on_request=`` when it accepts that keyword."""
@@ -41,7 +39,7 @@ class ExplorerApp(App[None]):
     """The explorer. Keys everywhere: ``q`` quit, ``?`` help, ``t`` token, ``l`` HTTP log, ``ctrl+p``."""
 
     TITLE = "integrator-explorer"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {ExplorerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -96,6 +94,7 @@ class ExplorerApp(App[None]):
         self._client = self._build_client()
         self._session.base_url = self._client.base_url
         self._account = AccountService(self._client)
+        self._account.prefetch_root()  # the four root requests fly while the main screen is being built
         self.sub_title = self.profile_label + (" · READ-ONLY" if self.read_only else "")
         self.push_screen(MainScreen())
 
@@ -109,18 +108,25 @@ class ExplorerApp(App[None]):
     def _showing(self, kind: type[Screen[Any]]) -> bool:
         return isinstance(self.screen, kind)
 
+    # The secondary screens are imported when first opened: less to import before the first paint.
     def action_help(self) -> None:
         """``?``: every key."""
+        from explorer.tui.screens.help import HelpScreen
+
         if not self._showing(HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_token(self) -> None:
         """``t``: the token panel."""
+        from explorer.tui.screens.token import TokenScreen
+
         if not self._showing(TokenScreen):
             self.push_screen(TokenScreen())
 
     def action_http_log(self) -> None:
         """``l``: the HTTP log."""
+        from explorer.tui.screens.http_log import HttpLogScreen
+
         if not self._showing(HttpLogScreen):
             self.push_screen(HttpLogScreen())
 

@@ -30,7 +30,7 @@ def labels(tree: ResourceTree) -> list[str]:
 
     def walk(node: object, depth: int) -> None:
         for child in node.children:  # type: ignore[attr-defined]
-            out.append("  " * depth + child.label.plain)
+            out.append("  " * depth + tree.label_of(child).plain)
             if child.is_expanded:
                 walk(child, depth + 1)
 
@@ -202,7 +202,7 @@ async def test_noconn_token_shows_locked_nodes() -> None:
         assert await tree.reveal(key)
         await settle(pilot)
         assert tree.cursor_item is not None and tree.cursor_item.key == key
-        assert node(tree, key).label.plain == f"uses   {d.CONN_NETSUITE}  ⊘ locked"  # type: ignore[attr-defined]
+        assert tree.label_of(node(tree, key)).plain == f"uses   {d.CONN_NETSUITE}  ⊘ locked"  # type: ignore[arg-type]
         assert any("outside this token's scope" in line for line in view.lines)
         assert not [r for r in sim.requests if r[1].startswith("/v1/connections/")]
 
@@ -224,7 +224,7 @@ async def test_scoped_token_locks_a_document_that_answers_403() -> None:
         await settle(pilot)
         assert ("GET", f"/v1/exports/{d.EXP_AMAZON_ORDERS}", 403) in sim.requests
         assert tree.failure_of(step) is not None and tree.failure_of(step).locked  # type: ignore[union-attr]
-        assert node(tree, "step:x:y").label.plain.endswith("⊘ locked")  # type: ignore[attr-defined]
+        assert tree.label_of(node(tree, "step:x:y")).plain.endswith("⊘ locked")  # type: ignore[arg-type]
         title = app.screen.query_one("#pane-title", Static)
         assert "locked" in str(title.render())
 

@@ -108,19 +108,21 @@ class MainScreen(Screen[None]):
         if action in ("filter", "zoom", "edit") and self.has_class("-problem"):
             return False
         if action == "edit":
-            if self.host.context.read_only:
-                return False
-            item = self.resource_tree.cursor_item if self.is_mounted else None
-            if item is None or item.kind not in EDITABLE_KINDS or item.doc_path is None:
-                return False
-            failure = self.resource_tree.failure_of(item)
-            return failure is None or not failure.locked
+            # Shown whenever editing is possible at all (not per node: rebuilding the footer on every cursor
+            # move is costly); action_edit explains when the node under the cursor cannot be edited.
+            return not self.host.context.read_only
         return True
 
     def action_edit(self) -> None:
         """``e``: edit the resource under the cursor (hook for issue 4)."""
         item = self.resource_tree.cursor_item
         if item is None or item.kind not in EDITABLE_KINDS or not item.doc_path:
+            self.notify("Nothing to edit here: choose an integration, flow, step or connection.",
+                        severity="warning")
+            return
+        failure = self.resource_tree.failure_of(item)
+        if failure is not None and failure.locked:
+            self.notify("This token cannot read it, so it cannot be edited.", severity="warning")
             return
         kind, _, resource_id = item.doc_path.partition("/")
         self.edit_resource(kind, resource_id)
@@ -211,13 +213,9 @@ class MainScreen(Screen[None]):
         if item is not None and item.kind == "errors" and item.flow_id and item.step_id:
             self.open_errors_screen(item.flow_id, item.step_id)
 
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
     # ----------------------------------------------------------------------------------------- JSON pane
     def show_item(self, item: TreeItem, *, force: bool = False) -> None:
         """Show the item's document in the JSON pane (fetching it if it is not at hand)."""
-        self.refresh_bindings()
         if item.key == self._shown_key and not force:
             return
         self._shown_key = item.key

@@ -10,6 +10,7 @@ literally.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
@@ -115,10 +116,12 @@ class ResourceTree(Tree[TreeItem]):
         self._filter = ""
         self._cursor_key: str | None = None
         self.badges_pending = True
-        self.root_loaded_at: float | None = None
-        """``time.monotonic()`` when the root level was put in the tree (for the benchmark)."""
-        self.badges_loaded_at: float | None = None
-        """``time.monotonic()`` when the last badge was filled in."""
+        self.root_painted_at: float | None = None
+        """``time.monotonic()`` after the first refresh that showed the root level (for the benchmark)."""
+        self.badges_painted_at: float | None = None
+        """``time.monotonic()`` after the refresh that showed the last badge."""
+        self._catalog_wanted = asyncio.Event()
+        self._styles: dict[str, Style] = {}
 
     # ----------------------------------------------------------------------------------------- public
     @property
@@ -216,7 +219,7 @@ class ResourceTree(Tree[TreeItem]):
         self.items = root_items(root)
         self.badges_pending = True
         self._rebuild()
-        self.root_loaded_at = time.monotonic()
+        self.call_after_refresh(self._stamp, "root_painted_at")
         if self.cursor_line < 0 and self.items:
             self.cursor_line = 0
         self.post_message(self.RootLoaded(root))
@@ -226,9 +229,10 @@ class ResourceTree(Tree[TreeItem]):
     @work(exclusive=True, group="tree-badges")
     async def load_badges(self, root: AccountRoot) -> None:
         """Fill error badges as each summary arrives."""
+        index = {item.key: item for item in self.walk()}
         async for badge in self.service.iter_badges(root):
             if badge.kind == "integration":
-                item = self.item(f"integration:{badge.id}")
+                item = index.get(f"integration:{badge.id}")
                 if item is None:
                     continue
                 item.open_errors = badge.total
@@ -239,7 +243,7 @@ class ResourceTree(Tree[TreeItem]):
                     self._relabel(child.key)
                 self._relabel(item.key)
             else:
-                item = self.item(f"flow:{badge.id}")
+                item = index.get(f"flow:{badge.id}")
                 if item is not None:
                     item.open_errors = badge.total
                     self._relabel(item.key)
@@ -249,11 +253,17 @@ class ResourceTree(Tree[TreeItem]):
         self.badges_pending = False
         for item in self.walk():
             self._relabel(item.key)
-        self.badges_loaded_at = time.monotonic()
+        self.call_after_refresh(self._stamp, "badges_painted_at")
+        self._catalog_wanted.set()
 
     @work(exclusive=True, group="tree-catalog")
     async def load_catalog(self) -> None:
-        """Name the steps of flows already open once the exports and imports lists are in."""
+        """Name the steps of flows already open once the exports and imports lists are in.
+
+        The two (possibly big) lists wait until the badges are in, or until a flow is opened, so they do not
+        compete with the summaries the first screen needs.
+        """
+        await self._catalog_wanted.wait()
         await self.service.catalog()
         for item in list(self.walk()):
             if item.kind == "flow" and item.children is not None:
@@ -276,6 +286,7 @@ class ResourceTree(Tree[TreeItem]):
         self._loading.add(item.key)
         self._failures.pop(item.key, None)
         self._replace_children(item, None)
+        self._catalog_wanted.set()
         try:
             counts = await self.service.step_counts(flow.id)
         except ApiError as exc:
@@ -316,6 +327,7 @@ class ResourceTree(Tree[TreeItem]):
         for group in ("tree-badges", "tree-catalog"):
             self.workers.cancel_group(self, group)
         self.badges_pending = True
+        self._catalog_wanted.clear()
         self.load_root()
 
     async def _refresh(self, item: TreeItem) -> None:
@@ -433,9 +445,9 @@ class ResourceTree(Tree[TreeItem]):
         expanded = item.key in self._expanded or (
             bool(self._filter) and any(self._visible(c) for c in item.children or ()))
         if item.expandable:
-            node = parent.add(self._label(item), item, expand=expanded)
+            node = parent.add(_plain_label(item), item, expand=expanded)
         else:
-            node = parent.add_leaf(self._label(item), item)
+            node = parent.add_leaf(_plain_label(item), item)
         self._node_by_key[item.key] = node
         self._fill_children(node, item)
         if expanded and item.children is None and item.kind == "flow" and not self._filter \
@@ -474,7 +486,7 @@ class ResourceTree(Tree[TreeItem]):
         self._forget_nodes(node)
         node.remove_children()
         self._fill_children(node, item)
-        node.set_label(self._label(item))
+        node.refresh()
         moved = self._node_by_key.get(current.key) if current is not None else None
         if moved is not None and moved is not self.cursor_node:
             self._move_to(moved)
@@ -500,14 +512,18 @@ class ResourceTree(Tree[TreeItem]):
         return None
 
     def _relabel(self, key: str) -> None:
+        # Labels are drawn from the item by render_label, so a changed item only needs its line repainted.
         node = self._node_by_key.get(key)
-        if node is not None and node.data is not None:
-            node.set_label(self._label(node.data))
+        if node is not None:
+            node.refresh()
 
     def _changed(self, item: TreeItem) -> None:
         current = self.cursor_item
         if current is not None and (current.key == item.key or current.key == f"notice:{item.key}"):
             self.post_message(self.ItemChanged(current))
+
+    def _stamp(self, attribute: str) -> None:
+        setattr(self, attribute, time.monotonic())
 
     def _move_to(self, node: TreeNode[TreeItem]) -> None:
         _ = self.last_line  # lays the lines out, so the node knows its line number
@@ -538,12 +554,25 @@ class ResourceTree(Tree[TreeItem]):
     # ----------------------------------------------------------------------------------------- labels
     def _style(self, name: str) -> Style:
         # The full style resolves "auto"/alpha colours against the background; keep only the foreground
-        # attributes so the cursor and hover backgrounds still show through.
-        full = self.get_component_rich_style(f"resource-tree--{name}", partial=False)
-        return Style(color=full.color, bold=full.bold, italic=full.italic)
+        # attributes so the cursor and hover backgrounds still show through. Cached: labels are built for
+        # hundreds of nodes at once, and resolving a component style is the costly part.
+        style = self._styles.get(name)
+        if style is None:
+            full = self.get_component_rich_style(f"resource-tree--{name}", partial=False)
+            style = self._styles[name] = Style(color=full.color, bold=full.bold, italic=full.italic)
+        return style
+
+    def notify_style_update(self) -> None:
+        """The theme or CSS changed: resolve the label styles again."""
+        self._styles.clear()
+        super().notify_style_update()
+
+    def label_of(self, node: TreeNode[TreeItem]) -> Text:
+        """The whole label of a node as drawn (before fitting to the pane's width); for tests and tools."""
+        return self._label(node.data) if node.data is not None else node.label.copy()  # type: ignore[union-attr]
 
     def _label(self, item: TreeItem) -> Text:
-        """The node's whole label (the stored one; ``render_label`` fits it to the pane's width)."""
+        """The node's whole label; ``render_label`` draws it fitted to the pane's width."""
         head, name, tail, tags = self._parts(item)
         return Text.assemble(head, name, tail, tags, no_wrap=True, end="")
 
@@ -623,6 +652,14 @@ class ResourceTree(Tree[TreeItem]):
             text.append(f"  {item.open_errors:,} open", self._style("badge"))
         else:
             text.append("  none open", self._style("muted"))
+
+
+def _plain_label(item: TreeItem) -> Text:
+    """What Tree stores as the label: the name only (drawing uses the item, see ``render_label``).
+
+    Building the styled label for hundreds of collapsed nodes would only slow down the first paint.
+    """
+    return Text(one_line(item.label, NAME_LIMIT), no_wrap=True, end="")
 
 
 _TOGGLE = Style.from_meta({"toggle": True})
