@@ -75,3 +75,19 @@ async def test_resolve_across_two_steps_sends_one_batch_per_step() -> None:
         assert sim.open_errors(d.FLOW_AMAZON_SETTLEMENTS, d.IMP_NS_JOURNAL) == []
         assert all(e["code"] != "429" for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_EXPORT_STEP))
         assert len(panel.store.rows) == 3000 and len(panel.store.selection) == 0
+
+
+async def test_r_on_a_group_retries_every_error_of_that_group() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, cross_screen).run_test(size=(140, 40)) as pilot:
+        screen = await ready(pilot)
+        panel = screen.panel
+        index = next(i for i, g in enumerate(panel.groups) if g.value == "INVALID_KEY_OR_REF")
+        panel.table.move_cursor(index)
+        await pilot.press("r")
+        title, _ = await confirm(pilot)
+        assert title == "Retry 56 errors?"
+        await finished(pilot, sim)
+        report = screen.runner.last_report
+        assert report is not None and len(report.sent) == 56
+        assert {r.code for r in report.sent} == {"INVALID_KEY_OR_REF"}

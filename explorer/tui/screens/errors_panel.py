@@ -53,7 +53,9 @@ from explorer.tui.widgets.errors_table import ErrorsTable
 PageSource = Callable[[], AsyncIterator[Sequence[ErrorRecord]]]
 SYNC_ROWS = 20_000
 """Up to this many rows a query runs on the UI thread (≈10 ms); above, in a thread."""
-FREEZE_ROWS = 20_000
+FREEZE_ROWS = 1
+"""Rows loaded before the collector is told to leave them alone (from the first page: a gen-2 pass at a
+few thousand rows already stalled the UI for 80 ms, measured)."""
 REGROUP_DELAY = 0.3
 SORT_LABELS: dict[str, str] = {
     "occurredAt": "occurred at", "source": "source", "code": "code", "classification": "classification",
@@ -175,7 +177,9 @@ class ErrorsPanel(Vertical):
         if self._source is not None:
             self.load(self._source, total if total is not None else self.store.total)
 
-    @work(exclusive=True, group="load")
+    # Every worker here names itself: by default Textual describes a worker with the repr of its arguments,
+    # which for 100,000 rows is a 125 MB string built on each keystroke (measured).
+    @work(exclusive=True, group="load", description="load error pages")
     async def _stream(self, source: PageSource) -> None:
         first = True
         try:
@@ -240,7 +244,7 @@ class ErrorsPanel(Vertical):
         base = store.view if narrows(store.query, query) else store.rows
         self._compute(query, list(base), len(store.rows))
 
-    @work(thread=True, exclusive=True, group="query")
+    @work(thread=True, exclusive=True, group="query", description="filter and sort errors")
     def _compute(self, query: ErrorQuery, rows: list[ErrorRecord], rows_seen: int) -> None:
         view = apply_query(rows, query, self.store.is_retryable)
         if not get_current_worker().is_cancelled:
@@ -269,6 +273,7 @@ class ErrorsPanel(Vertical):
             self.table.show_errors(self.store.view, resolved=self.resolved, cross_step=self.cross_step,
                                    step_names=self.step_names, relayout=False)
             self.update_status()
+            self.screen.refresh_bindings()
             return
         self._schedule_regroup(now=True)
 
@@ -291,7 +296,7 @@ class ErrorsPanel(Vertical):
         else:
             self._group_thread(field_name, list(self.store.view))
 
-    @work(thread=True, exclusive=True, group="group")
+    @work(thread=True, exclusive=True, group="group", description="group errors")
     def _group_thread(self, field_name: GroupField, rows: list[ErrorRecord]) -> None:
         groups = group_errors(rows, field_name, self.store.is_retryable)
         if not get_current_worker().is_cancelled:
@@ -303,14 +308,20 @@ class ErrorsPanel(Vertical):
         self.groups = groups
         self.table.show_groups(groups)
         self.update_status()
+        self.screen.refresh_bindings()  # row keys (space, shift+↑/↓) are off in group mode
 
     # -- selection ----------------------------------------------------------------------------------
 
     def targets(self) -> list[ErrorRecord]:
-        """What an action applies to: the marked rows, else the row under the cursor (none in groups)."""
+        """What an action applies to: the marked rows; else the group under the cursor (every row of it
+        that the filter shows), so one group can be retried or resolved at once; else the row under it."""
         marked = self.store.selected()
         if marked:
             return marked
+        group = self.table.group_at(self.table.cursor_row)
+        if group is not None:
+            value = group.value
+            return [r for r in self.store.view if (getattr(r, group.field) or "") == value]
         record = self.table.cursor_record
         return [record] if record is not None else []
 

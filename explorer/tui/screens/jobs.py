@@ -176,7 +176,7 @@ class JobsScreen(Screen[None]):
         if job is not None and not event.node.children:
             self._load_children(event.node, job)
 
-    @work(group="children")
+    @work(group="children", description="load child jobs")
     async def _load_children(self, node: TreeNode[Job], job: Job) -> None:
         try:
             children = await self.client.list_jobs(_flowJobId=job.id, type=["export", "import"])
