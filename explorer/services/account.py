@@ -415,7 +415,7 @@ class AccountService:
     Caches (root, badges, step counts, catalog) are plain attributes the palette and the token panel read.
     """
 
-    def __init__(self, client: IntegratorClient, *, concurrency: int = 24) -> None:
+    def __init__(self, client: IntegratorClient, *, concurrency: int = 32) -> None:
         self.client = client
         self.concurrency = concurrency
         self.root: AccountRoot | None = None

@@ -223,7 +223,8 @@ class ResourceTree(Tree[TreeItem]):
         if self.cursor_line < 0 and self.items:
             self.cursor_line = 0
         self.post_message(self.RootLoaded(root))
-        self.load_badges(root)
+        # Badges start once the root level is on screen: their answers would otherwise compete with it.
+        self.call_after_refresh(self.load_badges, root)
         self.load_catalog()
 
     @work(exclusive=True, group="tree-badges")
