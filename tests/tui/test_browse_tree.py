@@ -266,3 +266,45 @@ async def test_filter_shows_matches_and_their_parents() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert len(labels(tree)) == 8
+
+
+async def test_errors_changed_hook_reloads_badges() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        assert await tree.reveal(f"step:{d.SHOPIFY_FLOW}:{d.SHOPIFY_IMPORT_STEP}")
+        await settle(pilot)
+        ids = [e["errorId"] for e in sim.open_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)]
+        await app.client.resolve_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP, ids)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.errors_changed(d.SHOPIFY_FLOW)
+        await settle(pilot)
+        shown = [line.strip() for line in labels(tree)]
+        assert "Shopify - NetSuite Orders  ● 2 · 1 flow" in shown
+        assert "import Create NetSuite sales orders · NetSuiteDistributedImport" in shown
+        assert app.account.step_errors[d.SHOPIFY_FLOW][d.SHOPIFY_IMPORT_STEP] == 0
+
+
+async def test_resource_saved_hook_updates_every_place_showing_the_document() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        key = f"stepconnection:{d.SHOPIFY_FLOW}:{d.SHOPIFY_IMPORT_STEP}"
+        assert await tree.reveal(key)
+        await settle(pilot)
+        doc = {**sim.doc("connections", d.CONN_NETSUITE), "name": "NetSuite [prod]", "offline": True}
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.resource_saved("connections", d.CONN_NETSUITE, doc)
+        await pilot.pause()
+        label = tree.label_of(node(tree, key)).plain  # type: ignore[arg-type]
+        assert label == "uses   NetSuite [prod]  offline · netsuite"
+        group = tree.item(f"connection:{d.CONN_NETSUITE}")
+        assert group is not None and group.name == "NetSuite [prod]" and "offline" in group.flags
+        view = app.screen.query_one("#json", JsonView)
+        assert '  "name": "NetSuite [prod]",' in view.lines

@@ -102,6 +102,36 @@ class MainScreen(Screen[None]):
         self.notify(f"Editing {kind}/{resource_id} arrives with the editor (issue 4).", title="Coming soon",
                     markup=False)
 
+    def resource_saved(self, kind: str, resource_id: str, doc: dict[str, Any]) -> None:
+        """Call after a successful PUT (issue 4's ``on_saved``): the tree and the JSON pane show ``doc``.
+
+        A flow is reloaded (its steps may have changed); other documents are updated in place.
+        """
+        tree = self.resource_tree
+        for item in tree.items_for(f"{kind}/{resource_id}"):
+            if kind == "flows":
+                tree.refresh_key(item.key)
+                continue
+            item.doc = dict(doc)
+            name = doc.get("name")
+            if isinstance(name, str):
+                item.name = name
+            if kind == "connections":
+                item.flags = frozenset({"offline"}) if doc.get("offline") is True else frozenset()
+            tree.set_failure_cleared(item.key)
+            if item.key == self._shown_key:
+                self.show_item(item, force=True)
+
+    def errors_changed(self, flow_id: str) -> None:
+        """Call after errors were retried or resolved (issue 5's ``on_changed``): badges are reloaded."""
+        tree = self.resource_tree
+        flow = tree.item(f"flow:{flow_id}")
+        if flow is None:
+            return
+        parent = next((i for i in tree.items if flow in (i.children or [])), None)
+        # An integration reloads its flows (and their open steps); a standalone flow reloads itself.
+        tree.refresh_key(parent.key if parent is not None and parent.kind == "integration" else flow.key)
+
     # ----------------------------------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide ``e`` in read-only sessions and where there is nothing to edit."""

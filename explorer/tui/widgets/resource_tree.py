@@ -172,6 +172,11 @@ class ResourceTree(Tree[TreeItem]):
         self._failures[key] = failure
         self._relabel(key)
 
+    def set_failure_cleared(self, key: str) -> None:
+        """Forget a failure or lock recorded for ``key`` (e.g. after a successful save) and relabel it."""
+        self._failures.pop(key, None)
+        self._relabel(key)
+
     def update_doc(self, key: str, doc: dict[str, object]) -> None:
         """Remember a document fetched for an item, so the JSON pane does not ask again."""
         item = self.item(key)
@@ -314,8 +319,20 @@ class ResourceTree(Tree[TreeItem]):
             if parent is None:
                 return
             item = parent
+        self.refresh_key(item.key)
+
+    def refresh_key(self, key: str) -> bool:
+        """Load the item with ``key`` again in a worker (as ``r`` does); False if it is not in the tree."""
+        item = self.item(key)
+        if item is None:
+            return False
         self.run_worker(self._refresh(item), group=f"refresh:{item.key}", exclusive=True,
                         description=f"refresh {item.key}")
+        return True
+
+    def items_for(self, doc_path: str) -> list[TreeItem]:
+        """Every loaded item showing the document at ``doc_path`` (a connection shows under steps too)."""
+        return [item for item in self.walk() if item.doc_path == doc_path]
 
     def action_reload_all(self) -> None:
         """``ctrl+r``: forget every cache and load the account again; expansion and cursor are kept."""
@@ -357,6 +374,7 @@ class ResourceTree(Tree[TreeItem]):
             flow, steps = await service.refresh_flow(item.id)
             fresh = flow_item(flow, service.flow_errors.get(flow.id), steps)
             self._swap(item, fresh)
+            self._recount_parent(fresh)
         elif item.kind in ("step", "errors"):
             flow_item_ = self.item(f"flow:{item.flow_id}")
             if flow_item_ is not None:
@@ -503,6 +521,16 @@ class ResourceTree(Tree[TreeItem]):
             return
         node.data = new
         self._replace_children(new, new.children)
+
+    def _recount_parent(self, flow: TreeItem) -> None:
+        """An integration's (or the standalone group's) badge from its flows' badges, when all are known."""
+        parent = next((i for i in self.items if flow in (i.children or [])), None)
+        if parent is None:
+            return
+        counts = [child.open_errors for child in parent.children or []]
+        if all(count is not None for count in counts):
+            parent.open_errors = sum(count or 0 for count in counts)
+            self._relabel(parent.key)
 
     def _siblings_of(self, item: TreeItem) -> list[TreeItem] | None:
         if item in self.items:
