@@ -24,8 +24,7 @@ from textual.widgets import Footer, Label, TabbedContent, TabPane
 
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord
-from explorer.services.bulk import BatchOutcome, BulkKind, BulkOptions, BulkReport
-from explorer.services.error_list import row_key
+from explorer.services.bulk import BulkKind, BulkOptions, BulkReport
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
@@ -188,28 +187,10 @@ class ErrorsScreen(Screen[None]):
 
     def _bulk(self, kind: BulkKind, records: Sequence[ErrorRecord] | None = None, *,
               confirm: bool = True) -> None:
-        panel = self.open_panel
-        targets = list(records) if records is not None else panel.targets()
-
-        def on_sent(batch: BatchOutcome) -> None:
-            self._batch_sent(kind, batch)
-
-        if confirm:
-            self.runner.confirm_and_run(kind, targets, panel.store, self.where, on_sent, self._bulk_done)
-        else:
-            self.runner.run_now(kind, targets, panel.store, on_sent, self._bulk_done)
-
-    def _batch_sent(self, kind: BulkKind, batch: BatchOutcome) -> None:
-        """An accepted batch leaves Open at once (a retry's repeats come back when its job ends)."""
-        panel = self.open_panel
-        if kind == "retry":
-            panel.store.note_retried(batch.records)
-        panel.forget(batch.records)
+        self.runner.act_on_panel(kind, self.open_panel, self.where, self._bulk_done, records, confirm=confirm)
 
     def _bulk_done(self, report: BulkReport) -> None:
         panel = self.open_panel
-        panel.store.gone.update(report.gone)
-        panel.table.refresh()
         verb = "retried" if report.kind == "retry" else "resolved"
         panel.say(f"{len(report.sent)} {verb}" + (" (canceled)" if report.canceled else ""))
         if report.sent:
@@ -229,11 +210,7 @@ class ErrorsScreen(Screen[None]):
         self.app.push_screen(ErrorDetailScreen(
             self.client, record, where=self.where, read_only=self.read_only,
             retryable=panel.store.is_retryable(record), refailed=panel.store.is_refailed(record),
-            on_gone=lambda gone: self._mark_gone(panel, gone),
+            on_gone=panel.mark_gone,
             retry_now=None if panel.resolved else (lambda again: self._bulk("retry", [again], confirm=False)),
             editor=self.retry_data_editor,
         ))
-
-    def _mark_gone(self, panel: ErrorsPanel, record: ErrorRecord) -> None:
-        panel.store.gone.add(row_key(record))
-        panel.table.refresh()

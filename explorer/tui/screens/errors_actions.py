@@ -31,6 +31,7 @@ from explorer.services.bulk import (
 from explorer.services.error_list import ErrorList
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
+from explorer.tui.screens.errors_panel import ErrorsPanel
 
 SKIPPED_SHOWN = 8
 """Skipped errors listed by name in the confirm dialog (the rest are counted)."""
@@ -122,6 +123,29 @@ class BulkRunner:
 
         label = "retry" if kind == "retry" else "resolve"
         self.screen.app.push_screen(ConfirmBulkDialog(plan.title(), plan.lines(where), label), confirmed)
+
+    def act_on_panel(self, kind: BulkKind, panel: ErrorsPanel, where: str,
+                     on_done: Callable[[BulkReport], None], records: Sequence[ErrorRecord] | None = None, *,
+                     confirm: bool = True) -> None:
+        """Retry/resolve from a panel: its marks (or ``records``); accepted batches leave the panel at once
+        (retried ones are remembered so their repeats show ↻); gone retry data is noted at the end."""
+        targets = list(records) if records is not None else panel.targets()
+
+        def on_sent(batch: BatchOutcome) -> None:
+            if kind == "retry":
+                panel.store.note_retried(batch.records)
+            panel.forget(batch.records)
+
+        def done(report: BulkReport) -> None:
+            if report.gone:
+                panel.store.gone.update(report.gone)
+                panel.table.refresh()
+            on_done(report)
+
+        if confirm:
+            self.confirm_and_run(kind, targets, panel.store, where, on_sent, done)
+        else:
+            self.run_now(kind, targets, panel.store, on_sent, done)
 
     def run_now(self, kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList,
                 on_sent: Callable[[BatchOutcome], None], on_done: Callable[[BulkReport], None]) -> None:

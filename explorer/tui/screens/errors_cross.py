@@ -22,7 +22,7 @@ from textual.widgets import Footer, Label
 
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord, Flow
-from explorer.services.bulk import BatchOutcome, BulkKind, BulkOptions, BulkReport
+from explorer.services.bulk import BulkKind, BulkOptions, BulkReport
 from explorer.services.cross_step import (
     StepFailure,
     StepRef,
@@ -30,7 +30,6 @@ from explorer.services.cross_step import (
     name_steps,
     steps_with_errors,
 )
-from explorer.services.error_list import row_key
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
@@ -157,21 +156,9 @@ class CrossStepErrorsScreen(Screen[None]):
 
     def _bulk(self, kind: BulkKind, records: Sequence[ErrorRecord] | None = None, *,
               confirm: bool = True) -> None:
-        panel = self.panel
-        targets = list(records) if records is not None else panel.targets()
-
-        def on_sent(batch: BatchOutcome) -> None:
-            if kind == "retry":
-                panel.store.note_retried(batch.records)
-            panel.forget(batch.records)
-
-        if confirm:
-            self.runner.confirm_and_run(kind, targets, panel.store, self.title_text, on_sent, self._done)
-        else:
-            self.runner.run_now(kind, targets, panel.store, on_sent, self._done)
+        self.runner.act_on_panel(kind, self.panel, self.title_text, self._done, records, confirm=confirm)
 
     def _done(self, report: BulkReport) -> None:
-        self.panel.store.gone.update(report.gone)
         if report.sent:
             if report.kind == "retry":
                 self._discover()
@@ -194,11 +181,7 @@ class CrossStepErrorsScreen(Screen[None]):
             self.client, record, where=self._labels.get((record.flow_id, record.step_id), record.step_id),
             read_only=self.read_only, retryable=store.is_retryable(record),
             refailed=store.is_refailed(record),
-            on_gone=self._mark_gone,
+            on_gone=self.panel.mark_gone,
             retry_now=lambda again: self._bulk("retry", [again], confirm=False),
             editor=self.retry_data_editor,
         ))
-
-    def _mark_gone(self, record: ErrorRecord) -> None:
-        self.panel.store.gone.add(row_key(record))
-        self.panel.table.refresh()

@@ -325,6 +325,11 @@ class ErrorsPanel(Vertical):
         record = self.table.cursor_record
         return [record] if record is not None else []
 
+    def mark_gone(self, record: ErrorRecord) -> None:
+        """The error's retry data is gone (404): show it, and treat it, as not retryable."""
+        self.store.gone.add(row_key(record))
+        self.table.refresh()
+
     def forget(self, records: Sequence[ErrorRecord]) -> None:
         """Rows left this list (resolved, retried): drop them and their marks."""
         self.store.remove(row_key(record) for record in records)
