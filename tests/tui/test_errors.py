@@ -22,7 +22,7 @@ from explorer.services.bulk import BulkOptions
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors import ErrorsScreen
-from explorer.tui.screens.errors_dialogs import ChoiceDialog
+from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
 from explorer.tui.screens.errors_panel import ErrorsPanel
 
 AMAZON = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)  # 3,000 open errors
@@ -241,3 +241,32 @@ async def test_enter_opens_the_error_detail_and_esc_comes_back() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is screen
+
+
+async def test_server_text_is_shown_literally_markup_and_escapes_included() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    step = (d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)
+    async with ErrorsHost(sim, step_screen(step)).run_test(size=(220, 30)) as pilot:
+        panel = await loaded(pilot)
+        lines = [panel.table.render_line(y).text for y in range(1, 8)]
+        assert any("Vireo␛]52;c;ZWNobyBwd25lZA==␇ Analytics" in line for line in lines)
+        assert any("Field [bold]Customer Category[/bold] rejected value [red]Wholesale" in line for line in lines)
+        assert not any("\x1b" in line or "\x07" in line for line in lines)
+
+
+async def test_date_range_filters_by_occurred_at() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(SHOPIFY)).run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TextPromptDialog))
+        await pilot.press(*"2026-11-27T03:00..2026-11-27T05:00", "enter")
+        await pilot.pause()
+        expected = [e["errorId"] for e in sim.open_errors(*SHOPIFY)
+                    if "2026-11-27T03:00" <= e["occurredAt"] <= "2026-11-27T05:00:59"]
+        assert 0 < len(expected) < 12
+        assert [r.error_id for r in panel.store.view] == expected
+        assert "date=2026-11-27T03:00..2026-11-27T05:00" in str(panel.query_one("#status").render())
+        await pilot.press("d", "ctrl+u", "enter")  # empty: any date
+        await pilot.pause()
+        assert len(panel.store.view) == 12
