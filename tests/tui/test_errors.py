@@ -250,7 +250,8 @@ async def test_server_text_is_shown_literally_markup_and_escapes_included() -> N
         panel = await loaded(pilot)
         lines = [panel.table.render_line(y).text for y in range(1, 8)]
         assert any("Vireo␛]52;c;ZWNobyBwd25lZA==␇ Analytics" in line for line in lines)
-        assert any("Field [bold]Customer Category[/bold] rejected value [red]Wholesale" in line for line in lines)
+        markup = "Field [bold]Customer Category[/bold] rejected value [red]Wholesale"
+        assert any(markup in line for line in lines)
         assert not any("\x1b" in line or "\x07" in line for line in lines)
 
 
