@@ -144,6 +144,28 @@ def test_curl_quotes_bodies_for_the_shell() -> None:
     assert "Bearer ***" not in command
 
 
+async def test_http_log_filter_keeps_numbers_and_escape_clears_it() -> None:
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.query_one("#log-table", DataTable)
+        total = table.row_count
+        await pilot.press("slash", *"/errors")
+        await pilot.pause()
+        rows = [table.get_row_at(row) for row in range(table.row_count)]
+        assert rows and all(str(row[6]).endswith("/errors") for row in rows)
+        assert table.row_count == total - 6
+        assert [str(row[0]) for row in rows][0] == "5"  # numbers are those of the whole log
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HttpLogScreen) and table.row_count == total
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_http_log_hides_timings_when_asked() -> None:
     sim = Simulator(seed=0)
     app = make_app(sim, show_timings=False)

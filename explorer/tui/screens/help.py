@@ -53,6 +53,7 @@ DESCRIPTIONS: dict[str, str] = {
     "json_view.copy_document": "Copy the whole document",
     "http_log.copy_curl": "Copy the selected request as curl (token as $IOX_TOKEN)",
     "http_log.clear": "Clear the log",
+    "http_log.filter": "Filter requests by method, path or status",
 }
 
 

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from explorer.client import RequestRecord
 from explorer.tui.context import AppContext, ExplorerHost
@@ -85,7 +85,8 @@ class HttpLogScreen(Screen[None]):
     """Requests newest last (the table follows new ones while its cursor is on the last row)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="http_log.back"),
+        Binding("escape", "back", "Back", id="http_log.back"),
+        Binding("slash", "filter", "Filter", id="http_log.filter"),
         Binding("C", "copy_curl", "Copy as curl", id="http_log.copy_curl"),
         Binding("x", "clear", "Clear", id="http_log.clear"),
     ]
@@ -93,6 +94,7 @@ class HttpLogScreen(Screen[None]):
     DEFAULT_CSS = """
     HttpLogScreen {
         #log-title { height: 1; background: $panel; padding: 0 1; }
+        #log-filter { display: none; height: 1; }
         #log-table { height: 1fr; min-height: 5; }
         #log-detail { height: 1fr; border-top: solid $panel-lighten-2; }
     }
@@ -101,6 +103,10 @@ class HttpLogScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.records: list[RequestRecord] = []
+        """The rows shown (every record, or those matching the filter)."""
+        self.all_records: list[RequestRecord] = []
+        self._numbers: dict[int, int] = {}
+        self._filter = ""
         self._unsubscribe: list[object] = []
 
     @property
@@ -110,6 +116,8 @@ class HttpLogScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-title", markup=False)
+        yield Input(placeholder="filter: text in method, path or status (esc clears)", id="log-filter",
+                    compact=True)
         table: DataTable[Text] = DataTable(id="log-table", cursor_type="row")
         yield table
         yield JsonView(id="log-detail")
@@ -120,6 +128,7 @@ class HttpLogScreen(Screen[None]):
         for column in COLUMNS:
             table.add_column(column, key=column)
         for record in self.context.requests:
+            self.all_records.append(record)
             self._add(record)
         self._unsubscribe.append(self.context.requests.subscribe(self._on_record))
         self._update_title()
@@ -138,6 +147,10 @@ class HttpLogScreen(Screen[None]):
     def _on_record(self, record: RequestRecord) -> None:
         table = self.query_one("#log-table", DataTable)
         following = table.cursor_row == len(self.records) - 1
+        self.all_records.append(record)
+        if not self._matches(record):
+            self._update_title()
+            return
         self._add(record)
         self._update_title()
         if following:
@@ -147,11 +160,12 @@ class HttpLogScreen(Screen[None]):
         table = self.query_one("#log-table", DataTable)
         index = len(self.records)
         self.records.append(record)
+        number = self._numbers.setdefault(id(record), len(self._numbers) + 1)
         status = record.status
         status_style = "" if status is not None and status < 400 else "bold red"
         timing = f"{record.duration_ms:,.0f} ms" if self.context.show_timings else "—"
         table.add_row(
-            Text(str(index + 1)), Text(str(status) if status is not None else "—", style=status_style),
+            Text(str(number)), Text(str(status) if status is not None else "—", style=status_style),
             Text(record.method), Text(timing, justify="right"),
             Text(human_size(record.bytes_received), justify="right"),
             Text(str(record.retries) if record.retries else "", justify="right"),
@@ -162,8 +176,10 @@ class HttpLogScreen(Screen[None]):
     def _update_title(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("HTTP log", style="bold")
-        failed = sum(1 for r in self.records if r.status is None or r.status >= 400)
-        text.append(f" · {len(self.records):,} requests", style="dim")
+        failed = sum(1 for r in self.all_records if r.status is None or r.status >= 400)
+        text.append(f" · {len(self.all_records):,} requests", style="dim")
+        if self._filter:
+            text.append(f" · {len(self.records):,} match “{one_line(self._filter, 30)}”", style="bold")
         if failed:
             text.append(f" · {failed:,} failed", style="bold red")
         text.append(" · Authorization redacted · C: copy as curl ($IOX_TOKEN)", style="dim")
@@ -197,10 +213,57 @@ class HttpLogScreen(Screen[None]):
         self.app.copy_to_clipboard(curl_command(record, self.context.origin))
         self.notify("Copied as curl (set IOX_TOKEN before running it).", markup=False)
 
+    def _matches(self, record: RequestRecord) -> bool:
+        if not self._filter:
+            return True
+        haystack = f"{record.method} {record.path} {record.status if record.status is not None else 'none'}"
+        return self._filter in haystack.lower()
+
+    def _refill(self) -> None:
+        table = self.query_one("#log-table", DataTable)
+        table.clear()
+        self.records = []
+        for record in self.all_records:
+            if self._matches(record):
+                self._add(record)
+        self._update_title()
+        if self.records:
+            table.move_cursor(row=len(self.records) - 1)
+            self._show(len(self.records) - 1)
+
+    @on(Input.Changed, "#log-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._filter = event.value.strip().lower()
+        self._refill()
+
+    @on(Input.Submitted, "#log-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#log-table", DataTable).focus()
+
+    def action_filter(self) -> None:
+        """``/``: show only requests whose method, path or status contains a text."""
+        field = self.query_one("#log-filter", Input)
+        field.display = True
+        field.focus()
+
+    def action_back(self) -> None:
+        """``escape``: clear the filter, or go back."""
+        field = self.query_one("#log-filter", Input)
+        if field.display:
+            field.value = ""
+            field.display = False
+            self._filter = ""
+            self._refill()
+            self.query_one("#log-table", DataTable).focus()
+        else:
+            self.app.pop_screen()
+
     def action_clear(self) -> None:
         """``x``: forget the requests shown so far."""
         self.context.requests.clear()
         self.records.clear()
+        self.all_records.clear()
+        self._numbers.clear()
         self.query_one("#log-table", DataTable).clear()
         self.query_one("#log-detail", JsonView).load_text("Log cleared.")
         self._update_title()
