@@ -82,13 +82,8 @@ class ExplorerApp(App[None]):
         hook: Callable[[RequestRecord], None] = self._session.requests.add
         if _accepts_on_request(self._client_factory):
             return self._client_factory(on_request=hook)
-        client = self._client_factory()
-        # A factory that cannot take the hook (cli.py before it passes on_request): attach it to the
-        # transport core, whose hook attribute is public, so the HTTP log still sees every request.
-        core: Any = getattr(client, "_http", None)
-        if core is not None and getattr(core, "on_request", None) is None:
-            core.on_request = hook
-        return client
+        self._session.requests.hooked = False  # the HTTP log says why it stays empty
+        return self._client_factory()
 
     def on_mount(self) -> None:
         self._client = self._build_client()
