@@ -105,3 +105,13 @@ async def test_m_loads_older_jobs_with_created_at_lte() -> None:
         await wait_for(pilot, lambda: any("createdAt_lte=" in r[1] for r in sim.requests))
         await pilot.pause()
         assert screen.exhausted
+
+
+async def test_opened_with_run_now_asks_at_once_and_esc_sends_nothing() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, jobs_screen(run_now=True)).run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await pilot.press("escape")
+        screen = await ready(pilot)
+        assert pilot.app.screen is screen
+        assert not [r for r in sim.requests if r[0] != "GET"]

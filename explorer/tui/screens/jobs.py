@@ -89,8 +89,9 @@ class JobsScreen(Screen[None]):
     def __init__(self, client: IntegratorClient, flow_id: str, *, flow_name: str = "",
                  read_only: bool = False, step_names: Mapping[str, str] | None = None,
                  poll_interval: float = 2.0, follow_timeout: float = 600.0,
-                 on_changed: Callable[[], None] | None = None) -> None:
-        """``step_names`` (export/import id → name) label child jobs; ``on_changed`` runs after a run ends."""
+                 on_changed: Callable[[], None] | None = None, run_now: bool = False) -> None:
+        """``step_names`` (export/import id → name) label child jobs; ``on_changed`` runs after a run ends;
+        ``run_now`` asks "run this flow now?" at once (``R`` on a flow node opens the screen that way)."""
         super().__init__()
         self.client = client
         self.flow_id = flow_id
@@ -103,6 +104,7 @@ class JobsScreen(Screen[None]):
         self.jobs: list[Job] = []
         self.followed: Job | None = None
         self.exhausted = False
+        self.run_now = run_now
 
     def compose(self) -> ComposeResult:
         mode = " · READ-ONLY" if self.read_only else ""
@@ -125,6 +127,8 @@ class JobsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.job_tree.focus()
         self.load()
+        if self.run_now and not self.read_only:
+            self.action_run()
 
     # -- loading ------------------------------------------------------------------------------------
 
