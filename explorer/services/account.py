@@ -700,8 +700,12 @@ async def load_tree(service: AccountService, *, steps: bool = True) -> list[Tree
 
 
 def format_tree(items: Sequence[TreeItem], *, prefix: str = "") -> list[str]:
-    """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests."""
+    """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests.
+
+    Errors nodes are left out: their count is already on the step's line.
+    """
     lines: list[str] = []
+    items = [item for item in items if item.kind != "errors"]
     for index, item in enumerate(items):
         last = index == len(items) - 1
         lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item)}")
