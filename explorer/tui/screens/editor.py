@@ -167,6 +167,7 @@ class EditorScreen(Screen[Saved | None]):
         self._area: TextArea | None = None
         self._external_mode = False
         self._busy = False
+        self._finished = False
         self._validate_timer: Timer | None = None
         self._draft_timer: Timer | None = None
 
@@ -371,6 +372,7 @@ class EditorScreen(Screen[Saved | None]):
             self.notify(outcome.summary, title="Saved", markup=False)
             if outcome.journal_error:
                 self.notify(outcome.journal_error, severity="warning", markup=False)
+            self._finished = True  # saved: the draft is gone and must not come back on unmount
             if self.on_saved is not None:
                 self.on_saved(outcome)
             self.dismiss(outcome)
@@ -500,7 +502,14 @@ class EditorScreen(Screen[Saved | None]):
             self._save_draft()
             if self.text != self.session.base_text:
                 self.notify("Draft kept: edit this resource again to continue.", markup=False)
+        self._finished = True
         self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        """The app is closing under the editor (quit, or the screen was replaced): keep what was typed."""
+        self._flush_timers()
+        if not self._finished and self.session is not None and not self._busy:
+            self._save_draft()
 
     # ------------------------------------------------------------------------------------------- helpers
     def _note(self, message: str) -> None:
