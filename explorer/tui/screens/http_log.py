@@ -187,7 +187,7 @@ class HttpLogScreen(Screen[None]):
         if failed:
             text.append(f" · {failed:,} failed", style="bold red")
         text.append(" · Authorization redacted · C: copy as curl ($IOX_TOKEN)", style="dim")
-        self.query_one("#log-title", Static).update(text)
+        self.query_one("#log-title", Static).update(text, layout=False)
 
     @on(DataTable.RowHighlighted, "#log-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

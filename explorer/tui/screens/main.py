@@ -289,7 +289,7 @@ class MainScreen(Screen[None]):
             title.append("  " + one_line(item.doc_path, 80), style="dim")
         if note:
             title.append("  " + note, style="italic")
-        self.query_one("#pane-title", Static).update(title)
+        self.query_one("#pane-title", Static).update(title, layout=False)  # one fixed line: no re-layout
 
     @work(exclusive=True, group="json-pane")
     async def fetch_document(self, item: TreeItem) -> None:

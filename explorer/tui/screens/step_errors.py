@@ -79,7 +79,7 @@ class StepErrorsScreen(Screen[None]):
             text.append(" · " + note, style="italic")
         where = one_line(self.step_label, 50) + " in " + one_line(self.flow_label, 50)
         text.append(" · " + where, style="dim")
-        self.query_one("#errors-title", Static).update(text)
+        self.query_one("#errors-title", Static).update(text, layout=False)
 
     def action_reload(self) -> None:
         """``r``: load the first page again."""

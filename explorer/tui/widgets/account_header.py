@@ -37,19 +37,19 @@ class AccountHeader(Static):
         self.status = "connecting…"
 
     def on_mount(self) -> None:
-        self.update(self.render_text())
+        self.update(self.render_text(), layout=False)
 
     def show_token(self, token: TokenInfo) -> None:
         """The token answered: show its user and scope."""
         self.token = token
         self.status = ""
-        self.update(self.render_text())
+        self.update(self.render_text(), layout=False)
 
     def show_status(self, status: str) -> None:
         """No token info (yet): show what is going on instead (``connecting…``, ``unauthorized``)."""
         self.token = None
         self.status = status
-        self.update(self.render_text())
+        self.update(self.render_text(), layout=False)
 
     def render_text(self) -> Text:
         """The header as ``Text`` (also used by tests)."""
