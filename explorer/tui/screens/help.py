@@ -33,7 +33,7 @@ EXTRA_EVERYWHERE: tuple[tuple[str, str], ...] = (
     ("esc", "Back: close a screen, clear the filter, leave zoom"),
 )
 EXTRA_TREE: tuple[tuple[str, str], ...] = (
-    ("enter", "Expand or collapse; on an Errors node: list the step's open errors"),
+    ("enter", "Expand/collapse; Errors node: list its errors; leaf: read its JSON; failure: retry"),
     ("space", "Expand or collapse"),
 )
 DESCRIPTIONS: dict[str, str] = {
@@ -63,12 +63,16 @@ def _key(app: App[object] | None, binding: Binding) -> str:
     return binding.key_display or binding.key
 
 
-def binding_rows(app: App[object] | None, groups: Iterable[Sequence[BindingType]]) -> list[tuple[str, str]]:
-    """(key, description) for every binding in the groups, one row per action, keys joined with ``/``."""
+def binding_rows(app: App[object] | None, groups: Iterable[Sequence[BindingType]],
+                 skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(key, description) for every binding in the groups, one row per action, keys joined with ``/``.
+
+    ``skip`` names actions described by hand instead (their generic description says too little).
+    """
     rows: dict[str, tuple[list[str], str]] = {}
     for group in groups:
         for binding in Binding.make_bindings(group):
-            if binding.system:
+            if binding.system or binding.action in skip:
                 continue
             description = DESCRIPTIONS.get(binding.id or "", binding.description or binding.action)
             keys, _ = rows.setdefault(binding.action, ([], description))
@@ -86,7 +90,8 @@ def help_sections(app: App[object] | None) -> list[Section]:
     return [
         ("Everywhere", [*binding_rows(app, app_bindings), *EXTRA_EVERYWHERE]),
         ("Main screen", binding_rows(app, [MainScreen.BINDINGS])),
-        ("Resource tree", [*binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS]), *EXTRA_TREE]),
+        ("Resource tree", [*EXTRA_TREE, *binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS],
+                                                       skip=frozenset({"select_cursor", "toggle_node"}))]),
         ("JSON pane", binding_rows(app, [JsonView.BINDINGS, JsonBody.BINDINGS])),
         ("Open errors of a step", [*binding_rows(app, [StepErrorsScreen.BINDINGS]),
                                    ("enter", "Show the selected error's JSON")]),

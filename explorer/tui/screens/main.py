@@ -240,8 +240,14 @@ class MainScreen(Screen[None]):
     @on(Tree.NodeSelected, "#tree")
     def _selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
         item = event.node.data
-        if item is not None and item.kind == "errors" and item.flow_id and item.step_id:
+        if item is None:
+            return
+        if item.kind == "errors" and item.flow_id and item.step_id:
             self.open_errors_screen(item.flow_id, item.step_id)
+        elif item.kind == "notice" and item.failure is not None and not item.failure.locked:
+            self.resource_tree.action_refresh_node()  # enter on "press r to retry" retries too
+        elif not event.node.allow_expand:
+            self.json_view.focus()  # a leaf has nothing to open: read its document
 
     # ----------------------------------------------------------------------------------------- JSON pane
     def show_item(self, item: TreeItem, *, force: bool = False) -> None:
