@@ -33,7 +33,7 @@ EXTRA_EVERYWHERE: tuple[tuple[str, str], ...] = (
     ("esc", "Back: close a screen, clear the filter, leave zoom"),
 )
 EXTRA_TREE: tuple[tuple[str, str], ...] = (
-    ("enter", "Expand/collapse; Errors node: list its errors; leaf: read its JSON; failure: retry"),
+    ("enter", "Open: expand, list an Errors node, read a leaf, retry a failure"),
     ("space", "Expand or collapse"),
 )
 DESCRIPTIONS: dict[str, str] = {
