@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import work
@@ -143,6 +143,7 @@ class EditorScreen(Screen[Saved | None]):
         external_editor: ExternalEditor | None = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
         draft_delay_s: float = DRAFT_DELAY_S,
+        document: Any = None,
         clock: writes.Clock | None = None,
         secrets: Sequence[str] = (),
     ) -> None:
@@ -159,12 +160,14 @@ class EditorScreen(Screen[Saved | None]):
         self.external_editor = external_editor or ExternalEditor()
         self.inline_max_bytes = inline_max_bytes
         self.draft_delay_s = draft_delay_s
+        self.document = document
         self.clock = clock
         self.secrets = tuple(secrets)
         self.session: EditSession | None = None
         self.json_problem: JsonProblem | None = None
         self._text = ""
         self._area: TextArea | None = None
+        self._editor_widget: TextArea | None = None
         self._external_mode = False
         self._busy = False
         self._finished = False
@@ -178,6 +181,12 @@ class EditorScreen(Screen[Saved | None]):
         yield Static(title, id="edit-title")
         with Horizontal(id="edit-body"):
             yield Static(Text("Loading…"), id="edit-note")
+            # Built now, filled later: its styles are applied while the GET is in flight, so showing the
+            # document costs one load and one paint.
+            area = TextArea.code_editor("", language="json", id="edit-area")
+            area.display = False
+            self._editor_widget = area
+            yield area
             yield EditProblems(id="edit-problems")
         yield Static(Text(""), id="edit-status")
         yield Footer()
@@ -217,6 +226,9 @@ class EditorScreen(Screen[Saved | None]):
             if self.undo:
                 undo = await writes.begin_undo(self.api, self.target, self.profile, self.journal)
                 session, text = undo[0], undo[1]
+            elif self.document is not None:
+                session = writes.new_session(self.api, self.target, self.profile, self.document)
+                text = session.base_text
             else:
                 session = await writes.begin_edit(self.api, self.target, self.profile)
                 text = session.base_text
@@ -274,10 +286,13 @@ class EditorScreen(Screen[Saved | None]):
             if not self.undo:  # an undo goes straight to its diff; ctrl+o still opens the editor
                 self.call_after_refresh(self.action_external)
             return
-        area = TextArea.code_editor(text, language="json", id="edit-area")
+        area = self._editor_widget
+        assert area is not None
+        with self.prevent(TextArea.Changed):  # loading is not an edit: no draft, no re-check
+            area.load_text(text)
         self._area = area
-        await self.query_one("#edit-body", Horizontal).mount(area, before=self.query_one(EditProblems))
         self.query_one("#edit-note", Static).display = False
+        area.display = True
         area.focus()
         self._validate()
 
