@@ -158,7 +158,7 @@ async def test_http_log_filter_keeps_numbers_and_escape_clears_it() -> None:
         rows = [table.get_row_at(row) for row in range(table.row_count)]
         assert rows and all(str(row[6]).endswith("/errors") for row in rows)
         assert table.row_count == total - 6
-        assert [str(row[0]) for row in rows][0] == "5"  # numbers are those of the whole log
+        assert str(rows[0][0]) == "5"  # numbers are those of the whole log
         await pilot.press("enter", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HttpLogScreen) and table.row_count == total
@@ -284,3 +284,11 @@ async def test_zoom_gives_the_json_pane_the_whole_width() -> None:
         await pilot.pause()
         assert not app.screen.has_class("-zoomed")
         assert labels(tree_of(app))
+
+
+def test_literal_text_is_never_markup_and_never_a_terminal_command() -> None:
+    from explorer.tui.literal import literal, one_line
+
+    text = literal("[bold]x[/] \x1b[31mred\x9b2J\u202e")
+    assert text.plain == "[bold]x[/] ␛[31mred\ufffd2J\ufffd" and text.spans == []
+    assert one_line("a\nb", 0) == "a␊b" and one_line("abcdef", 4) == "abc…"
