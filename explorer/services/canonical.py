@@ -62,6 +62,10 @@ class CanonicalLines:
         """Format ``doc`` once."""
         return cls(dump_lines(doc))
 
+    def index(self) -> None:
+        """Build the bracket index now (``derive`` would build it on first use)."""
+        self._structure  # noqa: B018
+
     @cached_property
     def _structure(self) -> tuple[list[int], list[int]]:
         """(parent, end): each line's enclosing opener line (-1 at the root) and each opener's closing line.

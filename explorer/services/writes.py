@@ -21,10 +21,11 @@ survives a crash and can still be checked for staleness. No textual here: the CL
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -194,6 +195,28 @@ class EditSession:
         """The base document in editor form, as the editor loads it."""
         return "\n".join(self.base_lines.lines)
 
+    @cached_property
+    def shown_base_lines(self) -> list[str]:
+        """The base lines as the diff shows them (server-owned fields left out), computed once."""
+        return shown_lines(self.base_lines.lines, self.base, self.target.server_owned)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around a burst of allocations that creates no cycles.
+
+    Parsing and diffing a 2 MB document allocates hundreds of thousands of objects, which would otherwise
+    set off full collections over everything the app holds: measured, 0.11 s (with 0.25 s spikes) against
+    0.06 s for the same plan with the collector paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 async def begin_edit(api: JsonDocumentApi, target: DocumentTarget, profile: str) -> EditSession:
     """GET the document and start an edit of it. Raises ApiError (the GET failed)."""
@@ -203,7 +226,11 @@ async def begin_edit(api: JsonDocumentApi, target: DocumentTarget, profile: str)
 
 def new_session(api: JsonDocumentApi, target: DocumentTarget, profile: str, doc: Any) -> EditSession:
     """An edit that starts from a document already fetched (e.g. the one the JSON pane shows)."""
-    return EditSession(target, profile, doc, document_version(target, doc), request_path(api, target))
+    session = EditSession(target, profile, doc, document_version(target, doc), request_path(api, target))
+    with _gc_paused():  # format and index once now, not when the user submits
+        session.base_lines.index()
+        session.shown_base_lines  # noqa: B018
+    return session
 
 
 def rebase(session: EditSession, server_doc: Any) -> EditSession:
@@ -343,25 +370,20 @@ def plan_write(session: EditSession, text: str) -> WritePlan:
     Server-owned fields the user deleted are put back from the base document: they are hidden from the diff,
     so deleting one must not silently change the request.
     """
-    body = parse_document(text)
-    server_owned = session.target.server_owned
-    base = session.base_lines
-    if isinstance(session.base, Mapping) and any(k in session.base and k not in body for k in server_owned):
-        restored = {key: session.base[key] for key in server_owned if key in session.base and key not in body}
-        body = {**restored, **body}
-        body_lines = dump_lines(body)
-    else:
-        body_lines = base.derive(text.split("\n"), body)
-    diff = unified_lines(
-        shown_lines(base.lines, session.base, server_owned), shown_lines(body_lines, body, server_owned)
-    )
-    return WritePlan(
-        session=session,
-        body=body,
-        diff=diff,
-        warnings=write_warnings(session.base, body, server_owned=server_owned, text=text),
-        text=text,
-    )
+    with _gc_paused():
+        body = parse_document(text)
+        server_owned = session.target.server_owned
+        base = session.base_lines
+        owned = session.base if isinstance(session.base, Mapping) else {}
+        restored = {key: owned[key] for key in server_owned if key in owned and key not in body}
+        if restored:
+            body = {**restored, **body}
+            body_lines = dump_lines(body)
+        else:
+            body_lines = base.derive(text.split("\n"), body)
+        diff = unified_lines(session.shown_base_lines, shown_lines(body_lines, body, server_owned))
+        warnings = write_warnings(session.base, body, server_owned=server_owned, text=text)
+    return WritePlan(session=session, body=body, diff=diff, warnings=warnings, text=text)
 
 
 def write_warnings(

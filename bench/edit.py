@@ -1,0 +1,183 @@
+"""Benchmark the editor: how long the in-app editor takes to open by document size (to choose the threshold
+above which documents go to $EDITOR), and how long the diff of a 2 MB document takes to compute and show.
+
+Run: ``python bench/edit.py [--runs N] [--sizes 10,20,40] [--diff-mb 2]``. Prints figures; asserts nothing.
+Times are wall-clock in a headless app at 120x40, from pushing the screen until the next paint with the text
+loaded (the GET is answered from memory, so the figure is the editor's own cost). The median of the runs is
+reported, because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from explorer.journal import DraftStore, Journal
+from explorer.services import writes
+from explorer.tui.screens.editor import INLINE_MAX_BYTES, EditorScreen
+from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
+from explorer.tui.widgets.diff_view import DiffView
+
+TARGET_S = 0.3
+SIZE = (120, 40)
+
+
+def import_like(size: int) -> dict[str, Any]:
+    """An import document with field mappings, grown until its editor form is about ``size`` bytes."""
+    mappings: list[dict[str, Any]] = []
+    doc: dict[str, Any] = {
+        "_id": "6571d6bafd7a68b8f6a5d162",
+        "name": "NetSuite sales order",
+        "adaptorType": "NetSuiteDistributedImport",
+        "_connectionId": "6571b9d732f3cd87adb5f0ca",
+        "netsuite_da": {"recordType": "salesorder", "mapping": {"fields": mappings}},
+        "createdAt": "2026-01-02T03:04:05.000Z",
+        "lastModified": "2026-11-15T09:00:00.000Z",
+    }
+    index = 0
+    per_item = len(writes.format_document({"x": [_mapping(0)]})) - 10
+    while len(writes.format_document(doc)) < size:
+        for _ in range(max(1, (size - len(writes.format_document(doc))) // per_item)):
+            mappings.append(_mapping(index))
+            index += 1
+    return doc
+
+
+def _mapping(index: int) -> dict[str, Any]:
+    return {
+        "extract": f"order.lines[*].field_{index}",
+        "generate": f"item.custcol_{index}",
+        "dataType": "string",
+        "lookupName": None,
+        "hardCodedValue": None,
+        "conditional": {"when": "record_created"},
+    }
+
+
+class MemoryApi:
+    """GET/PUT from memory: the benchmark measures the editor, not the network."""
+
+    base_url = "https://api.integrator.io/v1/"
+    read_only = False
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+
+    async def get_json(self, path: str) -> Any:
+        return self.doc
+
+    async def put_json(self, path: str, doc: Any) -> Any:
+        self.doc = doc
+        return doc
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("bench")
+
+
+async def open_times(doc: Any, tmp: Path, runs: int) -> list[float]:
+    """Seconds from pushing the editor until it is painted with the document loaded, ``runs`` times.
+
+    One app for all runs (push, measure, pop), after a garbage collection, so app start-up and GC pauses
+    from earlier runs do not land in the figure.
+    """
+    app = Host()
+    times: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(runs + 1):
+            target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
+            screen = EditorScreen(MemoryApi(doc), target, profile="bench", drafts=DraftStore(tmp / "drafts"),
+                                  journal=Journal(tmp / "j"), inline_max_bytes=10**9)
+            gc.collect()
+            await pilot.pause()
+            start = time.perf_counter()
+            app.push_screen(screen)
+            while screen.area is None:
+                await asyncio.sleep(0.001)
+            await pilot.pause()
+            times.append(time.perf_counter() - start)
+            app.pop_screen()
+            await pilot.pause()
+    return times[1:]  # the first push also warms caches
+
+
+async def diff_time(doc: Any, tmp: Path) -> tuple[float, float, float, int]:
+    """For a one-line change: seconds to format the base once (when the edit begins), to compute the plan,
+    and from submit to the painted diff screen (plan included); and the number of diff lines."""
+    api = MemoryApi(doc)
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        gc.collect()
+        start = time.perf_counter()
+        session = writes.new_session(api, writes.resource_target("imports", doc["_id"]), "bench", doc)
+        text = session.base_text
+        prepared = time.perf_counter() - start
+        edited = text.replace('"item.custcol_5000"', '"item.custcol_5000_renamed"', 1)
+        assert edited != text
+        start = time.perf_counter()
+        plan = writes.plan_write(session, edited)
+        computed = time.perf_counter() - start
+        app.push_screen(DiffConfirmScreen(plan))
+        await pilot.pause()
+        shown = time.perf_counter() - start
+        assert isinstance(app.screen, DiffConfirmScreen) and app.screen.query_one(DiffView).lines == plan.diff
+        return prepared, computed, shown, len(plan.diff)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="10,20,30,40,50,60,80,100", help="KB")
+    parser.add_argument("--diff-mb", type=float, default=2.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        await open_times(import_like(1000), tmp, 1)  # warm-up: imports, tree-sitter, CSS
+        print(f"in-app editor open time (median of {args.runs}; target < {TARGET_S} s):")
+        best = 0
+        for kb in (int(part) for part in args.sizes.split(",")):
+            doc = import_like(kb * 1000)
+            size = len(writes.format_document(doc).encode())
+            times = await open_times(doc, tmp, args.runs)
+            median = statistics.median(times)
+            if median < TARGET_S:
+                best = max(best, size)
+            runs = " ".join(f"{t:.3f}" for t in times)
+            lines = writes.format_document(doc).count("\n") + 1
+            print(f"  {size / 1000:7.1f} KB {lines:6d} lines  median {median:.3f} s  min {min(times):.3f} s"
+                  f"  ({runs}){'' if median < TARGET_S else '  over target'}")
+        print(f"largest measured size under {TARGET_S} s: {best / 1000:.1f} KB;"
+              f" INLINE_MAX_BYTES = {INLINE_MAX_BYTES / 1000:.1f} KB")
+        at_threshold = import_like(INLINE_MAX_BYTES - 500)
+        times = await open_times(at_threshold, tmp, args.runs)
+        print(f"open at the threshold ({len(writes.format_document(at_threshold).encode()) / 1000:.1f} KB): "
+              f"median {statistics.median(times):.3f} s ({' '.join(f'{t:.3f}' for t in times)})")
+
+        big = import_like(int(args.diff_mb * 1_000_000))
+        size = len(writes.format_document(big).encode())
+        results = [await diff_time(big, tmp) for _ in range(args.runs)]
+        print(f"diff of a {size / 1e6:.2f} MB document after a one-line change ({results[0][3]} diff lines):")
+        print(f"  compute + show: median {statistics.median(r[2] for r in results):.3f} s, "
+              f"min {min(r[2] for r in results):.3f} s ({' '.join(f'{r[2]:.3f}' for r in results)}); "
+              f"target < {TARGET_S} s")
+        print(f"  of which compute (validate, body, diff, warnings): median "
+              f"{statistics.median(r[1] for r in results):.3f} s")
+        print(f"  (formatting the base once when the edit begins: median "
+              f"{statistics.median(r[0] for r in results):.3f} s)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
