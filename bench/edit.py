@@ -114,6 +114,28 @@ async def open_times(doc: Any, tmp: Path, runs: int) -> list[float]:
     return times[1:]  # the first push also warms caches
 
 
+async def keystroke_times(doc: Any, tmp: Path, runs: int) -> list[float]:
+    """Seconds from a key press in the editor until the next paint (TextArea re-highlights every edit)."""
+    app = Host()
+    target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
+    screen = EditorScreen(MemoryApi(doc), target, profile="bench", drafts=DraftStore(tmp / "drafts"),
+                          journal=Journal(tmp / "j"), inline_max_bytes=10**9, draft_delay_s=3600)
+    times: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(screen)
+        while screen.area is None:
+            await asyncio.sleep(0.001)
+        await pilot.pause()
+        screen.area.move_cursor((2, 12))  # inside the name's string
+        for _ in range(runs + 1):
+            gc.collect()
+            start = time.perf_counter()
+            await pilot.press("x")
+            await pilot.pause()
+            times.append(time.perf_counter() - start)
+    return times[1:]
+
+
 async def diff_time(doc: Any, tmp: Path) -> tuple[float, float, float, int]:
     """For a one-line change: seconds to format the base once (when the edit begins), to compute the plan,
     and from submit to the painted diff screen (plan included); and the number of diff lines."""
@@ -165,6 +187,10 @@ async def main() -> None:
         times = await open_times(at_threshold, tmp, args.runs)
         print(f"open at the threshold ({len(writes.format_document(at_threshold).encode()) / 1000:.1f} KB): "
               f"median {statistics.median(times):.3f} s ({' '.join(f'{t:.3f}' for t in times)})")
+
+        typing = await keystroke_times(at_threshold, tmp, args.runs)
+        print(f"key press to paint at the threshold: median {statistics.median(typing):.3f} s "
+              f"({' '.join(f'{t:.3f}' for t in typing)})")
 
         big = import_like(int(args.diff_mb * 1_000_000))
         size = len(writes.format_document(big).encode())

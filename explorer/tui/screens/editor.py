@@ -57,8 +57,9 @@ from explorer.tui.screens.editor_dialogs import (
 )
 from explorer.tui.screens.editor_external import ExternalEditor
 from explorer.tui.widgets.edit_problems import EditProblems, Problem
+from explorer.tui.widgets.json_text_area import JsonTextArea
 
-INLINE_MAX_BYTES = 40_000
+INLINE_MAX_BYTES = 64_000
 """Largest document (UTF-8 bytes of its editor form) the in-app editor opens; measured by bench/edit.py."""
 VALIDATE_DELAY_S = 0.25
 """Typing pause before the JSON is checked again (the status line)."""
@@ -183,7 +184,7 @@ class EditorScreen(Screen[Saved | None]):
             yield Static(Text("Loading…"), id="edit-note")
             # Built now, filled later: its styles are applied while the GET is in flight, so showing the
             # document costs one load and one paint.
-            area = TextArea.code_editor("", language="json", id="edit-area")
+            area = JsonTextArea.code_editor("", language="json", id="edit-area")
             area.display = False
             self._editor_widget = area
             yield area
