@@ -470,3 +470,77 @@ async def test_retry_data_is_edited_with_the_same_screen(
 
 def test_host_is_an_app() -> None:
     assert issubclass(EditHost, App)
+
+
+async def test_merge_conflicts_are_listed_and_the_cursor_goes_to_them(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
+) -> None:
+    app = EditHost(lambda: editor(client, drafts, journal))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        area = area_of(screen)
+        replace_in_area(area, '"Shopify Orders to NetSuite Sales Orders"', '"Mine"')
+        replace_in_area(area, '"disabled": false', '"disabled": true')
+        sim.replace_doc("flows", FLOW, {**sim.doc("flows", FLOW), "name": "Theirs"})
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, DiffConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, StaleChoiceScreen))
+        await pilot.press("m")
+        panel = screen.query_one(EditProblems)
+        await until(pilot, lambda: app.screen is screen and bool(panel.problems))
+        assert [(p.title, p.kind) for p in panel.problems] == [("name", "conflict")]
+        assert '"Mine"' in panel.problems[0].detail
+        lines = area.text.split("\n")
+        assert area.cursor_location[0] == line_for_path(lines, "name")
+        assert json.loads(area.text)["name"] == "Theirs"  # the server's value was kept
+        assert json.loads(area.text)["disabled"] is True  # the clean part of the edit applied
+    assert puts(sim) == []
+
+
+async def test_undo_without_a_journal_entry_says_so_without_writing(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
+) -> None:
+    app = EditHost(lambda: editor(client, drafts, journal, undo=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+        note = app.screen.query_one("#edit-note", Static)
+        await until(pilot, lambda: "Nothing to undo" in static_text(note))
+    assert puts(sim) == []
+
+
+async def test_e_opens_the_external_editor_at_once(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal, tmp_path: Path
+) -> None:
+    external = fake_editor(tmp_path, RENAME)
+    app = EditHost(lambda: editor(client, drafts, journal, external_editor=external, mode="external"))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DiffConfirmScreen))
+        note = static_text(app.screen_stack[-2].query_one("#edit-note", Static))
+        assert "as asked" in note
+        await pilot.press("escape")  # back to the editor: nothing sent, the edit is a draft
+        await until(pilot, lambda: isinstance(app.screen, EditorScreen))
+    assert puts(sim) == []
+    draft = drafts.load("demo", "flows", FLOW)
+    assert draft is not None and "Edited in EDITOR" in draft.text
+
+
+async def test_journal_screen_shows_the_change_of_the_selected_write(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
+) -> None:
+    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    plan = writes.plan_write(session, session.base_text.replace('"disabled": false', '"disabled": true'))
+    await writes.submit_write(client, plan, journal=journal)
+    app = EditHost(
+        lambda: JournalScreen(client, profile="demo", drafts=drafts, journal=journal, read_only=True)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, JournalScreen))
+        view = app.screen.query_one(DiffView)
+        await until(pilot, lambda: '+  "disabled": true,' in view.lines)
+        assert '-  "disabled": false,' in view.lines
+        assert f"PUT /v1/flows/{FLOW}" in static_text(app.screen.query_one("#journal-detail", Static))
+        await pilot.press("u")  # read-only: no undo
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, JournalScreen)
+    assert len(puts(sim)) == 1
