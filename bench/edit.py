@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.journal import DraftStore, Journal
 from explorer.services import writes
 from explorer.tui.screens.editor import INLINE_MAX_BYTES, EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
 from explorer.tui.widgets.diff_view import DiffView
 
@@ -102,8 +103,8 @@ async def open_times(doc: Any, tmp: Path, runs: int) -> list[float]:
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(runs + 1):
             target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
-            screen = EditorScreen(MemoryApi(doc), target, profile="bench", drafts=DraftStore(tmp / "drafts"),
-                                  journal=Journal(tmp / "j"), inline_max_bytes=10**9)
+            context = WriteContext(MemoryApi(doc), "bench", DraftStore(tmp / "drafts"), Journal(tmp / "j"))
+            screen = EditorScreen(context, target, inline_max_bytes=10**9)
             gc.collect()
             await pilot.pause()
             start = time.perf_counter()
@@ -121,8 +122,8 @@ async def keystroke_times(doc: Any, tmp: Path, runs: int) -> list[float]:
     """Seconds from a key press in the editor until the next paint (TextArea re-highlights every edit)."""
     app = Host()
     target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
-    screen = EditorScreen(MemoryApi(doc), target, profile="bench", drafts=DraftStore(tmp / "drafts"),
-                          journal=Journal(tmp / "j"), inline_max_bytes=10**9, draft_delay_s=3600)
+    context = WriteContext(MemoryApi(doc), "bench", DraftStore(tmp / "drafts"), Journal(tmp / "j"))
+    screen = EditorScreen(context, target, inline_max_bytes=10**9, draft_delay_s=3600)
     times: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(screen)

@@ -19,6 +19,7 @@ from explorer.services import writes
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.widgets.edit_problems import EditProblems
 from tests.tui.test_edit_host import EditHost, replace_in_area, static_text, until
@@ -40,8 +41,9 @@ class SnapHost(EditHost):
     def _make(self) -> EditorScreen:
         transport = SimulatorTransport(self.sim)
         self.api = IntegratorClient(DEMO_TOKENS["full"], transport=transport, max_retries=0)
-        return EditorScreen(self.api, self.target, profile="demo", drafts=DraftStore(self.tmp / "drafts"),
-                            journal=Journal(self.tmp / "journal.jsonl"), draft_delay_s=0.05)
+        stores = DraftStore(self.tmp / "drafts"), Journal(self.tmp / "journal.jsonl")
+        context = WriteContext(self.api, "demo", *stores)
+        return EditorScreen(context, self.target, draft_delay_s=0.05)
 
     async def on_unmount(self) -> None:
         if self.api is not None:

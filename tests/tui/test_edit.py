@@ -23,6 +23,7 @@ from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.json_lines import line_for_path
 from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, DraftOfferScreen, StaleChoiceScreen
 from explorer.tui.screens.editor_external import ExternalEditor
 from explorer.tui.screens.journal import JournalScreen
@@ -74,10 +75,18 @@ def journal(tmp_path: Path) -> Journal:
     return Journal(tmp_path / "state" / "journal.jsonl")
 
 
+CONTEXT_OPTIONS = ("read_only", "on_saved", "external_editor")
+
+
+def context(api: IntegratorClient, drafts: DraftStore, journal: Journal, **options: Any) -> WriteContext:
+    return WriteContext(api, "demo", drafts, journal, **options)
+
+
 def editor(api: IntegratorClient, drafts: DraftStore, journal: Journal, **options: Any) -> EditorScreen:
     target = options.pop("target", writes.resource_target("flows", FLOW))
     options.setdefault("draft_delay_s", 0.05)
-    return EditorScreen(api, target, profile="demo", drafts=drafts, journal=journal, **options)
+    shared = {key: options.pop(key) for key in CONTEXT_OPTIONS if key in options}
+    return EditorScreen(context(api, drafts, journal, **shared), target, **options)
 
 
 def puts(sim: Simulator) -> list[tuple[str, str, int]]:
@@ -342,7 +351,7 @@ async def test_undo_from_the_journal_restores_the_previous_document(
     plan = writes.plan_write(session, session.base_text.replace(original, "Oops, wrong name"))
     assert isinstance(await writes.submit_write(client, plan, journal=journal), writes.Saved)
 
-    app = EditHost(lambda: JournalScreen(client, profile="demo", drafts=drafts, journal=journal))
+    app = EditHost(lambda: JournalScreen(context(client, drafts, journal)))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, JournalScreen))
         table = app.screen.query_one(DataTable)
@@ -368,7 +377,7 @@ async def test_only_the_newest_put_can_be_undone(
         session = await writes.begin_edit(client, target, "demo")
         edited = session.base_text.replace(json.dumps(session.base["name"]), json.dumps(name))
         await writes.submit_write(client, writes.plan_write(session, edited), journal=journal)
-    app = EditHost(lambda: JournalScreen(client, profile="demo", drafts=drafts, journal=journal))
+    app = EditHost(lambda: JournalScreen(context(client, drafts, journal)))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, JournalScreen))
         await pilot.press("down", "u")  # the older PUT
@@ -532,7 +541,7 @@ async def test_journal_screen_shows_the_change_of_the_selected_write(
     plan = writes.plan_write(session, session.base_text.replace('"disabled": false', '"disabled": true'))
     await writes.submit_write(client, plan, journal=journal)
     app = EditHost(
-        lambda: JournalScreen(client, profile="demo", drafts=drafts, journal=journal, read_only=True)
+        lambda: JournalScreen(context(client, drafts, journal, read_only=True))
     )
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, JournalScreen))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
@@ -32,20 +32,20 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from explorer.client import ApiError, ValidationFailed
-from explorer.journal import Draft, DraftStore, Journal, UnsafeName
+from explorer.journal import Draft, UnsafeName
 from explorer.services import writes
 from explorer.services.canonical import dump_text
 from explorer.services.diff import short_json
 from explorer.services.writes import (
     DocumentTarget,
     EditSession,
-    JsonDocumentApi,
     JsonProblem,
     Saved,
     WritePlan,
 )
 from explorer.tui.json_lines import JsonLineIndex, parse_path
 from explorer.tui.literal import printable
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import (
     DRAFT_DISCARD,
     DRAFT_RESTORE,
@@ -55,7 +55,6 @@ from explorer.tui.screens.editor_dialogs import (
     DraftOfferScreen,
     StaleChoiceScreen,
 )
-from explorer.tui.screens.editor_external import ExternalEditor
 from explorer.tui.widgets.edit_problems import EditProblems, Problem
 from explorer.tui.widgets.json_text_area import JsonTextArea
 
@@ -67,7 +66,6 @@ DRAFT_DELAY_S = 1.0
 """Typing pause before the draft is written to disk."""
 
 EditMode = Literal["auto", "external"]
-SavedCallback = Callable[[Saved], None]
 
 _KEY_PREFIX = re.compile(r'\s*"(?:[^"\\]|\\.)*":\s')
 
@@ -131,39 +129,26 @@ class EditorScreen(Screen[Saved | None]):
 
     def __init__(
         self,
-        api: JsonDocumentApi,
+        context: WriteContext,
         target: DocumentTarget,
         *,
-        profile: str,
-        drafts: DraftStore,
-        journal: Journal,
-        read_only: bool = False,
-        on_saved: SavedCallback | None = None,
         mode: EditMode = "auto",
         undo: bool = False,
-        external_editor: ExternalEditor | None = None,
+        document: Any = None,
         inline_max_bytes: int = INLINE_MAX_BYTES,
         draft_delay_s: float = DRAFT_DELAY_S,
-        document: Any = None,
-        clock: writes.Clock | None = None,
-        secrets: Sequence[str] = (),
     ) -> None:
+        """``mode="external"`` opens $EDITOR at once (the ``E`` key); ``undo`` starts "undo my last PUT";
+        ``document`` is the copy the app already fetched (skips the first GET; the stale guard still checks).
+        """
         super().__init__()
-        self.api = api
+        self.context = context
         self.target = target
-        self.profile = profile
-        self.drafts = drafts
-        self.journal = journal
-        self.read_only = read_only
-        self.on_saved = on_saved
         self.mode: EditMode = mode
         self.undo = undo
-        self.external_editor = external_editor or ExternalEditor()
+        self.document = document
         self.inline_max_bytes = inline_max_bytes
         self.draft_delay_s = draft_delay_s
-        self.document = document
-        self.clock = clock
-        self.secrets = tuple(secrets)
         self.session: EditSession | None = None
         self.json_problem: JsonProblem | None = None
         self._text = ""
@@ -178,7 +163,7 @@ class EditorScreen(Screen[Saved | None]):
     # ------------------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         title = Text(printable(self.target.label), style="bold")
-        title.append("   PUT " + writes.request_path(self.api, self.target), style="dim")
+        title.append("   PUT " + writes.request_path(self.context.api, self.target), style="dim")
         yield Static(title, id="edit-title")
         with Horizontal(id="edit-body"):
             yield Static(Text("Loading…"), id="edit-note")
@@ -193,7 +178,7 @@ class EditorScreen(Screen[Saved | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        refusal = writes.write_refusal(self.read_only)
+        refusal = writes.write_refusal(self.context.read_only)
         if refusal is not None:
             self._note(f"Editing is switched off: {refusal}.\n\nesc: back")
             self._status(f"Read-only: {refusal}", error=True)
@@ -214,7 +199,7 @@ class EditorScreen(Screen[Saved | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that cannot work now: nothing to submit before loading or when read-only."""
         if action in ("submit", "external"):
-            return self.session is not None and not self.read_only and not self._busy
+            return self.session is not None and not self.context.read_only and not self._busy
         if action == "problem":
             return bool(self.query_one(EditProblems).problems)
         return True
@@ -224,14 +209,15 @@ class EditorScreen(Screen[Saved | None]):
     async def _load(self) -> None:
         """GET the document (or the journal's before-document for undo), offer a draft, open the editor."""
         try:
+            ctx = self.context
             if self.undo:
-                undo = await writes.begin_undo(self.api, self.target, self.profile, self.journal)
+                undo = await writes.begin_undo(ctx.api, self.target, ctx.profile, ctx.journal)
                 session, text = undo[0], undo[1]
             elif self.document is not None:
-                session = writes.new_session(self.api, self.target, self.profile, self.document)
+                session = writes.new_session(ctx.api, self.target, ctx.profile, self.document)
                 text = session.base_text
             else:
-                session = await writes.begin_edit(self.api, self.target, self.profile)
+                session = await writes.begin_edit(ctx.api, self.target, ctx.profile)
                 text = session.base_text
         except writes.NothingToUndo as exc:
             self._note(f"Nothing to undo: {exc}.\n\nesc: back")
@@ -249,7 +235,7 @@ class EditorScreen(Screen[Saved | None]):
                 summary = writes.summarize_draft(draft, session)
                 choice = await self.app.push_screen_wait(DraftOfferScreen(self.target.label, summary))
                 if choice == DRAFT_RESTORE:
-                    self.session = writes.restore_session(self.api, self.target, draft)
+                    self.session = writes.restore_session(self.context.api, self.target, draft)
                     text = draft.text
                 elif choice == DRAFT_DISCARD:
                     self._discard_draft()
@@ -263,7 +249,7 @@ class EditorScreen(Screen[Saved | None]):
 
     def _load_draft(self) -> Draft | None:
         try:
-            return writes.load_draft(self.drafts, self.profile, self.target)
+            return writes.load_draft(self.context.drafts, self.context.profile, self.target)
         except (OSError, UnsafeName) as exc:
             self.notify(f"Drafts unavailable: {exc}", severity="warning", markup=False)
             return None
@@ -273,7 +259,7 @@ class EditorScreen(Screen[Saved | None]):
         self._text = text
         if self.mode == "external" or size > self.inline_max_bytes:
             self._external_mode = True
-            editor = self.external_editor.describe()
+            editor = self.context.external_editor.describe()
             if self.mode == "external":
                 why = f"Editing in {editor}, as asked."
             else:
@@ -326,13 +312,13 @@ class EditorScreen(Screen[Saved | None]):
             if text == self.session.base_text:
                 self._discard_draft()
             else:
-                writes.save_draft(self.drafts, self.session, text)
+                writes.save_draft(self.context.drafts, self.session, text)
         except (OSError, UnsafeName) as exc:
             self.notify(f"Draft not saved: {exc}", severity="warning", markup=False)
 
     def _discard_draft(self) -> None:
         with contextlib.suppress(OSError, UnsafeName):
-            self.drafts.discard(self.profile, self.target.kind, self.target.resource_id)
+            self.context.drafts.discard(self.context.profile, self.target.kind, self.target.resource_id)
 
     def _flush_timers(self) -> None:
         for timer in (self._validate_timer, self._draft_timer):
@@ -379,8 +365,9 @@ class EditorScreen(Screen[Saved | None]):
         self.refresh_bindings()
         self._status(f"Checking the server, then {plan.request_line} …")
         try:
-            outcome = await writes.submit_write(self.api, plan, journal=self.journal, drafts=self.drafts,
-                                                clock=self.clock, secrets=self.secrets)
+            ctx = self.context
+            outcome = await writes.submit_write(ctx.api, plan, journal=ctx.journal, drafts=ctx.drafts,
+                                                clock=ctx.clock, secrets=ctx.secrets)
         finally:
             self._busy = False
             self.refresh_bindings()
@@ -389,8 +376,8 @@ class EditorScreen(Screen[Saved | None]):
             if outcome.journal_error:
                 self.notify(outcome.journal_error, severity="warning", markup=False)
             self._finished = True  # saved: the draft is gone and must not come back on unmount
-            if self.on_saved is not None:
-                self.on_saved(outcome)
+            if self.context.on_saved is not None:
+                self.context.on_saved(outcome)
             self.dismiss(outcome)
             return
         if isinstance(outcome, writes.Stale):
@@ -483,7 +470,7 @@ class EditorScreen(Screen[Saved | None]):
             return
         self._flush_timers()
         self._save_draft()
-        result = self.external_editor.edit(self.app, self.text, self.target.kind)
+        result = self.context.external_editor.edit(self.app, self.text, self.target.kind)
         if result.error is not None:
             self._status(f"{result.error}", error=True)
             self.notify(result.error, severity="error", markup=False)

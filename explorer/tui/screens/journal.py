@@ -8,7 +8,6 @@ PUT of that resource — the undo is a normal edit (diff, confirm, stale guard) 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,13 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from explorer.journal import DraftStore, Journal, JournalEntry
+from explorer.journal import JournalEntry
 from explorer.services import writes
 from explorer.services.diff import document_diff
-from explorer.services.writes import JsonDocumentApi
 from explorer.tui.literal import one_line, printable
-from explorer.tui.screens.editor import EditorScreen, SavedCallback
-from explorer.tui.screens.editor_external import ExternalEditor
+from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.widgets.diff_view import DiffView
 
 
@@ -52,33 +50,14 @@ class JournalScreen(Screen[None]):
     JournalScreen #journal-status { height: 1; padding: 0 1; background: $panel; }
     """
 
-    def __init__(
-        self,
-        api: JsonDocumentApi,
-        *,
-        profile: str,
-        drafts: DraftStore,
-        journal: Journal,
-        read_only: bool = False,
-        on_saved: SavedCallback | None = None,
-        external_editor: ExternalEditor | None = None,
-        clock: writes.Clock | None = None,
-        secrets: Sequence[str] = (),
-    ) -> None:
+    def __init__(self, context: WriteContext) -> None:
         super().__init__()
-        self.api = api
-        self.profile = profile
-        self.drafts = drafts
-        self.journal = journal
-        self.read_only = read_only
-        self.on_saved = on_saved
-        self.external_editor = external_editor
-        self.clock = clock
-        self.secrets = tuple(secrets)
+        self.context = context
         self.entries: list[JournalEntry] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Journal of writes · profile {printable(self.profile)}"), id="journal-title")
+        title = Text(f"Journal of writes · profile {printable(self.context.profile)}")
+        yield Static(title, id="journal-title")
         with Horizontal():
             yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="journal-side"):
@@ -96,12 +75,12 @@ class JournalScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Undo is not offered in a read-only session."""
         if action == "undo":
-            return not self.read_only
+            return not self.context.read_only
         return True
 
     def action_reload(self) -> None:
         """Read the journal again (newest first)."""
-        self.entries = self.journal.entries(profile=self.profile)
+        self.entries = self.context.journal.entries(profile=self.context.profile)
         table = self.query_one(DataTable)
         table.clear()
         for entry in self.entries:
@@ -112,8 +91,8 @@ class JournalScreen(Screen[None]):
                 Text(status_label(entry), style="green" if entry.succeeded else "red"),
             )
         status = f"{len(self.entries)} write(s)"
-        if self.journal.corrupt_lines:
-            status += f" · {self.journal.corrupt_lines} unreadable line(s) skipped"
+        if self.context.journal.corrupt_lines:
+            status += f" · {self.context.journal.corrupt_lines} unreadable line(s) skipped"
         if not self.entries:
             status = "No writes recorded for this profile yet."
         self.query_one("#journal-status", Static).update(Text(status))
@@ -158,7 +137,7 @@ class JournalScreen(Screen[None]):
     def action_undo(self) -> None:
         """Undo the selected PUT (only the newest successful PUT of a resource), as a normal edit."""
         entry = self.selected
-        if entry is None or self.read_only:
+        if entry is None or self.context.read_only:
             return
         problem = self._undo_problem(entry)
         if problem is not None:
@@ -166,17 +145,13 @@ class JournalScreen(Screen[None]):
             return
         target = writes.target_from_entry(entry)
         assert target is not None  # checked by _undo_problem
-        screen = EditorScreen(
-            self.api, target, profile=self.profile, drafts=self.drafts, journal=self.journal,
-            on_saved=self.on_saved, undo=True, external_editor=self.external_editor, clock=self.clock,
-            secrets=self.secrets,
-        )
+        screen = EditorScreen(self.context, target, undo=True)
         self.app.push_screen(screen, callback=lambda _result: self.action_reload())
 
     def _undo_problem(self, entry: JournalEntry) -> str | None:
         if entry.method.upper() != "PUT" or not entry.succeeded:
             return "Only a successful PUT can be undone (this one changed nothing, or its outcome is unknown)"
-        if self.journal.last_put(self.profile, entry.path) != entry:
+        if self.context.journal.last_put(self.context.profile, entry.path) != entry:
             return (f"A later PUT of {entry.path} exists: undo that one first "
                     "(undo always restores the document as it was before the newest PUT).")
         if writes.target_from_entry(entry) is None:

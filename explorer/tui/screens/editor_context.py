@@ -1,0 +1,37 @@
+"""What every write screen needs from the app, in one value: the client, the profile, drafts, journal, policy.
+
+Why one object: the editor, the journal screen (and the errors engineer's retry-data editor) all need the same
+handful of things, and the app builds them once. Passing this value keeps the screens standalone — no
+reaching into the app — while the constructor calls stay short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from explorer.journal import DraftStore, Journal
+from explorer.services.writes import Clock, JsonDocumentApi, Saved
+from explorer.tui.screens.editor_external import ExternalEditor
+
+SavedCallback = Callable[[Saved], None]
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """The client (anything with GET/PUT of JSON), the profile name (drafts and journal are per profile), the
+    stores, whether the session is read-only, and ``on_saved`` (the app refreshes its tree and JSON pane).
+
+    ``external_editor``, ``clock`` and ``secrets`` (strings the journal must mask, e.g. the API token) have
+    defaults for the app; tests replace them.
+    """
+
+    api: JsonDocumentApi
+    profile: str
+    drafts: DraftStore
+    journal: Journal
+    read_only: bool = False
+    on_saved: SavedCallback | None = None
+    external_editor: ExternalEditor = field(default_factory=ExternalEditor)
+    clock: Clock | None = None
+    secrets: tuple[str, ...] = ()
