@@ -455,6 +455,11 @@ class Saved:
     journal_error: str | None = None
 
     @property
+    def target(self) -> DocumentTarget:
+        """What was saved (``target.kind``, ``target.resource_id`` for refreshing the tree)."""
+        return self.plan.session.target
+
+    @property
     def summary(self) -> str:
         """What the notification says."""
         return f"Saved {self.plan.session.target.label}: {self.plan.request_line} → {self.status}"
