@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
 from explorer.journal import JournalEntry
 from explorer.services import writes
@@ -132,7 +133,8 @@ class JournalScreen(Screen[None]):
         lines = document_diff(entry.before, entry.after, from_name="before", to_name="after")
         if not lines:
             lines = ["(no visible change)"]
-        self.app.call_from_thread(self.query_one(DiffView).set_lines, lines)
+        if not get_current_worker().is_cancelled:  # a newer row was highlighted meanwhile
+            self.app.call_from_thread(self.query_one(DiffView).set_lines, lines)
 
     def action_undo(self) -> None:
         """Undo the selected PUT (only the newest successful PUT of a resource), as a normal edit."""
