@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -209,12 +208,9 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: ClientFactory) -> i
         return report_error(error, out)
     from explorer.tui.app import ExplorerApp
 
-    options: dict[str, object] = {}
-    if "profile_switcher" in inspect.signature(ExplorerApp).parameters:
-        # `P` / the palette switch profile through this (name -> ProfileChoice); older apps lack the option.
-        options["profile_switcher"] = switcher
+    # `P` / the palette switch profile through the switcher (name -> ProfileChoice).
     app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
-                      read_only=choice.read_only, **options)  # type: ignore[arg-type]
+                      read_only=choice.read_only, profile_switcher=switcher, profile_name=choice.name)
     app.run()
     return 0
 

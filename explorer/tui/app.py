@@ -22,6 +22,7 @@ from explorer.services.account import AccountService
 from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
 from explorer.tui.screens.main import MainScreen
+from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
 
 ClientFactory = Callable[..., IntegratorClient]
 """Builds the client inside the app's event loop; called with ``on_request=`` when it accepts that keyword."""
@@ -46,19 +47,28 @@ class ExplorerApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("t", "token", "Token", id="app.token"),
         Binding("l", "http_log", "HTTP log", id="app.http_log"),
+        Binding("P", "switch_profile", "Profile", id="app.switch_profile"),
     ]
-    """``q`` quits, ``?`` lists every key, ``t`` shows the token's scope, ``l`` the HTTP log."""
+    """``q`` quits, ``?`` lists every key, ``t`` shows the token's scope, ``l`` the HTTP log, ``P`` switches
+    profile (when the app was started with a profile switcher)."""
 
     def __init__(self, client_factory: ClientFactory, profile_label: str, read_only: bool = False, *,
-                 show_timings: bool = True) -> None:
+                 show_timings: bool = True, profile_switcher: ProfileSwitcherLike | None = None,
+                 profile_name: str | None = None) -> None:
         super().__init__()
         self._client_factory = client_factory
         self._client: IntegratorClient | None = None
         self._account: AccountService | None = None
+        self._profile_switcher = profile_switcher
+        self.profile_name = profile_name or profile_label
         self.profile_label = profile_label
         self.read_only = read_only
-        self._session = AppContext(profile_label=profile_label, read_only=read_only,
-                                   show_timings=show_timings)
+        self._show_timings = show_timings
+        self._session = self._new_context()
+
+    def _new_context(self) -> AppContext:
+        return AppContext(profile_label=self.profile_label, read_only=self.read_only,
+                          show_timings=self._show_timings)
 
     # ----------------------------------------------------------------------------------------- shared state
     @property
@@ -86,18 +96,74 @@ class ExplorerApp(App[None]):
         return self._client_factory()
 
     def on_mount(self) -> None:
+        self._start_session()
+        self.push_screen(MainScreen())
+
+    def _start_session(self) -> None:
+        """Build the client and the account loader for the current profile; the root requests start now."""
         self._client = self._build_client()
         self._session.base_url = self._client.base_url
         self._account = AccountService(self._client)
         self._account.prefetch_root()  # the four root requests fly while the main screen is being built
         self.sub_title = self.profile_label + (" · READ-ONLY" if self.read_only else "")
-        self.push_screen(MainScreen())
+
+    async def _end_session(self) -> None:
+        account, client = self._account, self._client
+        self._account, self._client = None, None
+        if account is not None:
+            await account.aclose()
+        if client is not None:
+            await client.aclose()
 
     async def on_unmount(self) -> None:
-        if self._account is not None:
-            await self._account.aclose()
-        if self._client is not None:
-            await self._client.aclose()
+        await self._end_session()
+
+    # ----------------------------------------------------------------------------------------- profiles
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``P`` exists only when there is something to switch between."""
+        if action == "switch_profile":
+            return self._profile_switcher is not None
+        return True
+
+    def action_switch_profile(self) -> None:
+        """``P``: pick another profile; the account is reloaded on its client, nothing restarts."""
+        from explorer.tui.screens.profiles import ProfilePicker
+
+        switcher = self._profile_switcher
+        if switcher is None:
+            return
+        try:
+            names = switcher.names()
+        except Exception as error:  # a bad config file: its message names the file and the key
+            self.notify(str(error), title="Profiles", severity="error", markup=False)
+            return
+        if not names:
+            self.notify("No profiles yet: add one with `iox login`.", title="Profiles", markup=False)
+            return
+        self.push_screen(ProfilePicker(names, self.profile_name), self.switch_profile)
+
+    def switch_profile(self, name: str | None) -> None:
+        """Resolve ``name`` (errors shown, the current session kept) and move the whole app onto it."""
+        if name is None or self._profile_switcher is None:
+            return
+        try:
+            choice = self._profile_switcher(name)
+        except Exception as error:  # unknown profile, missing token: the message is safe to show
+            self.notify(str(error), title="Profile not switched", severity="error", markup=False)
+            return
+        self._switch_to(choice)
+
+    @work(exclusive=True, group="profile-switch")
+    async def _switch_to(self, choice: ProfileChoiceLike) -> None:
+        await self._end_session()
+        self._client_factory = choice.client_factory
+        self.profile_name, self.profile_label, self.read_only = choice.name, choice.label, choice.read_only
+        self._session = self._new_context()
+        self._start_session()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(MainScreen())
+        self.notify(f"Now on profile {choice.label}.", title="Profile", markup=False)
 
     # ----------------------------------------------------------------------------------------- actions
     def _showing(self, kind: type[Screen[Any]]) -> bool:
@@ -153,6 +219,14 @@ class ExplorerApp(App[None]):
             ("HTTP log", "Every request, with copy as curl (l)", self.action_http_log),
             ("Keys (help)", "Every key (?)", self.action_help),
         ]
+        if self._profile_switcher is not None:
+            try:
+                names = self._profile_switcher.names()
+            except Exception:  # a bad config file is reported by `P`; the palette just offers nothing
+                names = []
+            actions += [(f"Switch profile: {name}", "Reload the account on this profile (P)",
+                         lambda name=name: self.switch_profile(name))  # type: ignore[misc]
+                        for name in names if name != self.profile_name]
         main = self.main_screen
         if main is not None:
             actions += [
