@@ -13,6 +13,7 @@ from explorer.journal import DraftStore, Journal
 from explorer.model import ErrorRecord
 from explorer.simulator import Simulator, retry_fails
 from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, retry_data_editor
@@ -87,7 +88,7 @@ async def test_edit_retry_data_then_retry_this_record_now(tmp_path: Path) -> Non
     drafts, journal = DraftStore(tmp_path / "drafts"), Journal(tmp_path / "journal.jsonl")
 
     def make(client: IntegratorClient) -> ErrorsScreen:
-        editor = retry_data_editor(client, profile="demo", drafts=drafts, journal=journal)
+        editor = retry_data_editor(WriteContext(client, "demo", drafts, journal))
         return ErrorsScreen(client, *SHOPIFY, bulk_options=FAST_BULK, retry_data_editor=editor)
 
     async with ErrorsHost(sim, make).run_test(size=(140, 40)) as pilot:

@@ -24,11 +24,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, TabbedContent, TabPane
 
 from explorer.client import ApiError, IntegratorClient, NotFound
-from explorer.journal import DraftStore, Journal
 from explorer.model import ErrorRecord, RetryData
-from explorer.services.writes import JsonDocumentApi, retry_data_target
+from explorer.services.writes import retry_data_target
 from explorer.tui.literal import one_line
 from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.errors_table import format_time
 from explorer.tui.widgets.json_view import JsonView
@@ -38,16 +38,16 @@ RetryDataEditorFactory = Callable[[ErrorRecord], Screen[Any]]
 edited data was saved (PUT), as ``EditorScreen`` does with its ``Saved`` outcome."""
 
 
-def retry_data_editor(api: JsonDocumentApi, *, profile: str, drafts: DraftStore, journal: Journal,
-                      read_only: bool = False) -> RetryDataEditorFactory:
+def retry_data_editor(context: WriteContext) -> RetryDataEditorFactory:
     """The resource editor (validation, diff, confirm, stale guard, draft, journal) on retry data.
 
-    The editor GETs ``.../{retryDataKey}/data`` itself, so what it edits is fresh; the PUT goes through
+    ``context`` is the same ``WriteContext`` the app gives the resource editor. The editor GETs
+    ``.../{retryDataKey}/data`` itself, so what it edits is fresh; the PUT goes through
     ``explorer.services.writes`` like every other edit.
     """
     def make(record: ErrorRecord) -> Screen[Any]:
         target = retry_data_target(record.flow_id, record.step_id, record.retry_data_key or "")
-        return EditorScreen(api, target, profile=profile, drafts=drafts, journal=journal, read_only=read_only)
+        return EditorScreen(context, target)
 
     return make
 
