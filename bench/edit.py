@@ -92,14 +92,15 @@ class Host(App[None]):
         yield Static("bench")
 
 
-async def open_times(doc: Any, tmp: Path, runs: int) -> list[float]:
-    """Seconds from pushing the editor until it is painted with the document loaded, ``runs`` times.
+async def open_times(doc: Any, tmp: Path, runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds from pushing the editor until it is painted with the document, ``runs`` times.
 
     One app for all runs (push, measure, pop), after a garbage collection, so app start-up and GC pauses
-    from earlier runs do not land in the figure.
+    from earlier runs do not land in the figure. The CPU time of this process is reported too: on a shared
+    machine other processes stretch the wall time, not the CPU time.
     """
     app = Host()
-    times: list[float] = []
+    times: list[tuple[float, float]] = []
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(runs + 1):
             target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
@@ -107,15 +108,23 @@ async def open_times(doc: Any, tmp: Path, runs: int) -> list[float]:
             screen = EditorScreen(context, target, inline_max_bytes=10**9)
             gc.collect()
             await pilot.pause()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             app.push_screen(screen)
             while screen.area is None:
                 await asyncio.sleep(0.001)
             await pilot.pause()
-            times.append(time.perf_counter() - start)
+            times.append((time.perf_counter() - start, time.process_time() - cpu))
             app.pop_screen()
             await pilot.pause()
     return times[1:]  # the first push also warms caches
+
+
+def summary(times: list[tuple[float, float]]) -> str:
+    """Median and best wall time, median CPU time, and every wall time."""
+    walls = [wall for wall, _ in times]
+    cpu = statistics.median(c for _, c in times)
+    runs = " ".join(f"{t:.3f}" for t in walls)
+    return f"median {statistics.median(walls):.3f} s  min {min(walls):.3f} s  cpu {cpu:.3f} s  ({runs})"
 
 
 async def keystroke_times(doc: Any, tmp: Path, runs: int) -> list[float]:
@@ -178,20 +187,18 @@ async def main() -> None:
             doc = import_like(kb * 1000)
             size = len(writes.format_document(doc).encode())
             times = await open_times(doc, tmp, args.runs)
-            median = statistics.median(times)
+            median = statistics.median(wall for wall, _ in times)
             if median < TARGET_S:
                 best = max(best, size)
-            runs = " ".join(f"{t:.3f}" for t in times)
             lines = writes.format_document(doc).count("\n") + 1
-            print(f"  {size / 1000:7.1f} KB {lines:6d} lines  median {median:.3f} s  min {min(times):.3f} s"
-                  f"  ({runs}){'' if median < TARGET_S else '  over target'}")
+            print(f"  {size / 1000:7.1f} KB {lines:6d} lines  {summary(times)}"
+                  f"{'' if median < TARGET_S else '  over target'}")
         print(f"largest measured size under {TARGET_S} s: {best / 1000:.1f} KB;"
               f" INLINE_MAX_BYTES = {INLINE_MAX_BYTES / 1000:.1f} KB")
         at_threshold = import_like(INLINE_MAX_BYTES)
         times = await open_times(at_threshold, tmp, args.runs)
         print(f"open at the threshold ({len(writes.format_document(at_threshold).encode()) / 1000:.1f} KB): "
-              f"median {statistics.median(times):.3f} s ({' '.join(f'{t:.3f}' for t in times)})")
-
+              f"{summary(times)}")
         typing = await keystroke_times(at_threshold, tmp, args.runs)
         print(f"key press to paint at the threshold: median {statistics.median(typing):.3f} s "
               f"({' '.join(f'{t:.3f}' for t in typing)})")
