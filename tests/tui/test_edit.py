@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from textual.app import App
 from textual.widgets import DataTable, Static, TextArea
 
 from explorer.client import IntegratorClient
@@ -475,10 +474,6 @@ async def test_retry_data_is_edited_with_the_same_screen(
         await pilot.press("y")
         await until(pilot, lambda: app.results)
     assert (await client.get_json(target.path))["data"]["fixed"] is True
-
-
-def test_host_is_an_app() -> None:
-    assert issubclass(EditHost, App)
 
 
 async def test_merge_conflicts_are_listed_and_the_cursor_goes_to_them(
