@@ -196,6 +196,12 @@ class ExplorerApp(App[None]):
         """The main screen, wherever it is in the stack."""
         return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
+    def open_errors(self, flow_id: str, step_id: str) -> None:
+        """Open the triage screen of a step's errors (from the palette), over the main screen."""
+        main = self.main_screen
+        if main is not None:
+            main.open_errors_screen(flow_id, step_id)
+
     def jump_to(self, key: str) -> None:
         """Show the tree item with ``key`` (``flow:<id>``, ``step:<flow>:<step>`` ...) on the main screen."""
         self._jump(key)

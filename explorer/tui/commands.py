@@ -37,6 +37,10 @@ class PaletteHost(Protocol):
         """(name, help, callback) of the screen actions offered in the palette."""
         ...
 
+    def open_errors(self, flow_id: str, step_id: str) -> None:
+        """Open the triage screen of one step's errors."""
+        ...
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -135,3 +139,18 @@ class ExplorerCommands(Provider):
             yield Hit(score, display(candidate, label), partial(self.host.jump_to, candidate.key),
                       text=f"{candidate.kind} {candidate.name} {candidate.id}",
                       help=f"{candidate.kind} {candidate.id}")
+        for hit in self._error_hits(matcher, style):
+            yield hit
+
+    def _error_hits(self, matcher: Matcher, style: Style) -> Iterator[Hit]:
+        """``Errors: <step name> (<flow name>)`` for every step: type part of a step's name, enter."""
+        for candidate in candidates(self.host.account):
+            if not candidate.key.startswith("step:"):
+                continue
+            _, flow_id, step_id = candidate.key.split(":", 2)
+            text = f"Errors: {one_line(candidate.name or candidate.id, 60)} ({one_line(candidate.where, 40)})"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score * 0.95, highlighted(matcher, text, style),
+                          partial(self.host.open_errors, flow_id, step_id), text=text,
+                          help=f"open errors of step {step_id}")

@@ -17,9 +17,15 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
 
+from explorer.tui.screens.editor import EditorScreen
+from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
+from explorer.tui.screens.errors import ErrorsScreen
+from explorer.tui.screens.errors_detail import ErrorDetailScreen
+from explorer.tui.screens.errors_panel import ErrorsPanel
 from explorer.tui.screens.http_log import HttpLogScreen
+from explorer.tui.screens.jobs import JobsScreen
+from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.screens.main import MainScreen
-from explorer.tui.screens.step_errors import StepErrorsScreen
 from explorer.tui.screens.token import TokenScreen
 from explorer.tui.widgets.json_view import JsonBody, JsonView
 from explorer.tui.widgets.problem_panel import ProblemPanel
@@ -43,7 +49,14 @@ DESCRIPTIONS: dict[str, str] = {
     "tree.refresh": "Refresh the node under the cursor (retries a failed one)",
     "tree.reload_all": "Reload the whole account (keeps what is open)",
     "main.filter": "Filter the tree by name or id (loaded items)",
-    "main.edit": "Edit the resource under the cursor",
+    "main.edit": "Edit the resource under the cursor (validate, diff, confirm, PUT)",
+    "main.all_errors": "Integration/flow: open errors of all its steps; step/connection: edit in $EDITOR",
+    "main.external_edit": "Edit the resource under the cursor in $VISUAL/$EDITOR",
+    "main.undo": "Undo my last PUT of the resource under the cursor",
+    "main.journal": "Journal of every write this tool made",
+    "main.jobs": "Jobs of the flow under the cursor",
+    "main.run_flow": "Run the flow under the cursor now (confirmed), follow its job",
+    "app.switch_profile": "Switch profile without restarting",
     "main.zoom": "Give the JSON pane the whole width",
     "json_view.search": "Search the document (text)",
     "json_view.next_match": "Next match",
@@ -93,8 +106,13 @@ def help_sections(app: App[object] | None) -> list[Section]:
         ("Resource tree", [*EXTRA_TREE, *binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS],
                                                        skip=frozenset({"select_cursor", "toggle_node"}))]),
         ("JSON pane", binding_rows(app, [JsonView.BINDINGS, JsonBody.BINDINGS])),
-        ("Open errors of a step", [*binding_rows(app, [StepErrorsScreen.BINDINGS]),
-                                   ("enter", "Show the selected error's JSON")]),
+        ("Errors of a step (enter on an Errors node)",
+         binding_rows(app, [ErrorsScreen.BINDINGS, ErrorsPanel.BINDINGS])),
+        ("Error detail (enter on an error)", binding_rows(app, [ErrorDetailScreen.BINDINGS])),
+        ("Jobs (J)", binding_rows(app, [JobsScreen.BINDINGS])),
+        ("Editor (e)", binding_rows(app, [EditorScreen.BINDINGS, DiffConfirmScreen.BINDINGS,
+                                          StaleChoiceScreen.BINDINGS])),
+        ("Journal (w)", binding_rows(app, [JournalScreen.BINDINGS])),
         ("HTTP log (l)", [*binding_rows(app, [HttpLogScreen.BINDINGS]),
                           ("enter", "Show the whole exchange of the selected request")]),
         ("Token panel (t)", binding_rows(app, [TokenScreen.BINDINGS])),

@@ -20,8 +20,10 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from explorer.client import ApiError
 from explorer.services.account import Failure, TreeItem
+from explorer.services.writes import Saved
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
+from explorer.tui.screens.launch import ScreenLauncher
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.problem_panel import ProblemPanel
@@ -40,15 +42,32 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
         Binding("e", "edit", "Edit", id="main.edit"),
+        Binding("E", "errors_or_external", "All errors", id="main.all_errors"),
+        Binding("ctrl+o", "external_edit", "Edit in $EDITOR", show=False, id="main.external_edit"),
+        Binding("u", "undo", "Undo PUT", show=False, id="main.undo"),
+        Binding("w", "journal", "Journal", show=False, id="main.journal"),
+        Binding("J", "jobs", "Jobs", show=False, id="main.jobs"),
+        Binding("R", "run_flow", "Run flow", show=False, id="main.run_flow"),
         Binding("z", "zoom", "Zoom", id="main.zoom"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
     ]
-    """``/`` filters the tree, ``e`` edits the resource under the cursor, ``z`` gives the JSON pane the whole
-    width, ``escape`` clears the filter / un-zooms / returns to the tree."""
+    """``/`` filters the tree, ``e`` edits the resource under the cursor, ``E`` lists the open errors of
+    every step of an integration or flow (on a step or connection: edits it in $EDITOR, as ``ctrl+o`` does
+    anywhere), ``u`` undoes my last PUT of the resource, ``w`` lists the journal of writes, ``J`` shows a
+    flow's jobs, ``R`` runs a flow now, ``z`` gives the JSON pane the whole width, ``escape`` clears the
+    filter / un-zooms / returns to the tree."""
 
     def __init__(self) -> None:
         super().__init__()
         self._shown_key: str | None = None
+        self._launcher: ScreenLauncher | None = None
+
+    @property
+    def launcher(self) -> ScreenLauncher:
+        """Builds the editor, journal, errors and jobs screens with what this session knows."""
+        if self._launcher is None:
+            self._launcher = ScreenLauncher(self.app, self._saved, self.errors_changed)
+        return self._launcher
 
     @property
     def host(self) -> ExplorerHost:
@@ -86,21 +105,25 @@ class MainScreen(Screen[None]):
 
     # ----------------------------------------------------------------------------------------- hooks
     def open_errors_screen(self, flow_id: str, step_id: str) -> None:
-        """Show a step's open errors. Issue 5 replaces this first-page table with its triage screen."""
-        from explorer.tui.screens.step_errors import StepErrorsScreen
-
-        flow = self.resource_tree.item(f"flow:{flow_id}")
+        """Open the triage screen of a step's errors (retry, resolve, filter, group, export)."""
         step = self.resource_tree.item(f"step:{flow_id}:{step_id}")
-        self.app.push_screen(StepErrorsScreen(
-            self.host.account, flow_id, step_id,
-            flow_label=flow.label if flow is not None else flow_id,
-            step_label=step.label if step is not None else step_id,
-        ))
+        self.app.push_screen(self.launcher.errors(flow_id, step_id, step_name=step.name if step else ""))
 
-    def edit_resource(self, kind: str, resource_id: str) -> None:
-        """Edit a resource (``kind`` is the API collection, e.g. ``flows``). Issue 4 plugs in here."""
-        self.notify(f"Editing {kind}/{resource_id} arrives with the editor (issue 4).", title="Coming soon",
-                    markup=False)
+    def edit_resource(self, kind: str, resource_id: str, *, external: bool = False,
+                      undo: bool = False) -> None:
+        """Edit a resource (``kind`` is the API collection, e.g. ``flows``): validate, diff, confirm, PUT."""
+        # The editor GETs the document itself: a list may have given only a summary, and a PUT of a summary
+        # would erase every field it lacks.
+        item = next(iter(self.resource_tree.items_for(f"{kind}/{resource_id}")), None)
+        self.app.push_screen(self.launcher.editor(
+            kind, resource_id, name=item.name if item is not None and item.name else None,
+            mode="external" if external else "auto", undo=undo))
+
+    def _saved(self, saved: Saved) -> None:
+        target = saved.target
+        if target.kind in ("integrations", "flows", "exports", "imports", "connections") and isinstance(
+                saved.document, dict):
+            self.resource_saved(target.kind, target.resource_id, saved.document)
 
     def resource_saved(self, kind: str, resource_id: str, doc: dict[str, Any]) -> None:
         """Call after a successful PUT (issue 4's ``on_saved``): the tree and the JSON pane show ``doc``.
@@ -137,25 +160,78 @@ class MainScreen(Screen[None]):
         """Hide ``e`` in read-only sessions and where there is nothing to edit."""
         if action in ("filter", "zoom", "edit") and self.has_class("-problem"):
             return False
-        if action == "edit":
+        if action in ("edit", "external_edit", "undo", "run_flow"):
             # Shown whenever editing is possible at all (not per node: rebuilding the footer on every cursor
-            # move is costly); action_edit explains when the node under the cursor cannot be edited.
+            # move is costly); the actions explain when the node under the cursor cannot be edited.
             return not self.host.context.read_only
         return True
 
-    def action_edit(self) -> None:
-        """``e``: edit the resource under the cursor (hook for issue 4)."""
+    def _editable_cursor(self) -> tuple[str, str] | None:
+        """(kind, id) of the editable resource under the cursor, or None after saying why not."""
         item = self.resource_tree.cursor_item
         if item is None or item.kind not in EDITABLE_KINDS or not item.doc_path:
             self.notify("Nothing to edit here: choose an integration, flow, step or connection.",
                         severity="warning")
-            return
+            return None
         failure = self.resource_tree.failure_of(item)
         if failure is not None and failure.locked:
             self.notify("This token cannot read it, so it cannot be edited.", severity="warning")
-            return
+            return None
         kind, _, resource_id = item.doc_path.partition("/")
-        self.edit_resource(kind, resource_id)
+        return kind, resource_id
+
+    def action_edit(self) -> None:
+        """``e``: edit the resource under the cursor in the in-app editor (large documents go to $EDITOR)."""
+        target = self._editable_cursor()
+        if target is not None:
+            self.edit_resource(*target)
+
+    def action_external_edit(self) -> None:
+        """``ctrl+o``: edit the resource under the cursor in $VISUAL/$EDITOR, then diff and confirm here."""
+        target = self._editable_cursor()
+        if target is not None:
+            self.edit_resource(*target, external=True)
+
+    def action_undo(self) -> None:
+        """``u``: undo my last PUT of the resource under the cursor (a normal edit: diff, confirm, guard)."""
+        target = self._editable_cursor()
+        if target is not None:
+            self.edit_resource(*target, undo=True)
+
+    def action_journal(self) -> None:
+        """``w``: the journal of every write this tool made."""
+        self.app.push_screen(self.launcher.journal())
+
+    def _cursor_flow_id(self) -> str | None:
+        item = self.resource_tree.cursor_item
+        flow_id = item.flow_id if item is not None and item.flow_id else (
+            item.id if item is not None and item.kind == "flow" else None)
+        if flow_id is None:
+            self.notify("Choose a flow (or one of its steps) first.", severity="warning")
+        return flow_id
+
+    def action_errors_or_external(self) -> None:
+        """``E``: on an integration or flow, the open errors of all its steps; elsewhere, $EDITOR."""
+        item = self.resource_tree.cursor_item
+        if item is not None and item.kind == "integration":
+            self.app.push_screen(self.launcher.cross_errors(title=f"Errors of {item.label}",
+                                                            integration_id=item.id))
+        elif item is not None and item.kind == "flow":
+            self.app.push_screen(self.launcher.cross_errors(title=f"Errors of {item.label}", flow_id=item.id))
+        elif not self.host.context.read_only:
+            self.action_external_edit()
+
+    def action_jobs(self) -> None:
+        """``J``: the latest jobs and the history of the flow under the cursor."""
+        flow_id = self._cursor_flow_id()
+        if flow_id is not None:
+            self.app.push_screen(self.launcher.jobs(flow_id))
+
+    def action_run_flow(self) -> None:
+        """``R``: run the flow under the cursor now (confirmed), then follow its job."""
+        flow_id = self._cursor_flow_id()
+        if flow_id is not None:
+            self.app.push_screen(self.launcher.jobs(flow_id, run_now=True))
 
     def action_filter(self) -> None:
         """``/``: filter the tree by name or id."""
