@@ -308,3 +308,24 @@ async def test_resource_saved_hook_updates_every_place_showing_the_document() ->
         assert group is not None and group.name == "NetSuite [prod]" and "offline" in group.flags
         view = app.screen.query_one("#json", JsonView)
         assert '  "name": "NetSuite [prod]",' in view.lines
+
+
+async def test_errors_changed_keeps_the_cursor_on_the_errors_node() -> None:
+    # Closing the triage screen reloads the integration's flows; the cursor used to land on whatever line
+    # the Errors node had before the reload (e.g. another integration), so the JSON pane
+    # showed the wrong thing.
+    sim = Simulator(seed=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        key = f"errors:{d.SHOPIFY_FLOW}:{d.SHOPIFY_IMPORT_STEP}"
+        assert await tree.reveal(key)
+        await settle(pilot)
+        await move_to(pilot, tree, key)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.errors_changed(d.SHOPIFY_FLOW)
+        await settle(pilot)
+        item = tree.cursor_item
+        assert item is not None and item.key == key

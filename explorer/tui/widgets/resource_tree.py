@@ -471,6 +471,12 @@ class ResourceTree(LabelledTree):
         moved = self._node_by_key.get(current.key) if current is not None else None
         if moved is not None and moved is not self.cursor_node:
             self._move_to(moved)
+        elif moved is None and current is not None and current.key != item.key:
+            # The cursor's item is below a child that is loading again (a reloaded integration's flows
+            # load their steps afterwards): wait on the refreshed node, and go back to the item when it
+            # is added (``_add``), instead of staying on a line that now shows something else.
+            self._cursor_key = current.key
+            self._move_to(node)
 
     def _swap(self, old: TreeItem, new: TreeItem) -> None:
         """Replace an item in the model with a fresh one of the same key and show it."""
