@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from explorer.client import IntegratorClient
 from explorer.journal import DraftStore, Journal
@@ -117,3 +118,18 @@ async def test_edit_retry_data_then_retry_this_record_now(tmp_path: Path) -> Non
         await pilot.press("escape")
         open_traces = [e["traceKey"] for e in sim.open_errors(*SHOPIFY)]
         assert target["traceKey"] not in open_traces  # the edited record went through
+
+
+async def test_retry_this_record_now_says_one_error_not_one_errors() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+
+    def make(client: IntegratorClient) -> ErrorsScreen:
+        return ErrorsScreen(client, *SHOPIFY, bulk_options=FAST_BULK)
+
+    async with ErrorsHost(sim, make).run_test(size=(140, 40)) as pilot:
+        await open_detail(pilot, 0)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await pilot.press("y")
+        dialog = await finished(pilot, sim)
+        assert dialog.query_one(".dialog-title", Label).render().plain == "Retrying 1 error"  # type: ignore[union-attr]

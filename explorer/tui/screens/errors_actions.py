@@ -54,6 +54,11 @@ class BulkPlan:
         verb = "Retry" if self.kind == "retry" else "Resolve"
         return f"{verb} {self.sendable:,} error{'s' if self.sendable != 1 else ''}?"
 
+    def progress_title(self) -> str:
+        """``Retrying 2,345 errors`` (``Retrying 1 error`` for the one-record retry of the detail screen)."""
+        verb = "Retrying" if self.kind == "retry" else "Resolving"
+        return f"{verb} {self.sendable:,} error{'s' if self.sendable != 1 else ''}"
+
     def lines(self, where: str) -> list[str | Text]:
         """The body of the confirm dialog."""
         out: list[str | Text] = []
@@ -159,9 +164,8 @@ class BulkRunner:
                on_done: Callable[[BulkReport], None]) -> None:
         self.running = True
         self.cancel = CancelToken()
-        verb = "Retrying" if plan.kind == "retry" else "Resolving"
         total = plan.sendable + len(plan.skipped)
-        self.dialog = BulkProgressDialog(f"{verb} {plan.sendable:,} errors", total, self.cancel.cancel)
+        self.dialog = BulkProgressDialog(plan.progress_title(), total, self.cancel.cancel)
         self.screen.app.push_screen(self.dialog)
         self.screen.run_worker(self._run(plan, on_sent, on_done), group="bulk", exclusive=True)
 
