@@ -271,3 +271,18 @@ async def test_date_range_filters_by_occurred_at() -> None:
         await pilot.press("d", "ctrl+u", "enter")  # empty: any date
         await pilot.pause()
         assert len(panel.store.view) == 12
+
+
+async def test_read_only_mark_stays_visible_in_an_80_column_title() -> None:
+    # At 80x24 the step and flow names filled the title and the trailing "· READ-ONLY" was cut off.
+    sim = Simulator(seed=0, time_scale=0)
+
+    def make(client: IntegratorClient) -> ErrorsScreen:
+        return ErrorsScreen(client, *SHOPIFY, step_name="Create NetSuite sales orders",
+                            flow_name="Shopify Orders to NetSuite Sales Orders", read_only=True)
+
+    async with ErrorsHost(sim, make, read_only=True).run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        title = screen_of(pilot.app).query_one("#errors-title")
+        assert title.region.height == 1
+        assert "READ-ONLY" in title.render_line(0).text

@@ -90,8 +90,9 @@ class ErrorsScreen(Screen[None]):
         return f"{self.step_name} ({self.flow_name})"
 
     def compose(self) -> ComposeResult:
-        mode = " · READ-ONLY" if self.read_only else ""
-        yield Label(Text("Errors · ") + Text(one_line(self.where)) + Text(mode), id="errors-title")
+        # READ-ONLY comes before the (long) step and flow names so a narrow terminal still shows it.
+        mode = "READ-ONLY · " if self.read_only else ""
+        yield Label(Text("Errors · ") + Text(mode) + Text(one_line(self.where)), id="errors-title")
         label = f"{self.step_name}"
         with TabbedContent(initial=OPEN_TAB, id="tabs"):
             with TabPane("Open", id=OPEN_TAB):

@@ -85,8 +85,9 @@ class CrossStepErrorsScreen(Screen[None]):
         self._labels: dict[tuple[str, str], str] = {}
 
     def compose(self) -> ComposeResult:
-        mode = " · READ-ONLY" if self.read_only else ""
-        yield Label(Text("Open errors across steps · ") + Text(one_line(self.title_text)) + Text(mode),
+        # READ-ONLY comes before the (long) title so a narrow terminal still shows it.
+        mode = "READ-ONLY · " if self.read_only else ""
+        yield Label(Text("Open errors across steps · ") + Text(mode) + Text(one_line(self.title_text)),
                     id="cross-title")
         yield ErrorsPanel(id="cross-panel", cross_step=True, export_label=f"{self.title_text}-all-steps",
                           export_dir=self.export_dir, step_names=self._labels)
