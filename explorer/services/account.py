@@ -39,6 +39,7 @@ from explorer.services.account_items import (
     describe_item,
     describe_steps,
     errors_item,
+    flow_children,
     flow_item,
     format_tree,
     integration_item,
@@ -51,8 +52,9 @@ from explorer.services.account_items import (
 __all__ = [
     "CONNECTIONS_KEY", "LOCKED_TEXT", "STANDALONE_KEY", "AccountRoot", "AccountService", "BadgeResult",
     "Failure", "ItemKind", "StepCatalog", "StepInfo", "TreeItem", "connection_item", "connections_item",
-    "describe_item", "describe_steps", "errors_item", "flow_item", "format_tree", "integration_item",
-    "load_tree", "notice_item", "root_items", "standalone_item", "step_connection_items", "step_item",
+    "describe_item", "describe_steps", "errors_item", "flow_children", "flow_item", "format_tree",
+    "integration_item", "load_tree", "notice_item", "root_items", "standalone_item", "step_connection_items",
+    "step_item",
 ]
 
 T = TypeVar("T")

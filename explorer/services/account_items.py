@@ -15,7 +15,7 @@ from explorer.client import ApiError, Forbidden
 from explorer.model import Connection, Export, Flow, Import, Integration, Step, TokenInfo
 
 ItemKind = Literal[
-    "integration", "standalone", "flow", "step", "errors", "connections", "connection", "notice"
+    "integration", "standalone", "flow", "step", "errors", "jobs", "connections", "connection", "notice"
 ]
 LOCKED_TEXT = "outside this token's scope"
 """What a node shows when the API answered 403 (or the token's scope says it cannot be read)."""
@@ -220,8 +220,18 @@ def flow_item(flow: Flow, open_errors: int | None = None,
         kind="flow", key=f"flow:{flow.id}", id=flow.id, name=flow.name, tags=tuple(tags),
         flags=frozenset(flags), open_errors=open_errors, doc=flow.raw, doc_path=f"flows/{flow.id}",
         flow_id=flow.id, expandable=True,
-        children=None if steps is None else [step_item(info) for info in steps],
+        children=None if steps is None else flow_children(flow.id, steps),
     )
+
+
+def flow_children(flow_id: str, steps: Sequence[StepInfo]) -> list[TreeItem]:
+    """What a flow node holds in the TUI: its steps in flow order, then its Jobs node."""
+    return [*(step_item(info) for info in steps), jobs_item(flow_id)]
+
+
+def jobs_item(flow_id: str) -> TreeItem:
+    """A flow's Jobs node: ``enter`` lists its latest runs and history (loaded by the jobs screen)."""
+    return TreeItem(kind="jobs", key=f"jobs:{flow_id}", id=flow_id, name="Jobs", flow_id=flow_id)
 
 
 def step_item(info: StepInfo) -> TreeItem:
@@ -298,10 +308,10 @@ def notice_item(parent_key: str, text: str, failure: Failure | None = None) -> T
 def format_tree(items: Sequence[TreeItem], *, prefix: str = "") -> list[str]:
     """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests.
 
-    Errors nodes are left out: their count is already on the step's line.
+    Errors and Jobs nodes are left out: the count is already on the step's line, and jobs are not loaded.
     """
     lines: list[str] = []
-    items = [item for item in items if item.kind != "errors"]
+    items = [item for item in items if item.kind not in ("errors", "jobs")]
     for index, item in enumerate(items):
         last = index == len(items) - 1
         lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item)}")

@@ -93,6 +93,7 @@ async def test_flows_are_grouped_and_steps_load_only_on_expand() -> None:
             "export Get Shopify orders · HTTPExport",
             "lookup Find NetSuite customer by email  ● 2 · NetSuiteExport",
             "import Create NetSuite sales orders  ● 12 · NetSuiteDistributedImport",
+            "Jobs  latest runs",
         ]
         await move_to(pilot, tree, f"step:{d.SHOPIFY_FLOW}:{d.SHOPIFY_IMPORT_STEP}")
         await pilot.press("right")

@@ -137,3 +137,18 @@ async def test_j_shows_jobs_and_w_the_journal() -> None:
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
+
+
+async def test_a_flows_jobs_node_opens_its_jobs() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await at(pilot, app, f"jobs:{d.FLOW_SHOPIFY_ORDERS}")
+        item = tree_of(app).cursor_item
+        assert item is not None and item.kind == "jobs"
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, JobsScreen) and screen.flow_id == d.FLOW_SHOPIFY_ORDERS
+        assert screen.jobs, "the simulator's demo flow has a job history"

@@ -31,7 +31,8 @@ from explorer.tui.widgets.resource_tree import ResourceTree
 
 KIND_TITLES = {
     "integration": "Integration", "standalone": "Standalone flows", "flow": "Flow", "step": "Step",
-    "errors": "Errors", "connections": "Connections", "connection": "Connection", "notice": "Notice",
+    "errors": "Errors", "jobs": "Jobs", "connections": "Connections", "connection": "Connection",
+    "notice": "Notice",
 }
 EDITABLE_KINDS = frozenset({"integration", "flow", "step", "connection"})
 
@@ -320,6 +321,8 @@ class MainScreen(Screen[None]):
             return
         if item.kind == "errors" and item.flow_id and item.step_id:
             self.open_errors_screen(item.flow_id, item.step_id)
+        elif item.kind == "jobs" and item.flow_id:
+            self.app.push_screen(self.launcher.jobs(item.flow_id))
         elif item.kind == "notice" and item.failure is not None and not item.failure.locked:
             self.resource_tree.action_refresh_node()  # enter on "press r to retry" retries too
         elif not event.node.allow_expand:
@@ -350,6 +353,9 @@ class MainScreen(Screen[None]):
         if item.kind == "errors":
             return {"flowId": item.flow_id, "stepId": item.step_id, "openErrors": item.open_errors,
                     "hint": "press enter to list this step's open errors"}
+        if item.kind == "jobs":
+            return {"flowId": item.flow_id,
+                    "hint": "press enter for the latest jobs and history (R runs the flow)"}
         children = item.children or []
         summary: dict[str, Any] = {"group": item.name, "count": len(children)}
         summary["items"] = [{"_id": child.id, "name": child.name, **(

@@ -99,6 +99,10 @@ class LabelledTree(Tree[TreeItem]):
             marker = "" if failure is None else ("⊘ " if failure.locked else "⚠ ")
             name.append(marker + one_line(item.name, 200), style)
             return head, name, tail, tags_text
+        if item.kind == "jobs":
+            head.append("Jobs", self._style("kind"))
+            tail.append("  latest runs", muted)
+            return head, name, tail, tags_text
         if item.kind == "errors":
             head.append("Errors", self._style("kind"))
             self._errors_badge(item, tail)

@@ -29,11 +29,11 @@ from explorer.services.account import (
     Failure,
     TreeItem,
     connections_item,
+    flow_children,
     flow_item,
     integration_item,
     notice_item,
     root_items,
-    step_item,
 )
 from explorer.tui.widgets.resource_labels import LabelledTree, plain_label
 
@@ -237,7 +237,7 @@ class ResourceTree(LabelledTree):
             if item.kind == "flow" and item.children is not None:
                 flow = self.service.root.flow(item.id) if self.service.root is not None else None
                 if flow is not None:
-                    self._replace_children(item, [step_item(info) for info in self.service.steps(flow)])
+                    self._replace_children(item, flow_children(flow.id, self.service.steps(flow)))
 
     # ----------------------------------------------------------------------------------------- lazy loads
     def _start_load(self, item: TreeItem) -> None:
@@ -265,7 +265,7 @@ class ResourceTree(LabelledTree):
             return
         self._loading.discard(item.key)
         item.open_errors = sum(counts.values())
-        self._replace_children(item, [step_item(info) for info in self.service.steps(flow)])
+        self._replace_children(item, flow_children(flow.id, self.service.steps(flow)))
 
     # ----------------------------------------------------------------------------------------- refresh
     def action_refresh_node(self) -> None:
@@ -337,7 +337,7 @@ class ResourceTree(LabelledTree):
             fresh = flow_item(flow, service.flow_errors.get(flow.id), steps)
             self._swap(item, fresh)
             self._recount_parent(fresh)
-        elif item.kind in ("step", "errors"):
+        elif item.kind in ("step", "errors", "jobs"):
             flow_item_ = self.item(f"flow:{item.flow_id}")
             if flow_item_ is not None:
                 await self._refresh_item(flow_item_)
@@ -529,6 +529,9 @@ class ResourceTree(LabelledTree):
     def _chain(self, key: str) -> list[str]:
         """Keys from the top level down to ``key`` (steps of unloaded flows are derived from the key)."""
         kind, _, rest = key.partition(":")
+        if kind == "jobs":
+            flow_chain = self._chain(f"flow:{rest}")
+            return [*flow_chain, key] if flow_chain else []
         if kind in ("step", "errors", "stepconnection"):
             flow_id, _, step_id = rest.partition(":")
             flow_chain = self._chain(f"flow:{flow_id}")
