@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"large account, {LATENCY_MS:.0f} ms latency per request, terminal {SIZE[0]}x{SIZE[1]}")
-    for concurrency in (8, 24, 32, 64):
+    for concurrency in (8, 16, 24, 32):
         results = [asyncio.run(first_screen(concurrency)) for _ in range(args.runs)]
         first = results[0]
         print(f"  client concurrency {concurrency}: {int(first['integrations'])} integrations")
