@@ -80,6 +80,8 @@ async def test_read_only_hides_edit_run_and_undo() -> None:
         await pilot.pause()
         assert app.screen is main
         assert [r for r in sim.requests if r[0] != "GET"] == []
+        titles = [n.title for n in app._notifications]
+        assert titles.count("Read-only") == 3  # each key says why it does nothing
 
 
 async def test_enter_on_an_errors_node_opens_the_triage_screen_with_the_badge_total() -> None:

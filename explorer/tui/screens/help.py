@@ -102,7 +102,7 @@ def help_sections(app: App[object] | None) -> list[Section]:
         app_bindings.insert(0, type(app).BINDINGS)
     return [
         ("Everywhere", [*binding_rows(app, app_bindings), *EXTRA_EVERYWHERE]),
-        ("Main screen", binding_rows(app, [MainScreen.BINDINGS])),
+        ("Main screen", binding_rows(app, [MainScreen.BINDINGS], skip=frozenset({"read_only_refusal"}))),
         ("Resource tree", [*EXTRA_TREE, *binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS],
                                                        skip=frozenset({"select_cursor", "toggle_node"}))]),
         ("JSON pane", binding_rows(app, [JsonView.BINDINGS, JsonBody.BINDINGS])),

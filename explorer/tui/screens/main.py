@@ -51,6 +51,8 @@ class MainScreen(Screen[None]):
         Binding("R", "run_flow", "Run flow", show=False, id="main.run_flow"),
         Binding("z", "zoom", "Zoom", id="main.zoom"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
+        # Reached only when the keys above are switched off (read-only): says why instead of doing nothing.
+        Binding("e,u,R,ctrl+o", "read_only_refusal", show=False, id="main.read_only_refusal"),
     ]
     """``/`` filters the tree, ``e`` edits the resource under the cursor, ``E`` lists the open errors of
     every step of an integration or flow (on a step or connection: edits it in $EDITOR, as ``ctrl+o`` does
@@ -161,6 +163,8 @@ class MainScreen(Screen[None]):
         """Hide ``e`` in read-only sessions and where there is nothing to edit."""
         if action in ("filter", "zoom", "edit") and self.has_class("-problem"):
             return False
+        if action == "read_only_refusal":
+            return self.host.context.read_only
         if action in ("edit", "external_edit", "undo", "run_flow"):
             # Shown whenever editing is possible at all (not per node: rebuilding the footer on every cursor
             # move is costly); the actions explain when the node under the cursor cannot be edited.
@@ -199,6 +203,11 @@ class MainScreen(Screen[None]):
         if target is not None:
             self.edit_resource(*target, undo=True)
 
+    def action_read_only_refusal(self) -> None:
+        """A mutating key in a read-only session: nothing is sent, and the user is told why."""
+        self.notify("This session is read-only (--read-only or the profile's read_only = true): editing, "
+                    "undo and running flows are off.", title="Read-only", severity="warning", markup=False)
+
     def action_journal(self) -> None:
         """``w``: the journal of every write this tool made."""
         self.app.push_screen(self.launcher.journal())
@@ -219,7 +228,9 @@ class MainScreen(Screen[None]):
                                                             integration_id=item.id))
         elif item is not None and item.kind == "flow":
             self.app.push_screen(self.launcher.cross_errors(title=f"Errors of {item.label}", flow_id=item.id))
-        elif not self.host.context.read_only:
+        elif self.host.context.read_only:
+            self.action_read_only_refusal()
+        else:
             self.action_external_edit()
 
     def action_jobs(self) -> None:
