@@ -471,12 +471,12 @@ class ErrorList:
 
     def status(self) -> str:
         """``loaded/total · selected · filters`` for the status line."""
-        total = "?" if self.total is None else str(self.total)
-        loaded = f"{len(self.rows)}/{total}" if not self.complete else f"{len(self.rows)}"
+        total = "?" if self.total is None else f"{self.total:,}"
+        loaded = f"{len(self.rows):,}/{total}" if not self.complete else f"{len(self.rows):,}"
         parts = [f"{loaded} loaded" + ("" if self.complete else "…")]
         if self.query.filters_anything:
-            parts.append(f"{len(self.view)} shown")
-        parts.append(f"{len(self.selection)} selected")
+            parts.append(f"{len(self.view):,} shown")
+        parts.append(f"{len(self.selection):,} selected")
         described = self.query.describe()
         if described:
             parts.append(described)

@@ -127,7 +127,7 @@ async def test_pages_stream_in_and_the_status_says_loaded_total_selected() -> No
         assert panel.table.row_count == 3000
         pages = [p for m, p, _ in sim.requests if m == "GET" and "/errors" in p and d.AMAZON_IMPORT_STEP in p]
         assert len(pages) == 3  # 1000 per page, each requested once
-        assert "3000 loaded · 0 selected" in str(panel.query_one("#status").render())
+        assert "3,000 loaded · 0 selected" in str(panel.query_one("#status").render())
         first = sim.open_errors(*AMAZON)[0]
         assert panel.table.cursor_record is not None
         assert panel.table.cursor_record.error_id == first["errorId"]

@@ -295,7 +295,7 @@ class ErrorsTable(ScrollView, can_focus=True):
 
     @staticmethod
     def _group_cells(group: ErrorGroup) -> list[str]:
-        return [one_line(group.label), str(group.count), str(group.retryable), format_time(group.latest),
+        return [one_line(group.label), f"{group.count:,}", f"{group.retryable:,}", format_time(group.latest),
                 one_line(group.sample)]
 
     # -- cursor -------------------------------------------------------------------------------------
