@@ -71,7 +71,7 @@ class AppContext:
     """Session facts the screens read; ``token`` is filled once ``tokenInfo`` answered.
 
     ``show_timings`` is False in snapshot tests and screenshots, where durations would differ run to run.
-    ``drafts`` and ``journal`` are None until the edit feature (issue 4) provides them.
+    ``drafts`` and ``journal`` live under ``$XDG_STATE_HOME/integrator-explorer`` (read at session start).
     """
 
     profile_label: str
@@ -80,8 +80,8 @@ class AppContext:
     show_timings: bool = True
     token: TokenInfo | None = None
     requests: RequestLog = field(default_factory=RequestLog)
-    drafts: DraftStore | None = None
-    journal: Journal | None = None
+    drafts: DraftStore = field(default_factory=DraftStore.default)
+    journal: Journal = field(default_factory=Journal.default)
 
     @property
     def region_label(self) -> str:

@@ -13,7 +13,6 @@ from typing import Any, cast
 from textual.app import App
 from textual.screen import Screen
 
-from explorer.journal import DraftStore, Journal
 from explorer.services.writes import Saved, resource_target
 from explorer.tui.context import ExplorerHost
 from explorer.tui.screens.editor import EditMode, EditorScreen
@@ -42,11 +41,9 @@ class ScreenLauncher:
     def write_context(self) -> WriteContext:
         """Client, profile, drafts and journal for every write (resource or retry data)."""
         context = self.host.context
-        drafts = context.drafts or DraftStore.default()
-        journal = context.journal or Journal.default()
         profile = str(getattr(self._app, "profile_name", "") or context.profile_label)
-        return WriteContext(api=self.host.client, profile=profile, drafts=drafts, journal=journal,
-                            read_only=context.read_only, on_saved=self._on_saved)
+        return WriteContext(api=self.host.client, profile=profile, drafts=context.drafts,
+                            journal=context.journal, read_only=context.read_only, on_saved=self._on_saved)
 
     def step_names(self) -> dict[str, str]:
         """Export and import id → name, from the catalog the tree loaded (never a request)."""
