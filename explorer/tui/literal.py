@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from explorer.tui.json_lines import printable
+from explorer.services.json_lines import printable
 
 __all__ = ["literal", "one_line", "printable"]
 

@@ -18,9 +18,9 @@ from textual.widgets import DataTable, Static, TextArea
 from explorer.client import IntegratorClient
 from explorer.journal import DraftStore, Journal
 from explorer.services import writes
+from explorer.services.json_lines import line_for_path
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from explorer.tui.json_lines import line_for_path
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, DraftOfferScreen, StaleChoiceScreen

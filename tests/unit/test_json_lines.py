@@ -1,4 +1,4 @@
-"""Tests for explorer.tui.json_lines: paths ⇄ lines of json.dumps(indent=2) output, values, search.
+"""Tests for explorer.services.json_lines: paths ⇄ lines of json.dumps(indent=2) output, values, search.
 
 The editor maps 422 field paths such as `pageProcessors[1]._importId` to lines with these functions,
 so every line of a tricky document must round-trip: line → path → the same line.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from explorer.tui.json_lines import (
+from explorer.services.json_lines import (
     JsonLineIndex,
     PathPart,
     SearchHits,
@@ -309,7 +309,7 @@ def test_take_lines_stops_after_enough_lines() -> None:
 def test_json_lines_does_not_import_textual() -> None:
     """The editor and headless tools use these functions; they must not pull in the UI toolkit."""
     code = (
-        "import sys, explorer.tui.json_lines\n"
+        "import sys, explorer.services.json_lines\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'pygments')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -37,6 +37,7 @@ from explorer.journal import Draft, UnsafeName
 from explorer.services import writes
 from explorer.services.canonical import dump_text
 from explorer.services.diff import short_json
+from explorer.services.json_lines import JsonLineIndex, parse_path
 from explorer.services.writes import (
     DocumentTarget,
     EditSession,
@@ -44,7 +45,6 @@ from explorer.services.writes import (
     Saved,
     WritePlan,
 )
-from explorer.tui.json_lines import JsonLineIndex, parse_path
 from explorer.tui.literal import printable
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import (

@@ -6,7 +6,7 @@ on screen 50 ms. So `JsonBody` keeps the pretty-printed lines in a list and lexe
 paints (with an LRU cache), and `JsonView` encodes, indexes and searches big documents in slices of
 a few milliseconds on the UI loop, so the first screen paints at once. Server text is shown
 literally: lines become `Text` without markup, and characters a terminal would act on are replaced
-(`json_lines.printable`). Paths follow the style documented in `explorer.tui.json_lines`.
+(`json_lines.printable`). Paths follow the style documented in `explorer.services.json_lines`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 from textual.worker import Worker
 
-from explorer.tui.json_lines import (
+from explorer.services.json_lines import (
     JsonLineIndex,
     SearchHits,
     find_matches,
