@@ -21,7 +21,7 @@ import httpx
 
 from explorer import __version__
 from explorer.client import ApiError, IntegratorClient, RequestRecord
-from explorer.commands import COMMAND_GROUPS
+from explorer.commands import COMMAND_GROUPS, group_of
 from explorer.commands.common import (
     EXIT_API,
     EXIT_USAGE,
@@ -49,8 +49,12 @@ FORBIDDEN_OPTIONS = ("--token", "--api-token", "--password")
 """Options that would put a secret in argv (seen in ``ps``, shell history): refused by name, never echoed."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument grammar of ``iox``: global options, then an optional sub-command (none = the TUI)."""
+def build_parser(arguments: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument grammar of ``iox``: global options, then an optional sub-command (none = the TUI).
+
+    Given the ``arguments`` about to be parsed, only the group of the command they name is imported (the
+    others are listed by name and help, see ``explorer.commands``); without them, every group is.
+    """
     parser = argparse.ArgumentParser(
         prog="iox", allow_abbrev=False,
         description="Explore, edit and triage a Celigo integrator.io account from the terminal. "
@@ -59,9 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iox {__version__}")
     add_session_options(parser, suppress=False)
+    wanted = None if arguments is None else group_of(command_word(parser, arguments) or "")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
-        group.register(commands)
+        if arguments is None or group is wanted:
+            group.load().register(commands)
+        else:
+            for name, help_text in group.commands.items():
+                commands.add_parser(name, help=help_text, add_help=False)
     sim = commands.add_parser("simulator", help="serve the integrator.io simulator over HTTP on loopback",
                               allow_abbrev=False)
     sim.add_argument("--port", type=int, default=8765, help="NA port (default 8765; 0 picks a free one)")
@@ -72,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--scale", choices=("demo", "large"), default="demo", help="account size")
     sim.add_argument("--seed", type=int, default=0, help="seed of the account and of the faults")
     return parser
+
+
+def command_word(parser: argparse.ArgumentParser, arguments: Sequence[str]) -> str | None:
+    """The first positional argument (the command's name), skipping the global options and their values."""
+    takes_value = {option for option, action in parser._option_string_actions.items() if action.nargs != 0}
+    skip = False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument == "--":
+            return None
+        elif argument.startswith("-"):
+            skip = argument in takes_value
+        else:
+            return argument
+    return None
 
 
 def _run_simulator(args: argparse.Namespace) -> int:
@@ -255,7 +280,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.AsyncBaseTranspo
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        args = _parse(build_parser(), arguments)
+        args = _parse(build_parser(arguments), arguments)
     except SystemExit as stop:  # --help, --version and usage errors (argparse printed the message)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
     if args.command == "simulator":

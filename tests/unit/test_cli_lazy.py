@@ -1,0 +1,55 @@
+"""Command groups are imported only when one of their commands runs, and the table that names them is true.
+
+Why: ``iox`` (the TUI) and ``iox tree`` should not pay for importing every command group at start-up
+(issue 10); the price is a table of names in ``explorer.commands`` that must agree with each ``register``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from explorer.cli import build_parser, command_word
+from explorer.commands import COMMAND_GROUPS, group_of
+
+
+def _registered(group_module: object) -> dict[str, str]:
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command")
+    group_module.register(commands)  # type: ignore[attr-defined]
+    return {action.dest: str(action.help) for action in commands._choices_actions}
+
+
+@pytest.mark.parametrize("group", COMMAND_GROUPS, ids=lambda group: group.module)
+def test_the_table_names_every_command_with_its_registered_help(group: object) -> None:
+    assert _registered(group.load()) == group.commands  # type: ignore[attr-defined]
+
+
+def test_the_command_word_skips_global_options_and_their_values() -> None:
+    parser = build_parser([])
+    assert command_word(parser, ["--profile", "tree", "ls", "flows"]) == "ls"
+    assert command_word(parser, ["--json", "--latency-ms=5", "errors", "f", "s"]) == "errors"
+    assert command_word(parser, ["--demo"]) is None
+    assert group_of("retry") is not None and group_of("simulator") is None
+
+
+def _modules_after(code: str) -> set[str]:
+    shown = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    return {name for name in shown if name.startswith("explorer.commands.")}
+
+
+def test_only_the_running_commands_group_is_imported() -> None:
+    groups = {group.module for group in COMMAND_GROUPS}
+    assert not _modules_after("from explorer.cli import build_parser\nbuild_parser(['--demo'])") & groups
+    loaded = _modules_after("from explorer.cli import build_parser\nbuild_parser(['--demo', 'tree'])")
+    assert loaded & groups == {"explorer.commands.account"}
+
+
+def test_a_lazily_listed_command_still_parses_fully() -> None:
+    arguments = ["--demo", "errors", "f", "s", "--limit", "3"]
+    args = build_parser(arguments).parse_args(arguments)
+    assert (args.command, args.flow, args.step, args.limit) == ("errors", "f", "s", 3)
