@@ -74,3 +74,23 @@ def test_run_server_prints_urls_and_tokens(
     assert isinstance(sim, Simulator)
     assert (seen["port"], seen["eu_port"], seen["closed"]) == (8765, 8766, True)
     assert (sim.seed, sim.latency_ms, sim.jitter_ms) == (3, 5.0, 1.0)
+
+
+def test_accepted_sockets_send_small_writes_at_once() -> None:
+    """TCP_NODELAY on every accepted socket: without it Nagle held each answer's body ~40 ms (issue 10)."""
+    import socket
+    import threading
+
+    from explorer.simulator.server import _SimServer
+
+    server = _SimServer(("127.0.0.1", 0), make_sim(), "na")
+    try:
+        accepted: list[socket.socket] = []
+        thread = threading.Thread(target=lambda: accepted.append(server.get_request()[0]))
+        thread.start()
+        with socket.create_connection(server.server_address[:2], timeout=5):
+            thread.join(5)
+        assert accepted and accepted[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        accepted[0].close()
+    finally:
+        server.server_close()
