@@ -318,7 +318,7 @@ class ErrorsPanel(Vertical):
         marked = self.store.selected()
         if marked:
             return marked
-        group = self.table.group_at(self.table.cursor_row)
+        group = self.table.group_at(self.table.cursor_line)
         if group is not None:
             value = group.value
             return [r for r in self.store.view if (getattr(r, group.field) or "") == value]
@@ -472,8 +472,8 @@ class ErrorsPanel(Vertical):
         if record is None:
             return
         self.store.selection.toggle(row_key(record))
-        table.refresh_row(table.cursor_row)
-        table.move_cursor(table.cursor_row + 1)
+        table.refresh_row(table.cursor_line)
+        table.move_cursor(table.cursor_line + 1)
         self.update_status()
 
     def action_extend(self, step: int) -> None:
@@ -483,12 +483,12 @@ class ErrorsPanel(Vertical):
         if record is None:
             return
         self.store.selection.mark([row_key(record)])
-        table.refresh_row(table.cursor_row)
-        table.move_cursor(table.cursor_row + step)
+        table.refresh_row(table.cursor_line)
+        table.move_cursor(table.cursor_line + step)
         following = table.cursor_record
         if following is not None:
             self.store.selection.mark([row_key(following)])
-            table.refresh_row(table.cursor_row)
+            table.refresh_row(table.cursor_line)
         self.update_status()
 
     def action_mark_all(self) -> None:
@@ -506,7 +506,7 @@ class ErrorsPanel(Vertical):
     def action_open(self) -> None:
         """enter: open the error, or drill into the group under the cursor."""
         table = self.table
-        group = table.group_at(table.cursor_row)
+        group = table.group_at(table.cursor_line)
         if group is not None:
             query = self.store.query.with_quick_filter(group.field, group.value)
             self.set_grouping(None)

@@ -27,7 +27,8 @@ from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.token import TokenScreen
-from explorer.tui.widgets.json_view import JsonBody, JsonView
+from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.line_viewer import LineViewer
 from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.resource_tree import ResourceTree
 
@@ -105,7 +106,7 @@ def help_sections(app: App[object] | None) -> list[Section]:
         ("Main screen", binding_rows(app, [MainScreen.BINDINGS], skip=frozenset({"read_only_refusal"}))),
         ("Resource tree", [*EXTRA_TREE, *binding_rows(app, [Tree.BINDINGS, ResourceTree.BINDINGS],
                                                        skip=frozenset({"select_cursor", "toggle_node"}))]),
-        ("JSON pane", binding_rows(app, [JsonView.BINDINGS, JsonBody.BINDINGS])),
+        ("JSON pane", binding_rows(app, [JsonView.BINDINGS, LineViewer.BINDINGS])),
         ("Errors of a step (enter on an Errors node)",
          binding_rows(app, [ErrorsScreen.BINDINGS, ErrorsPanel.BINDINGS])),
         ("Error detail (enter on an error)", binding_rows(app, [ErrorDetailScreen.BINDINGS])),

@@ -25,12 +25,12 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from explorer.model import ErrorRecord
 from explorer.services.error_list import ColumnName, ErrorGroup
 from explorer.tui.literal import one_line
+from explorer.tui.widgets.line_viewer import LineViewer
 
 RowPredicate = Callable[[ErrorRecord], bool]
 GUTTER = 2
@@ -89,8 +89,10 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class ErrorsTable(ScrollView, can_focus=True):
-    """Header line + virtual rows; a cursor row; marks in the gutter. See the module docstring."""
+class ErrorsTable(LineViewer):
+    """Header line + virtual rows; a cursor row (`cursor_line`); marks in the gutter (see the module)."""
+
+    HEADER_LINES: ClassVar[int] = 1
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "errors-table--header",
@@ -118,25 +120,12 @@ class ErrorsTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("pagedown", "page_down_rows", "Page down", show=False),
-        Binding("home", "first_row", "First", show=False),
-        Binding("end", "last_row", "Last", show=False),
         Binding("left", "scroll_columns(-8)", "Left", show=False),
         Binding("right", "scroll_columns(8)", "Right", show=False),
     ]
 
-    class CursorMoved(Message):
+    class CursorMoved(LineViewer.CursorMoved):
         """The cursor row changed (frequent: the queue keeps only the newest)."""
-
-        def __init__(self, row: int) -> None:
-            super().__init__()
-            self.row = row
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, ErrorsTable.CursorMoved)
 
     class HeaderClicked(Message):
         """A column title was clicked: the screen sorts by that column."""
@@ -147,7 +136,6 @@ class ErrorsTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.cursor_row = 0
         self._error_cursor = 0
         self.empty_text = "No errors."
         self._errors: Sequence[ErrorRecord] = ()
@@ -169,6 +157,11 @@ class ErrorsTable(ScrollView, can_focus=True):
         return len(self._groups) if self._grouped else len(self._errors)
 
     @property
+    def line_count(self) -> int:
+        """Rows the cursor can visit (the header is not one)."""
+        return self.row_count
+
+    @property
     def grouped(self) -> bool:
         """True while the table shows groups instead of errors."""
         return self._grouped
@@ -186,7 +179,7 @@ class ErrorsTable(ScrollView, can_focus=True):
             columns = (STEP_COLUMN, *columns)
         changed = self._grouped or columns != self._columns
         if self._grouped:
-            self.cursor_row = self._error_cursor
+            self.cursor_line = self._error_cursor
         self._grouped, self._errors, self._columns = False, rows, columns
         self._step_names = step_names if step_names is not None else self._step_names
         if relayout or changed or not self._widths:
@@ -196,7 +189,7 @@ class ErrorsTable(ScrollView, can_focus=True):
     def show_groups(self, groups: Sequence[ErrorGroup]) -> None:
         """Show one line per group (value, count, retryable, latest, a sample message)."""
         if not self._grouped:
-            self._error_cursor, self.cursor_row = self.cursor_row, 0
+            self._error_cursor, self.cursor_line = self.cursor_line, 0
             self.scroll_to(y=0, animate=False, immediate=True)
         title = groups[0].field if groups else "value"
         self._grouped, self._groups = True, groups
@@ -218,7 +211,7 @@ class ErrorsTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _after_change(self) -> None:
-        self.cursor_row = max(0, min(self.cursor_row, self.row_count - 1))
+        self.clamp_cursor()
         self._update_virtual_size()
         self.refresh()
 
@@ -237,7 +230,7 @@ class ErrorsTable(ScrollView, can_focus=True):
     @property
     def cursor_record(self) -> ErrorRecord | None:
         """The error under the cursor."""
-        return self.record_at(self.cursor_row)
+        return self.record_at(self.cursor_line)
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -300,48 +293,9 @@ class ErrorsTable(ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------------------
 
-    def move_cursor(self, row: int) -> None:
-        """Put the cursor on ``row`` (clamped), scroll it into view and announce it."""
-        row = max(0, min(row, self.row_count - 1))
-        old, self.cursor_row = self.cursor_row, row
-        if old != row:
-            self.refresh_lines(old + 1)
-            self.refresh_lines(row + 1)
-        height = max(1, self.scrollable_content_region.height - 1)
-        top = round(self.scroll_offset.y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
-        self.post_message(self.CursorMoved(row))
-
     def refresh_row(self, row: int) -> None:
         """Repaint one row (its mark changed); row ``r`` is virtual line ``r + 1`` (under the header)."""
         self.refresh_lines(row + 1)
-
-    def action_cursor_up(self) -> None:
-        """Move the cursor up a row."""
-        self.move_cursor(self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        """Move the cursor down a row."""
-        self.move_cursor(self.cursor_row + 1)
-
-    def action_page_up_rows(self) -> None:
-        """Move the cursor up a page."""
-        self.move_cursor(self.cursor_row - max(1, self.scrollable_content_region.height - 2))
-
-    def action_page_down_rows(self) -> None:
-        """Move the cursor down a page."""
-        self.move_cursor(self.cursor_row + max(1, self.scrollable_content_region.height - 2))
-
-    def action_first_row(self) -> None:
-        """Jump to the first row."""
-        self.move_cursor(0)
-
-    def action_last_row(self) -> None:
-        """Jump to the last row loaded so far."""
-        self.move_cursor(self.row_count - 1)
 
     def action_scroll_columns(self, cells: int) -> None:
         """Scroll sideways (long messages, narrow terminals)."""
@@ -413,7 +367,7 @@ class ErrorsTable(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _row(self, index: int, widths: Sequence[int], base: Style) -> Strip:
-        style = base + self._style("errors-table--cursor") if index == self.cursor_row else base
+        style = base + self._style("errors-table--cursor") if index == self.cursor_line else base
         if self._grouped:
             return self._line(self._group_cells(self._groups[index]), widths, "  ", style)
         record = self._errors[index]
