@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from explorer import __version__
-from explorer.client import ApiError, IntegratorClient, RequestRecord
+from explorer.client import ApiError, IntegratorClient, RequestRecord, Unauthorized
 from explorer.commands import COMMAND_GROUPS, group_of
 from explorer.commands.common import (
     EXIT_API,
@@ -75,6 +75,8 @@ def build_parser(arguments: Sequence[str] | None = None) -> argparse.ArgumentPar
                               allow_abbrev=False)
     sim.add_argument("--port", type=int, default=8765, help="NA port (default 8765; 0 picks a free one)")
     sim.add_argument("--eu-port", type=int, default=None, help="also serve the EU region on this port")
+    sim.add_argument("--au-port", type=int, default=None, help="also serve the AU region on this port")
+    sim.add_argument("--ca-port", type=int, default=None, help="also serve the CA region on this port")
     sim.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency added to every answer")
     sim.add_argument("--jitter-ms", type=float, default=0.0, help="random extra latency, up to this much")
     sim.add_argument("--faults", default="", help="e.g. 429=0.1,500=0.05,reset=0.01,html=0.02")
@@ -111,6 +113,8 @@ def _run_simulator(args: argparse.Namespace) -> int:
         run_server(
             port=args.port,
             eu_port=args.eu_port,
+            au_port=args.au_port,
+            ca_port=args.ca_port,
             latency_ms=args.latency_ms,
             jitter_ms=args.jitter_ms,
             faults=faults,
@@ -162,11 +166,12 @@ class ClientFactory:
 
 
 def demo_session(token_name: str, read_only: bool) -> Session:
-    """The session of ``--demo``: a demo token of the simulator (the ``eu`` one lives in the EU region)."""
+    """The session of ``--demo``: a demo token of the simulator (``eu``, ``au``, ``ca``: those regions)."""
     from explorer.simulator import DEMO_TOKENS
 
     return Session(profile="demo" if token_name == "full" else f"demo-{token_name}",
-                   token=DEMO_TOKENS[token_name], region="eu" if token_name == "eu" else "na",
+                   token=DEMO_TOKENS[token_name],
+                   region=token_name if token_name in ("eu", "au", "ca") else "na",
                    read_only=read_only, read_only_reason="--read-only was given" if read_only else "",
                    token_source=f"demo token {token_name!r}")
 
@@ -204,7 +209,15 @@ async def _execute(ctx: CommandContext, args: argparse.Namespace) -> int:
     assert ctx.session is not None
     async with ctx.build_client(ctx.session) as client:
         ctx.client = client
-        return int(await args.handler(ctx, args))
+        try:
+            return int(await args.handler(ctx, args))
+        except Unauthorized as refused:
+            from explorer.services.regions import probe_other_regions
+
+            probe = await probe_other_regions(client)
+            if probe is not None:
+                refused.add_note(probe.hint())
+            raise
 
 
 def _run_command(args: argparse.Namespace, out: Output, factory: ClientFactory,

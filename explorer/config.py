@@ -37,12 +37,12 @@ CONFIG_ENV_VAR = "IOX_CONFIG"
 """Environment variable naming the config file; ``--config`` beats it."""
 TOKEN_ENV_VAR = "IOX_TOKEN"
 """Environment variable holding a token; it beats every profile's own token source."""
-REGIONS: tuple[str, ...] = ("na", "eu")
-"""The integrator.io regions a profile may name."""
+REGIONS: tuple[str, ...] = ("na", "eu", "au", "ca")
+"""The integrator.io regions a profile may name (North America, Europe, Australia, Canada)."""
 PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 """Profile names end up in draft paths, so they are limited to characters that are safe in a file name."""
 
-Region = Literal["na", "eu"]
+Region = Literal["na", "eu", "au", "ca"]
 
 _PROFILE_KEYS = ("region", "base_url", "token_env", "token_file", "token", "read_only")
 _TOML_ERROR_RE = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$", re.DOTALL)

@@ -22,7 +22,7 @@ from explorer.client.errors import (
 )
 from explorer.client.records import RequestRecord
 from explorer.client.retry import RetryPolicy
-from explorer.client.urls import REGION_BASES, base_url_for, is_loopback
+from explorer.client.urls import REGION_BASES, base_url_for, is_loopback, region_of_base
 
 __all__ = [
     "MAX_IDS_PER_CALL",
@@ -44,4 +44,5 @@ __all__ = [
     "base_url_for",
     "batched",
     "is_loopback",
+    "region_of_base",
 ]

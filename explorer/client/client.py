@@ -30,10 +30,11 @@ T = TypeVar("T")
 class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
     """An async client for the integrator.io v1 API.
 
-    ``region`` is ``"na"`` or ``"eu"``; ``base_url`` overrides it (``/v1/`` is appended when missing; plain
-    http:// only for loopback). ``read_only`` refuses every non-GET before sending. ``max_retries`` counts
-    extra attempts (see ``retry.RetryPolicy``); ``concurrency`` bounds requests in flight. ``sleep`` and
-    ``random`` exist for tests. The token is never shown by ``repr`` or in any error or record.
+    ``region`` is ``"na"``, ``"eu"``, ``"au"`` or ``"ca"``; ``base_url`` overrides it (``/v1/`` is appended
+    when missing; plain http:// only for loopback). ``read_only`` refuses every non-GET before sending.
+    ``max_retries`` counts extra attempts (see ``retry.RetryPolicy``); ``concurrency`` bounds requests in
+    flight. ``sleep`` and ``random`` exist for tests. The token is never shown by ``repr`` or in any error or
+    record.
     """
 
     def __init__(
@@ -59,6 +60,12 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
             timeout=timeout, policy=policy, concurrency=concurrency, on_request=on_request,
         )
 
+        def in_region(other: str) -> IntegratorClient:
+            return IntegratorClient(token, region=other, transport=transport, read_only=True, timeout=timeout,
+                                    max_retries=0, on_request=on_request, sleep=sleep, random=random)
+
+        self._in_region = in_region
+
     def __repr__(self) -> str:
         return f"IntegratorClient(base_url={self.base_url!r}, read_only={self.read_only!r})"
 
@@ -66,6 +73,14 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
     def base_url(self) -> str:
         """The API base, always ending in ``/v1/``."""
         return self._http.base_url
+
+    def in_region(self, region: str) -> IntegratorClient:
+        """A read-only client with the same token and transport for another region's public API host.
+
+        Why: a 401 often means the token belongs to another region; asking that region's ``tokenInfo`` is the
+        only way to tell. The token goes only to Celigo's own API hosts (``urls.REGION_BASES``).
+        """
+        return self._in_region(region)
 
     @property
     def read_only(self) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 EXCERPT_LIMIT = 200
 """Characters of a non-JSON (or unrecognised) body kept in an error, after control characters are removed."""
 
-UNAUTHORIZED_HINT = "token expired/revoked, or a token for the other region (NA vs EU)"
+UNAUTHORIZED_HINT = "token expired/revoked, or a token for another region (NA, EU, AU, CA)"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -88,7 +88,7 @@ class BadRequest(ApiError):
 
 
 class Unauthorized(ApiError):
-    """401: the token is missing, expired or revoked, or belongs to the other region."""
+    """401: the token is missing, expired or revoked, or belongs to another region."""
 
 
 class Forbidden(ApiError):

@@ -18,7 +18,10 @@ from explorer.model import format_timestamp
 REGION_BASES: dict[str, str] = {
     "na": "https://api.integrator.io/v1/",
     "eu": "https://api.eu.integrator.io/v1/",
+    "au": "https://api.au.integrator.io/v1/",
+    "ca": "https://api.ca.integrator.io/v1/",
 }
+"""Celigo's four regions and their API bases; a token works in exactly one of them."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ROUTE_PREFIXES = ("v1/", "api/")
 
@@ -51,7 +54,8 @@ def base_url_for(region: str, base_url: str | None) -> str:
         try:
             return REGION_BASES[region.strip().lower()]
         except KeyError:
-            raise ValueError(f"unknown region {region!r}: use 'na' or 'eu'") from None
+            names = ", ".join(repr(name) for name in REGION_BASES)
+            raise ValueError(f"unknown region {region!r}: use one of {names}") from None
     parts = urlsplit(base_url.strip())
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
@@ -67,6 +71,19 @@ def base_url_for(region: str, base_url: str | None) -> str:
     if not path.endswith("/v1"):
         path += "/v1"
     return urlunsplit((scheme, parts.netloc.lower(), path + "/", "", ""))
+
+
+def region_of_base(url: str) -> str | None:
+    """The region whose public API host ``url`` names (``"eu"`` for ``https://api.eu.integrator.io/...``),
+    or None for any other server (a proxy, a simulator): public hosts say which account a token is for."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme.lower() != "https":
+        return None
+    for name, base in REGION_BASES.items():
+        if urlsplit(base).hostname == host:
+            return name
+    return None
 
 
 def origin(url: str) -> tuple[str, str, int]:

@@ -38,7 +38,7 @@ EXIT_USAGE = 2
 EXIT_AUTH = 3
 EXIT_INTERRUPTED = 130
 
-DEMO_TOKEN_NAMES = ("full", "scoped", "noconn", "eu", "revoked")
+DEMO_TOKEN_NAMES = ("full", "scoped", "noconn", "eu", "au", "ca", "revoked")
 """The simulator's demo tokens ``--demo-token`` may pick (``eu`` is the EU copy of the account)."""
 
 
@@ -208,8 +208,9 @@ def _api_lines(error: ApiError, session: Session | None) -> list[str]:
     if isinstance(error, Unauthorized):
         source = f" (the token from {session.token_source})" if session and session.token_source else ""
         server = f" at {session.where}" if session is not None else ""
-        return [f"authentication failed (HTTP 401){server}{where}{source}: {message}",
-                "`iox login` checks a token and tells which region (NA or EU) it belongs to"]
+        notes = [printable(note) for note in getattr(error, "__notes__", [])]
+        return [f"authentication failed (HTTP 401){server}{where}{source}: {message}", *notes,
+                "`iox login` checks a token and tells which region (NA, EU, AU or CA) it belongs to"]
     if isinstance(error, Forbidden):
         return [f"forbidden (HTTP 403){where}: {message}"]
     if isinstance(error, NotFound):
@@ -243,6 +244,9 @@ def error_json(error: BaseException, code: int) -> dict[str, Any]:
         )
     else:
         body["kind"] = type(error).__name__
+    notes = getattr(error, "__notes__", None)
+    if notes:
+        body["hints"] = list(notes)
     return {"error": body}
 
 

@@ -1,10 +1,10 @@
 """``iox login``, ``iox profiles`` and ``iox logout``: the accounts the tool knows and their tokens.
 
-Why login checks before it stores: a token for the other region is the commonest mistake (an NA token is
-refused by the EU host and the other way round, with a bare 401), so login asks ``GET /v1/tokenInfo`` and, on
-a 401, tries the other region and says which account the token belongs to. A token is never taken from the
-command line (it would show in ``ps`` and in shell history): it is read without echo, from stdin
-(``--token-stdin``), or referenced by an environment variable or a file.
+Why login checks before it stores: a token for another region is the commonest mistake (an NA token is
+refused by the EU, AU and CA hosts, and so on, with a bare 401), so login asks ``GET /v1/tokenInfo`` and,
+on a 401, tries the other regions in turn and says which account the token belongs to. A token is never
+taken from the command line (it would show in ``ps`` and in shell history): it is read without echo, from
+stdin (``--token-stdin``), or referenced by an environment variable or a file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
 
-from explorer.client import REGION_BASES, Unauthorized, base_url_for
+from explorer.client import REGION_BASES, Unauthorized, base_url_for, region_of_base
 from explorer.commands.common import (
     EXIT_AUTH,
     EXIT_OK,
@@ -52,7 +52,7 @@ class Target:
 
     @property
     def account(self) -> str:
-        """``NA`` or ``EU``: how the user knows the two accounts."""
+        """``NA``, ``EU``, ``AU`` or ``CA``: how the user knows the accounts."""
         return self.region.upper()
 
     @property
@@ -61,35 +61,52 @@ class Target:
         return self.base_url or urlsplit(REGION_BASES[self.region]).hostname or self.region
 
 
-def _other(region: str) -> str:
-    return "eu" if region == "na" else "na"
-
-
 def region_of_url(url: str) -> str:
-    """The region a server URL stands for: ``eu`` for the EU API host, ``na`` for anything else."""
-    host = (urlsplit(url).hostname or "").lower()
-    return "eu" if host.startswith(("api.eu.", "eu.")) else "na"
+    """The region a server URL stands for: the public API host's region, ``na`` for any other server."""
+    return region_of_base(url) or "na"
 
 
-def login_targets(region: str | None, base_url: str | None, other_url: str | None,
-                  previous: Profile | None) -> tuple[Target, Target | None]:
-    """Where to check the token first, and the other region to try after a 401 (None: nowhere known).
+def login_targets(region: str | None, base_url: str | None, other_urls: list[str] | None,
+                  previous: Profile | None) -> tuple[Target, list[Target]]:
+    """Where to check the token first, and the other regions to try in turn after a 401 (empty: none known).
 
-    With a base URL that is one of the API hosts the other region is the other API host; for any other server
-    (a proxy, a loopback simulator) the other region is known only from ``--other-region-url``.
+    With no base URL, or one of the public API hosts, the others are the other public hosts. For any other
+    server (a proxy, a loopback simulator) they are known only from ``--other-region-url [REGION=]URL``
+    (repeatable; a URL without a region takes the first region not named yet).
     """
     if base_url is not None:
         first = Target(region_of_url(base_url), _checked_url(base_url, "--base-url"))
-        known = {base_url_for(name, None): name for name in REGIONS}
-        if other_url is not None:
-            return first, Target(_other(first.region), _checked_url(other_url, "--other-region-url"))
-        if first.base_url in known:
-            return Target(known[first.base_url]), Target(_other(known[first.base_url]))
-        return first, None
-    if other_url is not None:
+        if other_urls:
+            return first, _named_targets(first, other_urls)
+        known = region_of_base(first.base_url or "")
+        if known is not None:
+            return Target(known), [Target(name) for name in REGIONS if name != known]
+        return first, []
+    if other_urls:
         raise UsageError("--other-region-url only makes sense with --base-url")
     name = region or (previous.region if previous is not None and previous.region else None) or "na"
-    return Target(name), Target(_other(name))
+    return Target(name), [Target(other) for other in REGIONS if other != name]
+
+
+def _named_targets(first: Target, other_urls: list[str]) -> list[Target]:
+    """``[REGION=]URL`` values as targets; unnamed ones take the regions not named yet, in order."""
+    named: list[tuple[str | None, str]] = []
+    for value in other_urls:
+        head, sep, tail = value.partition("=")
+        if sep and head.strip().lower() in REGIONS:
+            named.append((head.strip().lower(), tail))
+        else:
+            named.append((None, value))
+    taken = {first.region} | {name for name, _ in named if name}
+    free = [name for name in REGIONS if name not in taken]
+    targets: list[Target] = []
+    for name, url in named:
+        if name is None:
+            if not free:
+                raise UsageError("--other-region-url: more servers than regions; name them as REGION=URL")
+            name = free.pop(0)
+        targets.append(Target(name, _checked_url(url, "--other-region-url")))
+    return targets
 
 
 def _checked_url(url: str, option: str) -> str:
@@ -153,8 +170,31 @@ def _stored_profile(previous: Profile | None, name: str, target: Target, args: a
     return replace(base, region=region, base_url=target.base_url, read_only=read_only, **sources)
 
 
+async def _first_accepting(ctx: CommandContext, token: str, first: Target,
+                           others: list[Target]) -> tuple[Target, TokenInfo]:
+    """The first of ``first`` and then ``others`` whose server accepts the token, with its tokenInfo.
+
+    Raises the first server's ``Unauthorized`` (after saying where the token was tried) when none accepts it.
+    """
+    try:
+        return first, await check_token(ctx, token, first)
+    except Unauthorized as refused:
+        if not others:
+            ctx.out.note(f"iox: the token was refused by {first.where}; the other regions' servers are not "
+                         "known for this base URL (pass --other-region-url [REGION=]URL to try them)")
+            raise
+        for other in others:
+            try:
+                return other, await check_token(ctx, token, other)
+            except Unauthorized:
+                continue
+        tried = ", ".join(f"{t.account} ({t.where})" for t in [first, *others])
+        ctx.out.note(f"iox: the token was refused by every region's server: {tried}")
+        raise refused from None
+
+
 async def run_login(ctx: CommandContext, args: argparse.Namespace) -> int:
-    """Check a token (trying the other region after a 401) and store it as a profile."""
+    """Check a token (trying the other regions after a 401) and store it as a profile."""
     if args.base_url and args.region:
         raise UsageError("give either --region or --base-url, not both")
     if args.read_only and args.writable:
@@ -163,33 +203,20 @@ async def run_login(ctx: CommandContext, args: argparse.Namespace) -> int:
     name = args.profile or config.default_profile or DEFAULT_PROFILE_NAME
     validate_profile_name(name, path=ctx.config_file)
     previous = config.profiles.get(name)
-    first, other = login_targets(args.region, args.base_url, args.other_region_url, previous)
+    first, others = login_targets(args.region, args.base_url, args.other_region_url, previous)
     token = read_login_token(ctx, args, name)
 
-    target = first
-    try:
-        info = await check_token(ctx, token, first)
-    except Unauthorized as refused:
-        if other is None:
-            ctx.out.note(f"iox: the token was refused by {first.where}; the other region's server is not "
-                         "known for this base URL (pass --other-region-url to try it)")
-            raise
-        try:
-            info = await check_token(ctx, token, other)
-        except Unauthorized:
-            ctx.out.note(f"iox: the token was refused by both the {first.account} ({first.where}) and the "
-                         f"{other.account} ({other.where}) servers")
-            raise refused from None
-        target = other
-        ctx.out.note(f"iox: this token belongs to the {other.account} account ({other.where}), "
+    target, info = await _first_accepting(ctx, token, first, others)
+    if target is not first:
+        ctx.out.note(f"iox: this token belongs to the {target.account} account ({target.where}), "
                      f"not the {first.account} one")
         if ctx.prompter.interactive and not args.token_stdin and not args.yes:
-            answer = ctx.prompter.ask(f"Store profile {name!r} for the {other.account} account? [Y/n] ")
+            answer = ctx.prompter.ask(f"Store profile {name!r} for the {target.account} account? [Y/n] ")
             if answer.strip().lower() not in ("", "y", "yes"):
                 ctx.out.note("iox: nothing stored")
                 return EXIT_AUTH
         else:
-            ctx.out.note(f"iox: storing profile {name!r} for the {other.account} account")
+            ctx.out.note(f"iox: storing profile {name!r} for the {target.account} account")
 
     profile = _stored_profile(previous, name, target, args, token)
     new_config = config.with_profile(profile, make_default=args.default)
@@ -307,8 +334,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                "  iox login --profile ci --token-env CELIGO_TOKEN --read-only",
     )
     login.add_argument("--region", choices=REGIONS, default=None, help="the account's region (default na)")
-    login.add_argument("--other-region-url", metavar="URL", default=None,
-                       help="with --base-url: the other region's server, tried when the token is refused")
+    login.add_argument("--other-region-url", metavar="[REGION=]URL", action="append", default=None,
+                       help="with --base-url: another region's server, tried when the token is refused "
+                            "(repeatable)")
     source = login.add_mutually_exclusive_group()
     source.add_argument("--token-stdin", action="store_true",
                         help="read the token from stdin (it is stored in the 0600 config file)")
@@ -319,7 +347,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     login.add_argument("--default", action="store_true", help="make this the default profile")
     login.add_argument("--writable", action="store_true", help="clear the profile's read_only flag")
     login.add_argument("-y", "--yes", action="store_true",
-                       help="store the other region's account without asking when the token belongs there")
+                       help="store another region's account without asking when the token belongs there")
 
     profiles = add_command(commands, "profiles", handler=run_profiles, needs_client=False,
                            help="list the profiles (tokens masked)",

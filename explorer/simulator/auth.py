@@ -30,6 +30,8 @@ from .wire import ApiFailure, Request
 DEMO_TOKENS: dict[str, str] = {
     "full": "ec6be569b59a104a15b3c3a745261b4d",
     "eu": "c829e9b84b9a2c4551424285471ce521",
+    "au": "3b7e2f90a4c61d58e09b7a2c4f1d6e38",
+    "ca": "9d4a1c7e02b85f36a7e1c49d3b062f5a",
     "scoped": "e80a295e31d0b1d041ba5941ba5fafc8",
     "noconn": "90cfc65bae46c8d16c71498055937d6e",
     "revoked": "5068d05c01698a5588bb3406ed4d47e6",
@@ -73,6 +75,8 @@ DEMO_TOKEN_TABLE: dict[str, Token] = {
     for t in (
         Token("full", DEMO_TOKENS["full"], "na", d.USER_ID),
         Token("eu", DEMO_TOKENS["eu"], "eu", d.EU_USER_ID),
+        Token("au", DEMO_TOKENS["au"], "au", d.AU_USER_ID),
+        Token("ca", DEMO_TOKENS["ca"], "ca", d.CA_USER_ID),
         Token(
             "scoped",
             DEMO_TOKENS["scoped"],
@@ -100,7 +104,7 @@ UNAUTHORIZED = "Invalid or missing API token"
 
 
 def authenticate(request: Request) -> Token:
-    """The token of a request, or 401 (missing, unknown, revoked, or issued for the other region)."""
+    """The token of a request, or 401 (missing, unknown, revoked, or issued for another region)."""
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     token = DEMO_TOKEN_TABLE.get(secret.strip()) if scheme.lower() == "bearer" else None

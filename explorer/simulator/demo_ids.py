@@ -2,8 +2,8 @@
 
 Why: tests, snapshots and docs need to name "the Shopify flow" or "the Amazon invoice import step" without
 listing the API first. These ids never change with the seed; the seed only varies generated data (jobs, error
-ids, retry-data keys). The EU copy of the account uses the same document ids (it is a separate tenant with its
-own state). Large-scale ids are computed by the functions at the bottom.
+ids, retry-data keys). The EU, AU and CA copies of the account use the same document ids (each a separate
+tenant with its own state). Large-scale ids are computed by the functions at the bottom.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 # Users (tokenInfo `_userId`, `lastModifiedBy`, `resolvedBy`).
 USER_ID = "6571a3c03ab4556bd87ba3e2"
 EU_USER_ID = "6571a573b52c2f5d2063016c"
+AU_USER_ID = "6571a5d1c09a4e2b7f3d8a16"
+CA_USER_ID = "6571a61e8b2f4c7d9a0e5b23"
 OTHER_USER_ID = "6571a726eb7ab8f78f5edded"
 
 # Integrations.

@@ -1,4 +1,4 @@
-"""The simulator over real HTTP on loopback (`iox simulator`), NA on one port and EU on another.
+"""The simulator over real HTTP on loopback (`iox simulator`): NA on one port, EU, AU and CA on others.
 
 Why: end-to-end tests and curious users need a real socket — curl, a browser, the packaged `iox` pointed at
 `--base-url http://127.0.0.1:8765` — with the same behaviour as the in-process transport. Latency is slept in
@@ -78,11 +78,13 @@ class _SimServer(ThreadingHTTPServer):
 class RunningServer:
     """Handle on the running servers: their base URLs, and `close()` (also a context manager)."""
 
-    def __init__(self, na: _SimServer, eu: _SimServer | None) -> None:
-        self._servers = [s for s in (na, eu) if s is not None]
+    def __init__(self, na: _SimServer, others: list[_SimServer]) -> None:
+        self._servers = [na, *others]
         self.host = str(na.server_address[0])
         self.port = int(na.server_address[1])
-        self.eu_port = int(eu.server_address[1]) if eu is not None else None
+        self.region_ports: dict[str, int] = {s.region: int(s.server_address[1]) for s in others}
+        """The port of each region served besides NA."""
+        self.eu_port = self.region_ports.get("eu")
         for server in self._servers:
             threading.Thread(
                 target=server.serve_forever, name=f"iox-sim-{server.region}", daemon=True
@@ -96,7 +98,14 @@ class RunningServer:
     @property
     def eu_base_url(self) -> str | None:
         """EU base URL when an EU port was requested."""
-        return None if self.eu_port is None else f"http://{self.host}:{self.eu_port}"
+        return self.region_base_url("eu")
+
+    def region_base_url(self, region: str) -> str | None:
+        """The base URL of a region's port (`na` always; others when a port was requested)."""
+        if region == "na":
+            return self.base_url
+        port = self.region_ports.get(region)
+        return None if port is None else f"http://{self.host}:{port}"
 
     def close(self) -> None:
         """Stop serving and release the ports."""
@@ -112,15 +121,32 @@ class RunningServer:
 
 
 def serve(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 8765, eu_port: int | None = None
+    sim: Simulator,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    eu_port: int | None = None,
+    *,
+    region_ports: dict[str, int] | None = None,
 ) -> RunningServer:
-    """Serve `sim` over HTTP in background threads (port 0 picks a free port); returns at once."""
-    na = _SimServer((host, port), sim, "na")
-    eu = None
+    """Serve `sim` over HTTP in background threads (port 0 picks a free port); returns at once.
+
+    NA answers on `port`; `eu_port` and `region_ports` (e.g. `{"au": 0, "ca": 0}`) add the other regions.
+    """
+    wanted = dict(region_ports or {})
     if eu_port is not None:
-        eu = _SimServer((host, eu_port), sim, "eu")
-        sim.register_eu_port(int(eu.server_address[1]))
-    return RunningServer(na, eu)
+        wanted["eu"] = eu_port
+    na = _SimServer((host, port), sim, "na")
+    others: list[_SimServer] = []
+    try:
+        for region, region_port in wanted.items():
+            server = _SimServer((host, region_port), sim, region)
+            others.append(server)
+            sim.register_region_port(int(server.server_address[1]), region)
+    except (OSError, ValueError):
+        for server in (na, *others):
+            server.server_close()
+        raise
+    return RunningServer(na, others)
 
 
 def run_server(
@@ -132,16 +158,20 @@ def run_server(
     scale: str = "demo",
     seed: int = 0,
     *,
+    au_port: int | None = None,
+    ca_port: int | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Build a simulator, serve it, print the base URLs and demo tokens; serve until Ctrl-C (or `stop`)."""
     config = FaultConfig.parse(faults) if isinstance(faults, str) else faults
     sim = Simulator(seed=seed, scale=scale, faults=config, latency_ms=latency_ms, jitter_ms=jitter_ms)
-    running = serve(sim, port=port, eu_port=eu_port)
+    extra = {name: p for name, p in (("au", au_port), ("ca", ca_port)) if p is not None}
+    running = serve(sim, port=port, eu_port=eu_port, region_ports=extra)
     print(f"integrator.io simulator (scale {scale}, seed {seed})", flush=True)
-    print(f"NA: {running.base_url}/v1/", flush=True)
-    if running.eu_base_url:
-        print(f"EU: {running.eu_base_url}/v1/", flush=True)
+    for region in ("na", "eu", "au", "ca"):
+        url = running.region_base_url(region)
+        if url:
+            print(f"{region.upper()}: {url}/v1/", flush=True)
     for name, token in DEMO_TOKENS.items():
         print(f"{name}: {token}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)

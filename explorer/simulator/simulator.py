@@ -32,10 +32,13 @@ from .seed_large import add_large_documents
 from .wire import ApiFailure, Request, SimResponse, not_found
 
 SCALES = ("demo", "large")
+REGIONS = ("na", "eu", "au", "ca")
+"""Celigo's regions: each a separate tenant with its own users and tokens."""
+_REGION_USERS = {"na": d.USER_ID, "eu": d.EU_USER_ID, "au": d.AU_USER_ID, "ca": d.CA_USER_ID}
 
 
 class Simulator:
-    """A simulated integrator.io: NA and EU tenants, demo tokens, jobs on a simulated clock, seeded faults.
+    """A simulated integrator.io: NA, EU, AU and CA tenants, demo tokens, jobs on a simulated clock, faults.
 
     Beyond the contract's arguments: `time_scale` (simulated seconds per real second; 0 freezes time except
     for `advance`, for byte-identical runs), `monotonic` (the real-time source for the clock and the rate
@@ -75,15 +78,14 @@ class Simulator:
         self._lock = threading.RLock()
         self._latency_rng = random.Random(seed)
         self._faults = FaultInjector(faults) if faults else None
-        self._eu_ports: set[int] = set()
+        self._region_ports: dict[int, str] = {}
         self._accounts: dict[str, Account] = {"na": self._build("na")}
 
     # ---- building ----------------------------------------------------------------------------------------
 
     def _build(self, region: str) -> Account:
         bucket = TokenBucket(self.rate_bucket, self.rate_refill_per_s, self._monotonic)
-        user = d.EU_USER_ID if region == "eu" else d.USER_ID
-        account = Account(region, user, self.seed, self._clock.base_ms, bucket)
+        account = Account(region, _REGION_USERS[region], self.seed, self._clock.base_ms, bucket)
         add_demo_steps(account)
         add_demo_flows(account)
         add_demo_history(account)
@@ -100,16 +102,25 @@ class Simulator:
 
     # ---- the API -----------------------------------------------------------------------------------------
 
-    def register_eu_port(self, port: int) -> None:
-        """Treat requests to this loopback port as EU (the HTTP server calls this for `eu_port`)."""
+    def register_region_port(self, port: int, region: str) -> None:
+        """Treat requests to this loopback port as `region` (the HTTP server calls this for extra ports)."""
+        if region not in REGIONS:
+            raise ValueError(f"unknown region {region!r}")
         with self._lock:
-            self._eu_ports.add(port)
+            self._region_ports[port] = region
+
+    def register_eu_port(self, port: int) -> None:
+        """Treat requests to this loopback port as EU."""
+        self.register_region_port(port, "eu")
 
     def region_of(self, url_host: str, port: int | None) -> str:
-        """ "eu" for `api.eu.*` hosts and registered EU ports, else "na"."""
-        return (
-            "eu" if url_host.startswith("api.eu.") or (port is not None and port in self._eu_ports) else "na"
-        )
+        """ "eu", "au" or "ca" for `api.eu.*`, `api.au.*`, `api.ca.*` hosts and their ports, else "na"."""
+        if port is not None and port in self._region_ports:
+            return self._region_ports[port]
+        for region in REGIONS[1:]:
+            if url_host.startswith(f"api.{region}."):
+                return region
+        return "na"
 
     def handle(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, *, region: str | None = None

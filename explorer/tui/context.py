@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from explorer.client import IntegratorClient, RequestRecord
+from explorer.client import IntegratorClient, RequestRecord, region_of_base
 from explorer.journal import DraftStore, Journal
 from explorer.model import TokenInfo
 from explorer.services.account import AccountService
 
 RequestListener = Callable[[RequestRecord], None]
-
-REGION_HOSTS = {"api.integrator.io": "NA", "api.eu.integrator.io": "EU"}
-
 
 class RequestLog:
     """Every request the client reported, oldest first, bounded; the HTTP log screen subscribes to it.
@@ -85,11 +82,11 @@ class AppContext:
 
     @property
     def region_label(self) -> str:
-        """``NA`` or ``EU`` for the public hosts, otherwise the base URL itself (a simulator, a proxy)."""
-        parts = urlsplit(self.base_url)
-        host = (parts.hostname or "").lower()
-        if host in REGION_HOSTS and parts.scheme == "https":
-            return REGION_HOSTS[host]
+        """``NA``, ``EU``, ``AU`` or ``CA`` for the public hosts, otherwise the base URL itself (a simulator,
+        a proxy)."""
+        region = region_of_base(self.base_url)
+        if region is not None:
+            return region.upper()
         return self.base_url.removesuffix("/v1/").removesuffix("/") or "no server"
 
     @property

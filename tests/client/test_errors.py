@@ -71,7 +71,7 @@ async def test_401_hints_at_expiry_and_region(api: FakeApi, client: IntegratorCl
     with pytest.raises(Unauthorized) as caught:
         await client.token_info()
     text = str(caught.value)
-    assert "token expired/revoked, or a token for the other region (NA vs EU)" in text
+    assert "token expired/revoked, or a token for another region (NA, EU, AU, CA)" in text
     assert "Invalid or missing API token" in text
 
 

@@ -7,7 +7,7 @@ import httpx
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 
-from .conftest import EU, call, codes
+from .conftest import EU, NA, call, codes
 
 
 def test_token_info_full(sim: Simulator) -> None:
@@ -78,3 +78,18 @@ async def test_region_host_default_for_foreign_hosts(sim: Simulator) -> None:
 
 def test_non_v1_path_is_404(sim: Simulator) -> None:
     assert call(sim, "GET", "/api/flows").status == 404
+
+
+def test_four_regions_four_tenants(sim: Simulator) -> None:
+    users = {"full": d.USER_ID, "eu": d.EU_USER_ID, "au": d.AU_USER_ID, "ca": d.CA_USER_ID}
+    bases = {"full": NA, "eu": EU, "au": "https://api.au.integrator.io", "ca": "https://api.ca.integrator.io"}
+    for token, base in bases.items():
+        for other, other_base in bases.items():
+            answer = call(sim, "GET", "/v1/tokenInfo", token=token, base=other_base)
+            assert answer.status == (200 if other == token else 401), (token, other)
+        assert call(sim, "GET", "/v1/tokenInfo", token=token, base=base).json()["_userId"] == users[token]
+    renamed = {"name": "AU only"}
+    call(sim, "PUT", f"/v1/integrations/{d.INT_EMPTY}", token="au", base=bases["au"], body=renamed)
+    assert call(sim, "GET", f"/v1/integrations/{d.INT_EMPTY}", token="ca", base=bases["ca"]).json()["name"] \
+        == "Sandbox experiments"
+    assert sim.doc("integrations", d.INT_EMPTY, region="au")["name"] == "AU only"

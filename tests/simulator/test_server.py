@@ -15,6 +15,18 @@ def auth(name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {DEMO_TOKENS[name]}"}
 
 
+def test_serve_every_region_on_its_own_port() -> None:
+    sim = make_sim()
+    with serve(sim, port=0, region_ports={"eu": 0, "au": 0, "ca": 0}) as running, \
+            httpx.Client(timeout=5) as http:
+        for region, token in (("na", "full"), ("eu", "eu"), ("au", "au"), ("ca", "ca")):
+            url = running.region_base_url(region)
+            assert url is not None
+            assert http.get(f"{url}/v1/tokenInfo", headers=auth(token)).status_code == 200, region
+            wrong = "full" if token != "full" else "ca"
+            assert http.get(f"{url}/v1/tokenInfo", headers=auth(wrong)).status_code == 401, region
+
+
 def test_serve_on_ephemeral_ports() -> None:
     sim = make_sim()
     with serve(sim, port=0, eu_port=0) as running, httpx.Client(timeout=5) as http:
@@ -51,23 +63,27 @@ def test_run_server_prints_urls_and_tokens(
 
     class FakeRunning:
         base_url = "http://127.0.0.1:8765"
-        eu_base_url = "http://127.0.0.1:8766"
+        def region_base_url(self, region: str) -> str | None:
+            return {"na": self.base_url, "eu": "http://127.0.0.1:8766", "ca": "http://127.0.0.1:8768"}.get(region)
 
         def close(self) -> None:
             seen["closed"] = True
 
     def fake_serve(
-        sim: object, host: str = "127.0.0.1", port: int = 0, eu_port: int | None = None
+        sim: object, host: str = "127.0.0.1", port: int = 0, eu_port: int | None = None, *,
+        region_ports: dict[str, int] | None = None,
     ) -> FakeRunning:
-        seen.update(sim=sim, port=port, eu_port=eu_port)
+        seen.update(sim=sim, port=port, eu_port=eu_port, region_ports=region_ports)
         return FakeRunning()
 
     monkeypatch.setattr(server_module, "serve", fake_serve)
     stop = threading.Event()
     stop.set()
-    server_module.run_server(8765, 8766, 5.0, 1.0, "500=0.5", "demo", 3, stop=stop)
+    server_module.run_server(8765, 8766, 5.0, 1.0, "500=0.5", "demo", 3, ca_port=8768, stop=stop)
     lines = capsys.readouterr().out.splitlines()
     assert "NA: http://127.0.0.1:8765/v1/" in lines and "EU: http://127.0.0.1:8766/v1/" in lines
+    assert "CA: http://127.0.0.1:8768/v1/" in lines and not any(line.startswith("AU:") for line in lines)
+    assert seen["region_ports"] == {"ca": 8768}
     for name, token in DEMO_TOKENS.items():
         assert f"{name}: {token}" in lines
     sim = seen["sim"]

@@ -44,7 +44,7 @@ class GatedTransport(httpx.AsyncBaseTransport):
 def make_app(sim: Simulator, token: str = "full", *, region: str | None = None, read_only: bool = False,
              show_timings: bool = True, transport: httpx.AsyncBaseTransport | None = None) -> ExplorerApp:
     """The app on ``sim`` with one of the demo tokens (``region`` defaults to the token's own)."""
-    chosen = region or ("eu" if token == "eu" else "na")
+    chosen = region or (token if token in ("eu", "au", "ca") else "na")
 
     def factory(on_request: Callable[[RequestRecord], None] | None = None) -> IntegratorClient:
         return IntegratorClient(DEMO_TOKENS[token], region=chosen,

@@ -241,8 +241,12 @@ async def test_401_at_start_explains_instead_of_crashing(token: str, region: str
         panel = screen.query_one(ProblemPanel)
         text = str(panel.render())
         assert "refused the API token (HTTP 401)" in text
-        assert "an NA token used against the EU host" in text
+        assert "integrator.io has four (NA api.integrator.io, EU api.eu.integrator.io" in text
         assert "expired, was revoked" in text
+        hint = {"revoked": "no region accepts this token (NA, EU, AU, CA tried)",
+                "eu": "this token belongs to the EU account (api.eu.integrator.io), not the NA one",
+                "full": "this token belongs to the NA account (api.integrator.io), not the EU one"}[token]
+        assert f"Other regions: {hint}" in text.replace("\n", " ")
         assert app.screen.focused is panel
         header = screen.query_one(AccountHeader).render_text().plain
         assert "unauthorized" in header

@@ -120,7 +120,8 @@ def test_login_with_a_refused_token_stores_nothing(transport: SimulatorTransport
                                                    capsys: Cap) -> None:
     code, _, err = iox(capsys, transport, "login", "--token-stdin", stdin=DEMO_TOKENS["revoked"])
     assert code == 3
-    assert "refused by both the NA (api.integrator.io) and the EU (api.eu.integrator.io) servers" in err
+    assert ("refused by every region's server: NA (api.integrator.io), EU (api.eu.integrator.io), "
+            "AU (api.au.integrator.io), CA (api.ca.integrator.io)") in err
     assert not config_file.exists()
 
 
@@ -293,3 +294,66 @@ def test_demo_switcher_offers_the_demo_tokens() -> None:
     assert switcher(None).name == "demo"
     with pytest.raises(ConfigError, match="unknown demo token 'nope'"):
         switcher("nope")
+
+
+# --- four regions ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("token", "region", "host"), [
+    ("au", "au", "api.au.integrator.io"), ("ca", "ca", "api.ca.integrator.io")])
+def test_login_falls_back_through_every_region(transport: SimulatorTransport, config_file: Path, capsys: Cap,
+                                               token: str, region: str, host: str) -> None:
+    code, out, err = iox(capsys, transport, "login", "--profile", "p", "--region", "eu", "--token-stdin",
+                         stdin=DEMO_TOKENS[token])
+    assert code == 0
+    assert f"this token belongs to the {region.upper()} account ({host}), not the EU one" in err
+    assert f"{region.upper()} account ({host})" in out
+    assert load_config(config_file).profiles["p"].region == region
+    code, out, _ = iox(capsys, transport, "--json", "--profile", "p", "token")
+    assert code == 0 and json.loads(out)["base_url"] == f"https://{host}/v1/"
+
+
+def test_login_with_named_other_region_urls(capsys: Cap, config_file: Path) -> None:
+    """A proxy or simulator names its other regions as REGION=URL; the loopback ports stand for them here."""
+    sim = Simulator(seed=0)
+    sim.register_region_port(9002, "au")
+    sim.register_region_port(9003, "ca")
+    code, _, err = iox(capsys, SimulatorTransport(sim), "login", "--profile", "x", "--token-stdin",
+                       "--base-url", "http://127.0.0.1:9001", "--other-region-url", "au=http://127.0.0.1:9002",
+                       "--other-region-url", "ca=http://127.0.0.1:9003", stdin=DEMO_TOKENS["ca"])
+    assert code == 0 and "belongs to the CA account (http://127.0.0.1:9003/v1/)" in err
+    assert load_config(config_file).profiles["x"].base_url == "http://127.0.0.1:9003/v1/"
+
+
+def test_region_option_and_profiles_know_au_and_ca(transport: SimulatorTransport, config_file: Path,
+                                                   capsys: Cap) -> None:
+    assert iox(capsys, transport, "login", "--profile", "syd", "--region", "au", "--token-stdin",
+               stdin=DEMO_TOKENS["au"])[0] == 0
+    code, out, _ = iox(capsys, transport, "profiles")
+    assert code == 0 and "syd" in out and "AU" in out
+    code, out, _ = iox(capsys, transport, "--profile", "syd", "token")
+    assert code == 0 and d.AU_USER_ID in out and "api.au.integrator.io" in out
+    code, _, err = iox(capsys, transport, "login", "--region", "xx", "--token-stdin", stdin=NA_TOKEN)
+    assert code == 2 and "invalid choice" in err
+
+
+def test_401_names_the_region_the_token_belongs_to(transport: SimulatorTransport, capsys: Cap,
+                                                   monkeypatch: MP) -> None:
+    monkeypatch.setenv("IOX_TOKEN", DEMO_TOKENS["ca"])
+    code, _, err = iox(capsys, transport, "ls", "flows")
+    assert code == 3
+    assert ("this token belongs to the CA account (api.ca.integrator.io), not the NA one: use a profile with "
+            'region = "ca" (`iox login --region ca`)') in err
+    monkeypatch.setenv("IOX_TOKEN", DEMO_TOKENS["revoked"])
+    code, out, err = iox(capsys, transport, "--json", "ls", "flows")
+    assert code == 3 and "no region accepts this token (NA, EU, AU, CA tried)" in err
+    assert json.loads(out)["error"]["hints"] == ["no region accepts this token (NA, EU, AU, CA tried): it "
+                                                 "expired, was revoked, or was copied incompletely"]
+
+
+def test_401_on_a_custom_server_probes_nothing(capsys: Cap, monkeypatch: MP) -> None:
+    sim = Simulator(seed=0)
+    monkeypatch.setenv("IOX_TOKEN", DEMO_TOKENS["eu"])
+    code, _, err = iox(capsys, SimulatorTransport(sim), "--base-url", "http://127.0.0.1:9001", "ls", "flows")
+    assert code == 3 and "which region (NA, EU, AU or CA)" in err
+    assert [path for _, path, _ in sim.requests] == ["/v1/flows"]

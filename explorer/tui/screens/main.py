@@ -18,8 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, Tree
 
-from explorer.client import ApiError
+from explorer.client import ApiError, Unauthorized
 from explorer.services.account import Failure, TreeItem
+from explorer.services.regions import probe_other_regions
 from explorer.services.writes import Saved
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
@@ -308,6 +309,17 @@ class MainScreen(Screen[None]):
         self.add_class("-problem")
         panel.focus()
         self.refresh_bindings()
+        if isinstance(error, Unauthorized):
+            self._probe_regions(error, where)
+
+    @work(exclusive=True, group="region-probe")
+    async def _probe_regions(self, error: ApiError, where: str) -> None:
+        """After a 401, ask the other regions whether the token is theirs, and add the answer to the panel."""
+        context = self.host.context
+        probe = await probe_other_regions(self.host.client)
+        if probe is not None and self.has_class("-problem"):
+            self.query_one(ProblemPanel).show_error(error, where=where, profile=context.profile_label,
+                                                    region_hint=probe.hint())
 
     @on(ProblemPanel.RetryRequested)
     def _retry(self) -> None:

@@ -46,21 +46,26 @@ class ProblemPanel(Static, can_focus=True):
         """``r``: try loading the account again."""
         self.post_message(self.RetryRequested())
 
-    def show_error(self, error: ApiError, *, where: str, profile: str) -> None:
-        """Explain ``error`` (which happened while talking to ``where`` with ``profile``)."""
-        self.update(problem_text(error, where=where, profile=profile))
+    def show_error(self, error: ApiError, *, where: str, profile: str,
+                   region_hint: str | None = None) -> None:
+        """Explain ``error`` (which happened while talking to ``where`` with ``profile``); ``region_hint`` is
+        what asking the other regions found, once known."""
+        self.update(problem_text(error, where=where, profile=profile, region_hint=region_hint))
 
 
-def problem_text(error: ApiError, *, where: str, profile: str) -> Text:
+def problem_text(error: ApiError, *, where: str, profile: str, region_hint: str | None = None) -> Text:
     """The explanation as ``Text``: a headline, likely causes, the server's own words, and what to do."""
     text = Text(end="")
     if isinstance(error, Unauthorized):
         text.append("The server refused the API token (HTTP 401).\n\n", style="bold")
+        if region_hint:
+            text.append("Other regions: ", style="bold")
+            text.append(printable(region_hint) + ".\n\n")
         text.append("Likely causes:\n")
         text.append(" • the token expired, was revoked, or was copied incompletely;\n")
-        text.append(" • the token belongs to the other region: an NA token used against the EU host "
-                    "(api.eu.integrator.io), or an EU token against the NA host (api.integrator.io). "
-                    "Tokens never work across regions.\n\n")
+        text.append(" • the token belongs to another region: integrator.io has four (NA api.integrator.io, "
+                    "EU api.eu.integrator.io, AU api.au.integrator.io, CA api.ca.integrator.io) and a "
+                    "token never works outside its own.\n\n")
         text.append("What to do: in integrator.io open Resources → API tokens, check that the token is "
                     "active and copy it again, and check the profile's region; then press r to try again.\n")
     elif isinstance(error, Forbidden):
