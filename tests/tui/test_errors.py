@@ -23,7 +23,7 @@ from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
-from explorer.tui.screens.errors_panel import ErrorsPanel
+from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 AMAZON = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)  # 3,000 open errors
 SHOPIFY = (d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)  # 12 open, 25 resolved

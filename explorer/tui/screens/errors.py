@@ -28,7 +28,7 @@ from explorer.services.bulk import BulkKind, BulkOptions, BulkReport
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
-from explorer.tui.screens.errors_panel import ErrorsPanel
+from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 OPEN_TAB = "open"
 RESOLVED_TAB = "resolved"

@@ -31,7 +31,7 @@ from explorer.services.bulk import (
 from explorer.services.error_list import ErrorList
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
-from explorer.tui.screens.errors_panel import ErrorsPanel
+from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 SKIPPED_SHOWN = 8
 """Skipped errors listed by name in the confirm dialog (the rest are counted)."""

@@ -33,7 +33,7 @@ from explorer.services.cross_step import (
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
-from explorer.tui.screens.errors_panel import ErrorsPanel
+from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 
 class CrossStepErrorsScreen(Screen[None]):

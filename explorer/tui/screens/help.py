@@ -21,12 +21,12 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
-from explorer.tui.screens.errors_panel import ErrorsPanel
 from explorer.tui.screens.http_log import HttpLogScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.token import TokenScreen
+from explorer.tui.widgets.errors_panel import ErrorsPanel
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.line_viewer import LineViewer
 from explorer.tui.widgets.problem_panel import ProblemPanel
