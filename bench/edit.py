@@ -25,7 +25,7 @@ from textual.widgets import Static
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorer.journal import DraftStore, Journal
-from explorer.services import writes
+from explorer.services import write_targets, writes
 from explorer.tui.screens.editor import INLINE_MAX_BYTES, EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
@@ -103,7 +103,7 @@ async def open_times(doc: Any, tmp: Path, runs: int) -> list[tuple[float, float]
     times: list[tuple[float, float]] = []
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(runs + 1):
-            target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
+            target = write_targets.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
             context = WriteContext(MemoryApi(doc), "bench", DraftStore(tmp / "drafts"), Journal(tmp / "j"))
             screen = EditorScreen(context, target, inline_max_bytes=10**9)
             gc.collect()
@@ -130,7 +130,7 @@ def summary(times: list[tuple[float, float]]) -> str:
 async def keystroke_times(doc: Any, tmp: Path, runs: int) -> list[float]:
     """Seconds from a key press in the editor until the next paint (TextArea re-highlights every edit)."""
     app = Host()
-    target = writes.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
+    target = write_targets.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
     context = WriteContext(MemoryApi(doc), "bench", DraftStore(tmp / "drafts"), Journal(tmp / "j"))
     screen = EditorScreen(context, target, inline_max_bytes=10**9, draft_delay_s=3600)
     times: list[float] = []
@@ -157,7 +157,7 @@ async def diff_time(doc: Any, tmp: Path) -> tuple[float, float, float, int]:
     async with app.run_test(size=SIZE) as pilot:
         gc.collect()
         start = time.perf_counter()
-        session = writes.new_session(api, writes.resource_target("imports", doc["_id"]), "bench", doc)
+        session = writes.new_session(api, write_targets.resource_target("imports", doc["_id"]), "bench", doc)
         text = session.base_text
         prepared = time.perf_counter() - start
         edited = text.replace('"item.custcol_5000"', '"item.custcol_5000_renamed"', 1)

@@ -25,22 +25,15 @@ from explorer.commands.common import (
 )
 from explorer.commands.output import json_text, printable
 from explorer.journal import Journal
-from explorer.services.writes import (
+from explorer.services.json_check import InvalidJson, parse_document
+from explorer.services.write_targets import (
     EDITABLE_KINDS,
     DocumentTarget,
-    Failed,
-    InvalidJson,
-    Saved,
-    Stale,
-    WritePlan,
-    begin_edit,
     document_version,
-    parse_document,
-    plan_write,
     resource_target,
     retry_data_target,
-    submit_write,
 )
+from explorer.services.writes import Failed, Saved, Stale, WritePlan, begin_edit, plan_write, submit_write
 
 PUT_PATHS = ", ".join(f"{kind}/ID" for kind in EDITABLE_KINDS) + ", flows/FLOW/STEP/RETRY_DATA_KEY/data"
 

@@ -5,7 +5,7 @@ the meantime, and nothing a user typed may be lost. Every write therefore goes:
 
 1. :func:`begin_edit` — GET the document; remember it and its version (``lastModified``, or a content hash
    for documents without one, such as retry data);
-2. :func:`parse_document` / :func:`check_json` — local validation with line and column;
+2. :func:`~explorer.services.json_check.parse_document` — local validation with line and column;
 3. :func:`plan_write` — the body to PUT, the unified diff to confirm (server-owned fields hidden, never
    dropped) and the warnings (masked secrets, removed fields: PUT erases what it omits);
 4. :func:`submit_write` — re-GET just before the PUT; if the version moved, do not PUT and return
@@ -22,15 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from typing import Any
 
 from explorer.client import ApiError, ReadOnlyViolation
 from explorer.journal import Draft, DraftStore, Journal, JournalEntry, iso_time
@@ -48,129 +44,11 @@ from explorer.services.diff import (
     shown_lines,
     unified_lines,
 )
+from explorer.services.json_check import parse_document
 from explorer.services.merge import MergeResult, three_way_merge
+from explorer.services.write_targets import DocumentTarget, JsonDocumentApi, document_version, request_path
 
 Clock = Callable[[], datetime]
-
-EDITABLE_KINDS: dict[str, str] = {
-    "integrations": "integration",
-    "flows": "flow",
-    "exports": "export",
-    "imports": "import",
-    "connections": "connection",
-}
-"""API collection → singular noun, for every resource kind the editor may PUT."""
-
-RETRY_DATA_KIND = "retrydata"
-"""Drafts/journal kind of a retry-data document (``PUT /v1/flows/{f}/{step}/{key}/data``)."""
-
-READ_ONLY_REASON = (
-    "this profile is read-only (--read-only, or read_only = true in the profile): "
-    "editing and every other change are switched off"
-)
-"""Why mutating keys are hidden and the editor refuses to open in a read-only session."""
-
-
-class JsonDocumentApi(Protocol):
-    """What a safe write needs from the client: GET and PUT of JSON at an API path (IntegratorClient fits)."""
-
-    @property
-    def base_url(self) -> str:
-        """The API base URL, ending in ``/v1/``."""
-        ...
-
-    @property
-    def read_only(self) -> bool:
-        """True when the client refuses every non-GET."""
-        ...
-
-    async def get_json(self, path: str) -> Any:
-        """GET a path; its JSON."""
-        ...
-
-    async def put_json(self, path: str, doc: Any) -> Any:
-        """PUT a whole document; the answer's JSON (None when empty)."""
-        ...
-
-
-# --- what is edited ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentTarget:
-    """A JSON document at an API path that has a GET and a PUT; the editor is generic over these.
-
-    ``kind`` and ``resource_id`` name the draft file and the journal entry (both must be safe file names);
-    ``path`` is relative to the API base (``flows/<id>``); ``version_field`` is what the stale-write guard
-    compares (None: the whole content); ``server_owned`` are top-level fields hidden from the diff.
-    """
-
-    kind: str
-    resource_id: str
-    path: str
-    label: str
-    server_owned: tuple[str, ...] = SERVER_OWNED
-    version_field: str | None = "lastModified"
-
-
-def resource_target(kind: str, resource_id: str, name: str | None = None) -> DocumentTarget:
-    """The preset for an integration, flow, export, import or connection (``kind`` singular or plural)."""
-    plural = kind if kind in EDITABLE_KINDS else f"{kind}s"
-    if plural not in EDITABLE_KINDS:
-        raise ValueError(f"{kind!r} is not an editable resource kind ({', '.join(EDITABLE_KINDS)})")
-    noun = EDITABLE_KINDS[plural]
-    label = f"{noun} {name!r} ({resource_id})" if name else f"{noun} {resource_id}"
-    return DocumentTarget(plural, resource_id, f"{plural}/{quote(resource_id, safe='')}", label)
-
-
-def retry_data_target(flow_id: str, step_id: str, retry_data_key: str) -> DocumentTarget:
-    """The preset for one error's retry data (no ``lastModified``: the guard compares content)."""
-    segments = "/".join(quote(part, safe="") for part in (flow_id, step_id, retry_data_key))
-    return DocumentTarget(
-        RETRY_DATA_KIND,
-        f"{flow_id}.{step_id}.{retry_data_key}",
-        f"flows/{segments}/data",
-        f"retry data {retry_data_key} (flow {flow_id}, step {step_id})",
-        server_owned=(),
-        version_field=None,
-    )
-
-
-def target_from_entry(entry: JournalEntry) -> DocumentTarget | None:
-    """The target a journal entry wrote to (for undo from the journal screen), or None if unknown."""
-    if not entry.kind or not entry.resource_id:
-        return None
-    if entry.kind in EDITABLE_KINDS:
-        return resource_target(entry.kind, entry.resource_id)
-    if entry.kind == RETRY_DATA_KIND:
-        parts = entry.resource_id.split(".")
-        if len(parts) == 3:
-            return retry_data_target(*parts)
-    return None
-
-
-def write_refusal(read_only: bool, locked_reason: str | None = None) -> str | None:
-    """Why this session may not write (None: it may): read-only profile, or a resource outside the scope."""
-    if read_only:
-        return READ_ONLY_REASON
-    return locked_reason
-
-
-def document_version(target: DocumentTarget, doc: Any) -> str:
-    """What the stale-write guard compares: ``lastModified`` when present, else a hash of the content."""
-    if target.version_field and isinstance(doc, Mapping):
-        value = doc.get(target.version_field)
-        if isinstance(value, str) and value:
-            return value
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()[:32]
-
-
-def request_path(api: JsonDocumentApi, target: DocumentTarget) -> str:
-    """The path the PUT goes to, as shown and journaled: ``/v1/flows/<id>``."""
-    base = urlsplit(api.base_url).path or "/"
-    return base.rstrip("/") + "/" + target.path.lstrip("/")
-
 
 # --- an edit in progress ----------------------------------------------------------------------------------
 
@@ -247,86 +125,6 @@ def merge_onto(session: EditSession, text: str, server_doc: Any) -> tuple[EditSe
     mine = parse_document(text)
     result = three_way_merge(session.base, mine, server_doc, server_owned=session.target.server_owned)
     return rebase(session, server_doc), result, format_document(result.document)
-
-
-# --- local validation -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JsonProblem:
-    """Why a text is not a JSON document we can PUT, and where (1-based line and column)."""
-
-    message: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.message}"
-
-
-class InvalidJson(ValueError):
-    """The text cannot be submitted; ``problem`` says why and where."""
-
-    def __init__(self, problem: JsonProblem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
-
-
-_NON_STANDARD = re.compile(r"-?Infinity|NaN")
-
-
-class _NonStandardConstant(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NonStandardConstant(name)
-
-
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def parse_document(text: str, *, require_object: bool = True) -> Any:
-    """Parse editor text as strict JSON (no NaN/Infinity); raise InvalidJson with line and column."""
-    try:
-        doc = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(JsonProblem(exc.msg, exc.lineno, exc.colno)) from None
-    except _NonStandardConstant as exc:
-        match = _NON_STANDARD.search(text)
-        line, column = _position(text, match.start()) if match else (1, 1)
-        raise InvalidJson(JsonProblem(f"{exc} is not valid JSON", line, column)) from None
-    except RecursionError:
-        raise InvalidJson(JsonProblem("the document is nested too deeply", 1, 1)) from None
-    if require_object and not isinstance(doc, dict):
-        first = len(text) - len(text.lstrip())
-        line, column = _position(text, first)
-        message = f"the document must be a JSON object, not {_json_type(doc)}"
-        raise InvalidJson(JsonProblem(message, line, column))
-    return doc
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
-
-
-def check_json(text: str) -> JsonProblem | None:
-    """The problem with ``text`` as a document to PUT, or None when it is fine (the status line uses this)."""
-    try:
-        parse_document(text)
-    except InvalidJson as exc:
-        return exc.problem
-    return None
 
 
 # --- the plan: body, diff, warnings -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from explorer.client import IntegratorClient
 from explorer.journal import DraftStore, Journal
-from explorer.services import writes
+from explorer.services import write_targets
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.editor import EditorScreen
@@ -35,7 +35,7 @@ class SnapHost(EditHost):
         super().__init__(self._make)
         self.sim = sim
         self.tmp = tmp
-        self.target = writes.resource_target(kind, resource_id)
+        self.target = write_targets.resource_target(kind, resource_id)
         self.api: IntegratorClient | None = None
 
     def _make(self) -> EditorScreen:

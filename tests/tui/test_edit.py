@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static, TextArea
 
 from explorer.client import IntegratorClient
 from explorer.journal import DraftStore, Journal
-from explorer.services import writes
+from explorer.services import write_targets, writes
 from explorer.services.json_lines import line_for_path
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
@@ -82,7 +82,7 @@ def context(api: IntegratorClient, drafts: DraftStore, journal: Journal, **optio
 
 
 def editor(api: IntegratorClient, drafts: DraftStore, journal: Journal, **options: Any) -> EditorScreen:
-    target = options.pop("target", writes.resource_target("flows", FLOW))
+    target = options.pop("target", write_targets.resource_target("flows", FLOW))
     options.setdefault("draft_delay_s", 0.05)
     shared = {key: options.pop(key) for key in CONTEXT_OPTIONS if key in options}
     return EditorScreen(context(api, drafts, journal, **shared), target, **options)
@@ -305,7 +305,7 @@ async def test_draft_is_offered_back_to_a_new_app_after_the_first_was_killed(
 async def test_draft_can_be_discarded(
     sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
 ) -> None:
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     writes.save_draft(drafts, session, session.base_text.replace('"disabled": false', '"disabled": true'))
     app = EditHost(lambda: editor(client, drafts, journal))
     async with app.run_test(size=SIZE) as pilot:
@@ -346,7 +346,7 @@ async def test_undo_from_the_journal_restores_the_previous_document(
     sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
 ) -> None:
     original = sim.doc("flows", FLOW)["name"]
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     plan = writes.plan_write(session, session.base_text.replace(original, "Oops, wrong name"))
     assert isinstance(await writes.submit_write(client, plan, journal=journal), writes.Saved)
 
@@ -371,7 +371,7 @@ async def test_undo_from_the_journal_restores_the_previous_document(
 async def test_only_the_newest_put_can_be_undone(
     sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
 ) -> None:
-    target = writes.resource_target("flows", FLOW)
+    target = write_targets.resource_target("flows", FLOW)
     for name in ("First", "Second"):
         session = await writes.begin_edit(client, target, "demo")
         edited = session.base_text.replace(json.dumps(session.base["name"]), json.dumps(name))
@@ -460,7 +460,7 @@ async def test_retry_data_is_edited_with_the_same_screen(
     sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
 ) -> None:
     key = sim.open_errors(FLOW, d.IMP_NS_SALES_ORDER)[0]["retryDataKey"]
-    target = writes.retry_data_target(FLOW, d.IMP_NS_SALES_ORDER, key)
+    target = write_targets.retry_data_target(FLOW, d.IMP_NS_SALES_ORDER, key)
     app = EditHost(lambda: editor(client, drafts, journal, target=target))
     async with app.run_test(size=SIZE) as pilot:
         screen = await opened(pilot)
@@ -532,7 +532,7 @@ async def test_e_opens_the_external_editor_at_once(
 async def test_journal_screen_shows_the_change_of_the_selected_write(
     sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
 ) -> None:
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     plan = writes.plan_write(session, session.base_text.replace('"disabled": false', '"disabled": true'))
     await writes.submit_write(client, plan, journal=journal)
     app = EditHost(

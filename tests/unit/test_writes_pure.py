@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from explorer.services import writes
+from explorer.services import write_targets, writes
 from explorer.services.canonical import CanonicalLines, dump_lines, dump_text, hide_top_level
 from explorer.services.diff import changes, diff_stats, document_diff, unified_lines
+from explorer.services.json_check import InvalidJson, check_json, parse_document
 from explorer.services.merge import three_way_merge
-from explorer.services.writes import InvalidJson, check_json, parse_document
 
 FLOW: dict[str, Any] = {
     "_id": "6571ecd15bc5e3f7c6026ea6",
@@ -45,8 +45,8 @@ class FakeApi:
 
 
 def session(doc: dict[str, Any] | None = None, kind: str = "flows") -> writes.EditSession:
-    return writes.new_session(FakeApi(), writes.resource_target(kind, "6571ecd15bc5e3f7c6026ea6"), "prod",
-                              copy.deepcopy(doc or FLOW))
+    target = write_targets.resource_target(kind, "6571ecd15bc5e3f7c6026ea6")
+    return writes.new_session(FakeApi(), target, "prod", copy.deepcopy(doc or FLOW))
 
 
 # --- validation ---------------------------------------------------------------------------------------------
@@ -332,27 +332,27 @@ def test_merge_onto_returns_rebased_session_and_text() -> None:
 
 def test_targets_and_request_paths() -> None:
     api = FakeApi()
-    flow = writes.resource_target("flow", "f1", name="Orders")
+    flow = write_targets.resource_target("flow", "f1", name="Orders")
     assert (flow.kind, flow.path, flow.label) == ("flows", "flows/f1", "flow 'Orders' (f1)")
-    assert writes.request_path(api, flow) == "/v1/flows/f1"
-    retry = writes.retry_data_target("f1", "s1", "k1")
-    assert writes.request_path(api, retry) == "/v1/flows/f1/s1/k1/data"
+    assert write_targets.request_path(api, flow) == "/v1/flows/f1"
+    retry = write_targets.retry_data_target("f1", "s1", "k1")
+    assert write_targets.request_path(api, retry) == "/v1/flows/f1/s1/k1/data"
     assert retry.version_field is None and retry.server_owned == ()
     with pytest.raises(ValueError):
-        writes.resource_target("jobs", "j1")
+        write_targets.resource_target("jobs", "j1")
 
 
 def test_version_is_last_modified_or_a_content_hash() -> None:
-    flow = writes.resource_target("flows", "f1")
-    assert writes.document_version(flow, FLOW) == FLOW["lastModified"]
-    retry = writes.retry_data_target("f", "s", "k")
-    one = writes.document_version(retry, {"data": {"a": 1}})
-    assert one.startswith("sha256:") and one != writes.document_version(retry, {"data": {"a": 2}})
-    assert one == writes.document_version(retry, {"data": {"a": 1}})
+    flow = write_targets.resource_target("flows", "f1")
+    assert write_targets.document_version(flow, FLOW) == FLOW["lastModified"]
+    retry = write_targets.retry_data_target("f", "s", "k")
+    one = write_targets.document_version(retry, {"data": {"a": 1}})
+    assert one.startswith("sha256:") and one != write_targets.document_version(retry, {"data": {"a": 2}})
+    assert one == write_targets.document_version(retry, {"data": {"a": 1}})
 
 
 def test_read_only_refusal_says_why() -> None:
-    reason = writes.write_refusal(True)
+    reason = write_targets.write_refusal(True)
     assert reason is not None and "read-only" in reason
-    assert writes.write_refusal(False) is None
-    assert writes.write_refusal(False, "outside this token's scope") == "outside this token's scope"
+    assert write_targets.write_refusal(False) is None
+    assert write_targets.write_refusal(False, "outside this token's scope") == "outside this token's scope"

@@ -14,7 +14,7 @@ import pytest
 
 from explorer.client import IntegratorClient, ServerError, ValidationFailed
 from explorer.journal import DraftStore, Journal
-from explorer.services import writes
+from explorer.services import write_targets, writes
 from explorer.services.canonical import dump_text
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
@@ -81,7 +81,7 @@ async def test_valid_edit_is_put_journaled_and_its_draft_removed(
 ) -> None:
     drafts, journal = stores
     client = make_client()
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     text = edited_text(session, name="Renamed by test")
     writes.save_draft(drafts, session, text)
     plan = writes.plan_write(session, text)
@@ -107,7 +107,7 @@ async def test_stale_write_is_not_sent_and_reports_the_server_change(
 ) -> None:
     drafts, journal = stores
     client = make_client()
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     plan = writes.plan_write(session, edited_text(session, name="Mine"))
     sim.replace_doc("flows", FLOW, {**sim.doc("flows", FLOW), "description": "Changed by a colleague"})
 
@@ -126,7 +126,7 @@ async def test_stale_then_merge_keeps_both_changes(
 ) -> None:
     _, journal = stores
     client = make_client()
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     text = edited_text(session, name="Mine")
     sim.replace_doc("flows", FLOW, {**sim.doc("flows", FLOW), "description": "Theirs"})
     stale = await writes.submit_write(client, writes.plan_write(session, text), journal=journal)
@@ -147,7 +147,7 @@ async def test_stale_then_overwrite_replaces_their_change(
 ) -> None:
     _, journal = stores
     client = make_client()
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     text = edited_text(session, name="Mine")
     sim.replace_doc("flows", FLOW, {**sim.doc("flows", FLOW), "description": "Theirs"})
     stale = await writes.submit_write(client, writes.plan_write(session, text), journal=journal)
@@ -167,7 +167,7 @@ async def test_unknown_import_id_gives_a_journaled_422_and_keeps_the_draft(
 ) -> None:
     drafts, journal = stores
     client = make_client()
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     doc = json.loads(session.base_text)
     doc["pageProcessors"][1]["_importId"] = "ffffffffffffffffffffffff"
     text = dump_text(doc)
@@ -195,7 +195,8 @@ async def test_masked_secret_is_warned_and_rejected_when_the_server_is_strict(
     _, journal = stores
     strict = Simulator(seed=0, mask_secret_422=True)
     client = make_client(transport=SimulatorTransport(strict))
-    session = await writes.begin_edit(client, writes.resource_target("connections", d.CONN_SHOPIFY), "demo")
+    target = write_targets.resource_target("connections", d.CONN_SHOPIFY)
+    session = await writes.begin_edit(client, target, "demo")
     plan = writes.plan_write(session, edited_text(session, name="Shopify (renamed)"))
     assert [w.path for w in plan.warnings if w.kind == "masked_secret"] == ["http.auth.token.token"]
 
@@ -210,7 +211,7 @@ async def test_read_only_session_sends_no_put_and_journals_nothing(
 ) -> None:
     _, journal = stores
     client = make_client(read_only=True)
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     outcome = await writes.submit_write(client, writes.plan_write(session, edited_text(session, name="x")),
                                         journal=journal)
     assert isinstance(outcome, writes.Failed) and not outcome.put_sent
@@ -222,7 +223,7 @@ async def test_server_error_on_put_is_journaled_with_its_status(
 ) -> None:
     _, journal = stores
     client = make_client(transport=PutFails(SimulatorTransport(sim)))
-    session = await writes.begin_edit(client, writes.resource_target("flows", FLOW), "demo")
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
     outcome = await writes.submit_write(client, writes.plan_write(session, edited_text(session, name="x")),
                                         journal=journal)
     assert isinstance(outcome, writes.Failed) and isinstance(outcome.error, ServerError)
@@ -235,7 +236,7 @@ async def test_undo_restores_the_before_document_through_the_same_path(
 ) -> None:
     drafts, journal = stores
     client = make_client()
-    target = writes.resource_target("flows", FLOW)
+    target = write_targets.resource_target("flows", FLOW)
     original = sim.doc("flows", FLOW)
     with pytest.raises(writes.NothingToUndo):
         await writes.begin_undo(client, target, "demo", journal)
@@ -266,7 +267,7 @@ async def test_draft_restored_in_a_new_store_is_checked_against_the_server(
     sim: Simulator, make_client: MakeClient, tmp_path: Path
 ) -> None:
     client = make_client()
-    target = writes.resource_target("flows", FLOW)
+    target = write_targets.resource_target("flows", FLOW)
     first = DraftStore(tmp_path / "drafts")
     session = await writes.begin_edit(client, target, "demo")
     text = edited_text(session, name="Half-finished")
@@ -296,7 +297,7 @@ async def test_retry_data_is_edited_through_the_same_path(
     drafts, journal = stores
     client = make_client()
     error = sim.open_errors(FLOW, d.IMP_NS_SALES_ORDER)[0]
-    target = writes.retry_data_target(FLOW, d.IMP_NS_SALES_ORDER, error["retryDataKey"])
+    target = write_targets.retry_data_target(FLOW, d.IMP_NS_SALES_ORDER, error["retryDataKey"])
     session = await writes.begin_edit(client, target, "demo")
     assert "data" in session.base and session.base_version.startswith("sha256:")
     doc = json.loads(session.base_text)
@@ -306,4 +307,4 @@ async def test_retry_data_is_edited_through_the_same_path(
     assert isinstance(outcome, writes.Saved)
     assert (await client.get_json(target.path))["data"]["fixedByTest"] is True
     [entry] = journal.entries()
-    assert entry.kind == "retrydata" and writes.target_from_entry(entry) == target
+    assert entry.kind == "retrydata" and write_targets.target_from_entry(entry) == target

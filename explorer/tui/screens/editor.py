@@ -34,17 +34,13 @@ from textual.widgets import Footer, Static, TextArea
 
 from explorer.client import ApiError, ValidationFailed
 from explorer.journal import Draft, UnsafeName
-from explorer.services import writes
+from explorer.services import json_check, write_targets, writes
 from explorer.services.canonical import dump_text
 from explorer.services.diff import short_json
+from explorer.services.json_check import JsonProblem
 from explorer.services.json_lines import JsonLineIndex, parse_path
-from explorer.services.writes import (
-    DocumentTarget,
-    EditSession,
-    JsonProblem,
-    Saved,
-    WritePlan,
-)
+from explorer.services.write_targets import DocumentTarget
+from explorer.services.writes import EditSession, Saved, WritePlan
 from explorer.tui.literal import printable
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import (
@@ -168,7 +164,7 @@ class EditorScreen(Screen[Saved | None]):
     # ------------------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         title = Text(printable(self.target.label), style="bold")
-        title.append("   PUT " + writes.request_path(self.context.api, self.target), style="dim")
+        title.append("   PUT " + write_targets.request_path(self.context.api, self.target), style="dim")
         yield Static(title, id="edit-title")
         with Horizontal(id="edit-body"):
             yield Static(Text("Loading…"), id="edit-note")
@@ -183,7 +179,7 @@ class EditorScreen(Screen[Saved | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        refusal = writes.write_refusal(self.context.read_only)
+        refusal = write_targets.write_refusal(self.context.read_only)
         if refusal is not None:
             self._note(f"Editing is switched off: {refusal}.\n\nesc: back")
             self._status(f"Read-only: {refusal}", error=True)
@@ -301,7 +297,7 @@ class EditorScreen(Screen[Saved | None]):
         self._draft_timer = self.set_timer(self.draft_delay_s, self._save_draft)
 
     def _validate(self) -> None:
-        self.json_problem = writes.check_json(self.text)
+        self.json_problem = json_check.check_json(self.text)
         if self.json_problem is None:
             lines = self.text.count("\n") + 1
             self._status(f"✓ valid JSON · {lines} lines · ctrl+s to review the change", ok=True)
@@ -346,7 +342,7 @@ class EditorScreen(Screen[Saved | None]):
             return
         try:
             plan = writes.plan_write(self.session, self.text)
-        except writes.InvalidJson as exc:  # pragma: no cover - check_json said it was fine
+        except json_check.InvalidJson as exc:  # pragma: no cover - check_json said it was fine
             self.notify(str(exc), severity="error", markup=False)
             return
         if not plan.changed:
@@ -452,8 +448,8 @@ class EditorScreen(Screen[Saved | None]):
         if line is None:
             # Hand-formatted text cannot be mapped; the editor form of the same document can.
             try:
-                doc = writes.parse_document(area.text)
-            except writes.InvalidJson:
+                doc = json_check.parse_document(area.text)
+            except json_check.InvalidJson:
                 return
             self._replace_text(dump_text(doc))
             self.notify("Reformatted the document to locate the field.", markup=False)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explorer.journal import DraftStore, Journal
-from explorer.services.writes import Clock, JsonDocumentApi, Saved
+from explorer.services.write_targets import JsonDocumentApi
+from explorer.services.writes import Clock, Saved
 from explorer.tui.screens.editor_external import ExternalEditor
 
 SavedCallback = Callable[[Saved], None]

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Label, Static, TabbedContent, TabPane
 
 from explorer.client import ApiError, IntegratorClient, NotFound
 from explorer.model import ErrorRecord, RetryData
-from explorer.services.writes import retry_data_target
+from explorer.services.write_targets import retry_data_target
 from explorer.tui.literal import one_line
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from explorer.journal import JournalEntry
-from explorer.services import writes
+from explorer.services import write_targets
 from explorer.services.diff import document_diff
 from explorer.tui.literal import one_line, printable
 from explorer.tui.screens.editor import EditorScreen
@@ -145,7 +145,7 @@ class JournalScreen(Screen[None]):
         if problem is not None:
             self.notify(problem, severity="warning", markup=False)
             return
-        target = writes.target_from_entry(entry)
+        target = write_targets.target_from_entry(entry)
         assert target is not None  # checked by _undo_problem
         screen = EditorScreen(self.context, target, undo=True)
         self.app.push_screen(screen, callback=lambda _result: self.action_reload())
@@ -156,6 +156,6 @@ class JournalScreen(Screen[None]):
         if self.context.journal.last_put(self.context.profile, entry.path) != entry:
             return (f"A later PUT of {entry.path} exists: undo that one first "
                     "(undo always restores the document as it was before the newest PUT).")
-        if writes.target_from_entry(entry) is None:
+        if write_targets.target_from_entry(entry) is None:
             return "This entry does not say which resource it wrote, so it cannot be undone here."
         return None

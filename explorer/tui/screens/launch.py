@@ -13,7 +13,8 @@ from typing import Any, cast
 from textual.app import App
 from textual.screen import Screen
 
-from explorer.services.writes import Saved, resource_target
+from explorer.services.write_targets import resource_target
+from explorer.services.writes import Saved
 from explorer.tui.context import ExplorerHost
 from explorer.tui.screens.editor import EditMode, EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
