@@ -10,9 +10,10 @@ import argparse
 from datetime import datetime
 
 from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
-from explorer.commands.formatting import text, when
+from explorer.commands.formatting import NONE, text, when
 from explorer.model import ErrorRecord
 from explorer.services.error_list import parse_date_range
+from explorer.services.templates import TemplateGroup, group_by_template
 
 MESSAGE_WIDTH = 80
 
@@ -63,6 +64,8 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
     errors = await collect_errors(ctx, args)
+    if args.group == "template":
+        return print_templates(ctx, group_by_template(errors))
     if ctx.out.json_mode:
         ctx.out.data([error.raw for error in errors])
         return EXIT_OK
@@ -73,6 +76,25 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
     kind = "resolved" if args.resolved else "open"
     more = " (--limit reached)" if args.limit and len(errors) >= args.limit else ""
     ctx.out.note(f"{len(errors)} {kind} error{'s' if len(errors) != 1 else ''}{more}")
+    return EXIT_OK
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return ", ".join(value or NONE for value in values) or NONE
+
+
+def print_templates(ctx: CommandContext, groups: list[TemplateGroup]) -> int:
+    """``--group template``: one line per message template (count, codes, classifications, first, last)."""
+    if ctx.out.json_mode:
+        ctx.out.data([group.as_json() for group in groups])
+        return EXIT_OK
+    rows = [(f"{g.count:,}", _listed(g.codes), _listed(g.classifications), when(g.first), when(g.last),
+             g.template) for g in groups]
+    ctx.out.table(["COUNT", "CODES", "CLASSES", "FIRST", "LAST", "TEMPLATE"], rows,
+                  max_widths={1: 24, 2: 20})
+    total = sum(g.count for g in groups)
+    ctx.out.note(f"{len(groups)} template{'s' if len(groups) != 1 else ''} over {total:,} errors "
+                 "(pass one to `iox fix --template`)")
     return EXIT_OK
 
 
@@ -92,10 +114,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     errors = add_command(
         commands, "errors", handler=run_errors, help="list a step's open (or resolved) errors",
         epilog="examples:\n  iox errors 6571ecd15bc5e3f7c6026ea6 6571d6bafd7a68b8f6a5d162\n"
-               "  iox errors FLOW STEP --since 24h --classification missing --json | jq length",
+               "  iox errors FLOW STEP --since 24h --classification missing --json | jq length\n"
+               "  iox errors FLOW STEP --group template",
     )
     errors.add_argument("flow", metavar="FLOW", help="the flow id")
     errors.add_argument("step", metavar="STEP", help="the step's export or import id")
     errors.add_argument("--resolved", action="store_true", help="resolved errors instead of open ones")
     add_filter_options(errors)
     errors.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N errors")
+    errors.add_argument("--group", choices=("template",), default=None,
+                        help="template: one line per message template (variable parts masked as <*>), "
+                             "with count, codes, classifications, first and last occurrence")

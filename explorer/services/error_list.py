@@ -19,12 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from explorer.model import ErrorKey, ErrorRecord
+from explorer.services.templates import group_by_template, template_of
 
 ColumnName = Literal[
     "occurredAt", "source", "code", "classification", "message", "traceKey", "retryable",
     "resolvedAt", "resolvedBy", "step",
 ]
-GroupField = Literal["code", "classification", "source"]
+GroupField = Literal["code", "classification", "source", "template"]
 
 SORTABLE_COLUMNS: tuple[ColumnName, ...] = (
     "occurredAt", "source", "code", "classification", "message", "traceKey", "retryable",
@@ -32,7 +33,7 @@ SORTABLE_COLUMNS: tuple[ColumnName, ...] = (
 )
 """Every column the table can sort by (``step`` only matters in the cross-step view)."""
 
-GROUP_FIELDS: tuple[GroupField, ...] = ("code", "classification", "source")
+GROUP_FIELDS: tuple[GroupField, ...] = ("code", "classification", "source", "template")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -69,12 +70,14 @@ class ErrorQuery:
     occurred_to: datetime | None = None
     sort_by: ColumnName | None = None
     descending: bool = False
+    template: str | None = None
+    """Only errors whose message has this template (``services.templates``)."""
 
     @property
     def filters_anything(self) -> bool:
         """True when some rows may be hidden (sorting alone hides none)."""
         return bool(self.text.strip() or self.sources or self.classifications or self.codes
-                    or self.occurred_from or self.occurred_to)
+                    or self.occurred_from or self.occurred_to or self.template is not None)
 
     def describe(self) -> str:
         """The active filters in a few words for the status line ("" when none)."""
@@ -87,10 +90,15 @@ class ErrorQuery:
                 parts.append(f"{label}={','.join(sorted(values))}")
         if self.occurred_from or self.occurred_to:
             parts.append(f"date={describe_range(self.occurred_from, self.occurred_to)}")
+        if self.template is not None:
+            shown = self.template if len(self.template) <= 40 else self.template[:39] + "…"
+            parts.append(f"template={shown}")
         return " ".join(parts)
 
     def with_quick_filter(self, field_name: GroupField, value: str | None) -> ErrorQuery:
         """The query with one quick filter set to a single value (None clears it)."""
+        if field_name == "template":
+            return replace(self, template=value)
         values = frozenset() if value is None else frozenset({value})
         if field_name == "code":
             return replace(self, codes=values)
@@ -115,8 +123,11 @@ def matcher(query: ErrorQuery) -> Callable[[ErrorRecord], bool]:
     needle = query.text.strip().lower()
     sources, classifications, codes = query.sources, query.classifications, query.codes
     start, end = query.occurred_from, query.occurred_to
+    template = query.template
 
     def accept(record: ErrorRecord) -> bool:
+        if template is not None and template_of(record.message) != template:
+            return False
         if sources and (record.source or "") not in sources:
             return False
         if classifications and (record.classification or "") not in classifications:
@@ -230,7 +241,14 @@ class ErrorGroup:
 
 def group_errors(rows: Iterable[ErrorRecord], by: GroupField,
                  retryable: Callable[[ErrorRecord], bool] | None = None) -> list[ErrorGroup]:
-    """Groups with counts, biggest first (then by value), each with its newest time and a sample message."""
+    """Groups with counts, biggest first (then by value), each with its newest time and a sample message.
+
+    Template groups' sample says which codes and classifications they hold and when the first one occurred.
+    """
+    if by == "template":
+        return [ErrorGroup("template", group.template, group.count, group.retryable, group.last,
+                           template_summary(group.codes, group.classifications, group.first))
+                for group in group_by_template(rows, retryable)]
     is_retryable = retryable or (lambda r: r.retriable)
     counts: Counter[str] = Counter()
     ready: Counter[str] = Counter()
@@ -252,6 +270,22 @@ def group_errors(rows: Iterable[ErrorRecord], by: GroupField,
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [ErrorGroup(by, value, count, ready[value], latest[value], sample[value])
             for value, count in ordered]
+
+
+def template_summary(codes: Sequence[str], classifications: Sequence[str], first: datetime | None) -> str:
+    """``USER_ERROR, 422 · value · since 2026-11-20 10:00``: a template group's codes, classes, first time."""
+    def listed(values: Sequence[str]) -> str:
+        shown = [value or "(none)" for value in values[:3]]
+        return ", ".join(shown) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+    since = f" · since {first.astimezone(UTC).strftime('%Y-%m-%d %H:%M')}" if first is not None else ""
+    return f"{listed(codes)} · {listed(classifications)}{since}"
+
+
+def group_value(record: ErrorRecord, by: GroupField) -> str:
+    """The value a row is grouped under (its message template, or the field's value, "" when none)."""
+    if by == "template":
+        return template_of(record.message)
+    return getattr(record, by) or ""
 
 
 def distinct_values(rows: Iterable[ErrorRecord], by: GroupField) -> list[tuple[str, int]]:

@@ -43,6 +43,7 @@ from explorer.services.error_list import (
     describe_range,
     distinct_values,
     group_errors,
+    group_value,
     parse_date_range,
     row_key,
 )
@@ -66,8 +67,9 @@ SORT_LABELS: dict[str, str] = {
 
 def narrows(old: ErrorQuery, new: ErrorQuery) -> bool:
     """True when every row ``new`` accepts is also accepted by ``old`` (so ``old``'s rows suffice)."""
-    same_rest = (old.sources, old.classifications, old.codes, old.occurred_from, old.occurred_to) == (
-        new.sources, new.classifications, new.codes, new.occurred_from, new.occurred_to)
+    same_rest = (old.sources, old.classifications, old.codes, old.occurred_from, old.occurred_to,
+                 old.template) == (new.sources, new.classifications, new.codes, new.occurred_from,
+                                   new.occurred_to, new.template)
     return same_rest and old.text.strip().lower() in new.text.strip().lower()
 
 
@@ -89,6 +91,7 @@ class ErrorsPanel(Vertical):
         Binding("S", "reverse_sort", "Reverse", show=False),
         Binding("g", "group", "Group"),
         Binding("G", "group_field", "Group by…", show=False),
+        Binding("t", "group_templates", "Templates", show=False, id="errors.group_templates"),
         Binding("space", "toggle_mark", "Mark"),
         Binding("shift+down", "extend(1)", "Extend", show=False),
         Binding("shift+up", "extend(-1)", "Extend", show=False),
@@ -266,7 +269,7 @@ class ErrorsPanel(Vertical):
     # -- grouping -----------------------------------------------------------------------------------
 
     def set_grouping(self, field_name: GroupField | None) -> None:
-        """Group the shown rows by a field (with counts), or go back to rows (None)."""
+        """Group the shown rows by a field or by message template (with counts), or go back to rows (None)."""
         self.group_field = field_name
         if field_name is None:
             self.groups = []
@@ -320,8 +323,8 @@ class ErrorsPanel(Vertical):
             return marked
         group = self.table.group_at(self.table.cursor_line)
         if group is not None:
-            value = group.value
-            return [r for r in self.store.view if (getattr(r, group.field) or "") == value]
+            value, field_name = group.value, group.field
+            return [r for r in self.store.view if group_value(r, field_name) == value]
         record = self.table.cursor_record
         return [record] if record is not None else []
 
@@ -394,7 +397,7 @@ class ErrorsPanel(Vertical):
                 return
             if choice == "clear":
                 query = replace(self.store.query, sources=frozenset(), classifications=frozenset(),
-                                codes=frozenset(), occurred_from=None, occurred_to=None)
+                                codes=frozenset(), occurred_from=None, occurred_to=None, template=None)
             else:
                 field_name, value = choice.split("\t", 1)
                 query = self.store.query.with_quick_filter(field_name, value)  # type: ignore[arg-type]
@@ -459,8 +462,12 @@ class ErrorsPanel(Vertical):
         """Toggle grouping (by code first)."""
         self.set_grouping(None if self.group_field is not None else "code")
 
+    def action_group_templates(self) -> None:
+        """Group by message template (``t``; again: back to rows): one line per failure pattern."""
+        self.set_grouping(None if self.group_field == "template" else "template")
+
     def action_group_field(self) -> None:
-        """Group by the next field: code → classification → source."""
+        """Group by the next field: code → classification → source → message template."""
         current = self.group_field
         following = GROUP_FIELDS[(GROUP_FIELDS.index(current) + 1) % len(GROUP_FIELDS)] if current else "code"
         self.set_grouping(following)
