@@ -39,7 +39,8 @@ def _files(sub: str) -> list[Path]:
 
 
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "model.py": ("explorer.", "textual", "httpx", "rich"),
+    "model": ("explorer.client", "explorer.services", "explorer.commands", "explorer.tui", "explorer.cli",
+              "explorer.config", "explorer.journal", "explorer.simulator", "textual", "httpx", "rich"),
     "client": ("explorer.simulator", "explorer.tui", "explorer.cli", "explorer.config", "textual", "rich"),
     "simulator": ("explorer.client", "explorer.model", "explorer.tui", "explorer.cli", "textual", "rich"),
     "config.py": ("explorer.client", "explorer.simulator", "explorer.tui", "textual", "httpx"),
