@@ -13,7 +13,7 @@ Flow`` stays the way to import them.
 from __future__ import annotations
 
 from explorer.model.documents import MASKED_SECRET as MASKED_SECRET
-from explorer.model.documents import SERVER_OWNED_FIELDS as SERVER_OWNED_FIELDS
+from explorer.model.documents import SERVER_OWNED as SERVER_OWNED
 from explorer.model.documents import masked_secret_paths as masked_secret_paths
 from explorer.model.errors import ErrorCount as ErrorCount
 from explorer.model.errors import ErrorKey as ErrorKey
@@ -23,6 +23,10 @@ from explorer.model.errors import RetryData as RetryData
 from explorer.model.errors import StepErrorCount as StepErrorCount
 from explorer.model.jobs import FINISHED_JOB_STATUSES as FINISHED_JOB_STATUSES
 from explorer.model.jobs import Job as Job
+from explorer.model.paths import PathPart as PathPart
+from explorer.model.paths import format_path as format_path
+from explorer.model.paths import parse_path as parse_path
+from explorer.model.paths import path_label as path_label
 from explorer.model.resources import Connection as Connection
 from explorer.model.resources import Export as Export
 from explorer.model.resources import Flow as Flow

@@ -13,25 +13,18 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.model.documents import SERVER_OWNED
+from explorer.model.paths import PathPart, path_label
 from explorer.services.canonical import dump_lines, dump_text, hide_top_level
-
-SERVER_OWNED: tuple[str, ...] = ("_id", "createdAt", "lastModified", "lastModifiedBy")
-"""Top-level fields the server sets; hidden from the shown diff, kept in the PUT body."""
 
 CONTEXT_LINES = 3
 """Unchanged lines shown around each change, as ``diff -u`` does."""
 
-PathPart = str | int
-"""One step of a key path: an object key or an array index."""
-
 Opcode = tuple[str, int, int, int, int]
-
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 
 
 class _Missing:
@@ -62,19 +55,6 @@ def without_server_owned(doc: Any, server_owned: Sequence[str] = SERVER_OWNED) -
     if not isinstance(doc, Mapping):
         return doc
     return {key: value for key, value in doc.items() if key not in server_owned}
-
-
-def format_path(parts: Sequence[PathPart]) -> str:
-    """A key path as users read it: ``pageProcessors[1]._importId`` (root is ``(document)``)."""
-    out: list[str] = []
-    for part in parts:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif _IDENTIFIER.match(part):
-            out.append(f".{part}" if out else part)
-        else:
-            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
-    return "".join(out) or "(document)"
 
 
 # --- unified diff ---------------------------------------------------------------------------------------
@@ -215,8 +195,8 @@ class Change:
 
     @property
     def label(self) -> str:
-        """The path as users read it."""
-        return format_path(self.path)
+        """The path as users read it (``(document)`` for the root)."""
+        return path_label(self.path)
 
     def describe(self, limit: int = 60) -> str:
         """One line: ``path: old → new`` with long values shortened."""

@@ -6,14 +6,7 @@ and the editor team maps a 422 error's field path (`pageProcessors[1]._importId`
 Both need a map between lines and paths. Building it costs one pass over the lines, so it is built
 lazily (`JsonLineIndex`) and only for documents that really are `json.dumps(indent=2)` output.
 
-Path style (what `format_path` writes and `parse_path` reads):
-- the root is the empty string `""`;
-- object keys that are ASCII identifiers (`[A-Za-z_$][A-Za-z0-9_$]*`) use dots: `a.b`, `pageProcessors`;
-- any other key uses brackets with a JSON string: `["a.b"]`, `["say \\"hi\\""]`, `["ключ"]`;
-- array items use brackets: `[1]`; so `pageProcessors[1]._importId`, `[0][2]`, `a["x y"][3].z`.
-`parse_path` is lenient for input from servers and people: a leading `$` or `.` is ignored, bracket keys
-may use single quotes, and a dotted name may hold any character but `.` and `[` (`a.ключ`).
-`line_for_path` also accepts `a.0` for an array item and `[0]` for an object key `"0"`.
+Paths are written and read by `explorer.model.paths` (one style everywhere).
 """
 
 from __future__ import annotations
@@ -23,19 +16,11 @@ import json.decoder
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-# The C string scanner of the json module: decodes one JSON string starting after its opening quote.
-scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
-
-PathPart = str | int
-"""One step of a path: an object key (str) or an array index (int)."""
-
-_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
-_DOTTED_NAME = re.compile(r"[^.\[\]]+")
-_INDEX = re.compile(r"\[\s*(\d+)\s*\]")
+from explorer.model.paths import PathPart, format_path, parse_path, scanstring
 
 INDENT = 2
 """Indent unit of the lines this module reads: the JSON pane always dumps with `indent=2`."""
@@ -71,80 +56,6 @@ def take_lines(chunks: Iterator[str], limit: int) -> tuple[str, bool]:
             if newlines >= limit:
                 return "".join(parts), False
     return "".join(parts), True
-
-
-def format_path(parts: Sequence[PathPart]) -> str:
-    """Write path parts in the documented style (`pageProcessors[1]._importId`, root `""`)."""
-    out: list[str] = []
-    for part in parts:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif _IDENTIFIER.match(part) and (out or part != "$"):
-            out.append(f".{part}" if out else part)
-        else:
-            out.append(f"[{json.dumps(part, ensure_ascii=False)}]")
-    return "".join(out)
-
-
-def parse_path(path: str) -> list[PathPart]:
-    """Read a path written in the documented style (leniently); raise ValueError if it is malformed."""
-    parts: list[PathPart] = []
-    text = path.strip()
-    pos = 0
-    if text.startswith("$") and text[1:2] in ("", ".", "["):
-        pos = 1  # the root marker of `$.a.b`; a key such as `$ref` stays a key
-    end = len(text)
-    while pos < end:
-        char = text[pos]
-        if char == ".":
-            pos += 1
-            match = _DOTTED_NAME.match(text, pos)
-            if match is None:
-                raise ValueError(f"path {path!r}: expected a name at column {pos}")
-            parts.append(match.group())
-            pos = match.end()
-        elif char == "[":
-            index = _INDEX.match(text, pos)
-            if index is not None:
-                parts.append(int(index.group(1)))
-                pos = index.end()
-                continue
-            key, pos = _read_bracket_key(path, text, pos + 1)
-            parts.append(key)
-        else:
-            match = _DOTTED_NAME.match(text, pos)
-            if match is None or parts:
-                raise ValueError(f"path {path!r}: unexpected {char!r} at column {pos}")
-            parts.append(match.group())
-            pos = match.end()
-    return parts
-
-
-def _read_bracket_key(path: str, text: str, pos: int) -> tuple[str, int]:
-    """Read `"key"]` or `'key']` starting at `pos`; return the key and the position after `]`."""
-    while pos < len(text) and text[pos] == " ":
-        pos += 1
-    if pos >= len(text) or text[pos] not in "\"'":
-        raise ValueError(f"path {path!r}: expected an index or a quoted key at column {pos}")
-    quote = text[pos]
-    try:
-        if quote == '"':
-            key, pos = scanstring(text, pos + 1)
-        else:
-            # Single quotes: turn the body into a JSON string so escapes mean the same thing.
-            close = pos + 1
-            while close < len(text) and text[close] != "'":
-                close += 2 if text[close] == "\\" else 1
-            body = text[pos + 1 : close].replace("\\'", "'").replace('"', '\\"')
-            key = json.loads(f'"{body}"')
-            pos = close + 1
-    except (ValueError, json.JSONDecodeError) as error:
-        raise ValueError(f"path {path!r}: bad quoted key ({error})") from None
-    while pos < len(text) and text[pos] == " ":
-        pos += 1
-    if pos >= len(text) or text[pos] != "]":
-        raise ValueError(f"path {path!r}: expected ']' at column {pos}")
-    return key, pos + 1
 
 
 class JsonLineIndex:

@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.services.diff import MISSING, SERVER_OWNED, PathPart, format_path
+from explorer.model.documents import SERVER_OWNED
+from explorer.model.paths import PathPart, path_label
+from explorer.services.diff import MISSING
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class Conflict:
 
     @property
     def label(self) -> str:
-        """The path as users read it."""
-        return format_path(self.path)
+        """The path as users read it (``(document)`` for the root)."""
+        return path_label(self.path)
 
 
 @dataclass(frozen=True)

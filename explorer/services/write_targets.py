@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from explorer.journal import JournalEntry
-from explorer.services.diff import SERVER_OWNED
+from explorer.model.documents import SERVER_OWNED
 
 EDITABLE_KINDS: dict[str, str] = {
     "integrations": "integration",

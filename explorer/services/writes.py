@@ -31,16 +31,15 @@ from typing import Any
 from explorer.client import ApiError, ReadOnlyViolation
 from explorer.journal import Draft, DraftStore, Journal, JournalEntry, iso_time
 from explorer.model import masked_secret_paths
+from explorer.model.documents import SERVER_OWNED
+from explorer.model.paths import PathPart, path_label
 from explorer.services.canonical import CanonicalLines, dump_lines
 from explorer.services.diff import (
-    SERVER_OWNED,
     Change,
-    PathPart,
     changes,
     diff_stats,
     document_diff,
     format_document,
-    format_path,
     shown_lines,
     unified_lines,
 )
@@ -202,7 +201,7 @@ def write_warnings(
         for path in (masked_secret_paths(body) if may_hold_mask else [])
     ]
     for parts, base_value, body_value in _removals(base, body, (), server_owned):
-        label = format_path(parts)
+        label = path_label(parts)
         if body_value is _REMOVED:
             message = f"{label} is removed entirely: PUT replaces the whole object, so it is erased"
             found.append(WriteWarning("removed", label, message))

@@ -14,15 +14,13 @@ from typing import Any
 
 import pytest
 
+from explorer.model.paths import PathPart, format_path, parse_path
 from explorer.services.json_lines import (
     JsonLineIndex,
-    PathPart,
     SearchHits,
     find_matches,
-    format_path,
     iter_match_batches,
     line_for_path,
-    parse_path,
     path_for_line,
     printable,
     take_lines,

@@ -34,11 +34,12 @@ from textual.widgets import Footer, Static, TextArea
 
 from explorer.client import ApiError, ValidationFailed
 from explorer.journal import Draft, UnsafeName
+from explorer.model.paths import parse_path
 from explorer.services import json_check, write_targets, writes
 from explorer.services.canonical import dump_text
 from explorer.services.diff import short_json
 from explorer.services.json_check import JsonProblem
-from explorer.services.json_lines import JsonLineIndex, parse_path
+from explorer.services.json_lines import JsonLineIndex
 from explorer.services.write_targets import DocumentTarget
 from explorer.services.writes import EditSession, Saved, WritePlan
 from explorer.tui.literal import printable
