@@ -15,12 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from explorer.textsafe import escape
+
 EXCERPT_LIMIT = 200
 """Characters of a non-JSON (or unrecognised) body kept in an error, after control characters are removed."""
 
 UNAUTHORIZED_HINT = "token expired/revoked, or a token for another region (NA, EU, AU, CA)"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^>]{0,500}>")
 _SPACE = re.compile(r"\s+")
 
@@ -28,12 +29,13 @@ _SPACE = re.compile(r"\s+")
 def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """A one-line, printable excerpt of at most ``limit`` characters (HTML tags dropped: proxies send HTML).
 
-    Control characters are removed so a hostile or broken body cannot move the cursor or recolour a terminal.
+    Whitespace runs become one space, and every other unsafe character (``explorer.textsafe``) a visible
+    escape, so a hostile or broken body cannot move the cursor or recolour a terminal.
     """
-    cleaned = _CONTROL.sub("", text)
+    cleaned = text
     if cleaned.lstrip()[:1] == "<":
         cleaned = _TAG.sub(" ", cleaned)
-    cleaned = _SPACE.sub(" ", cleaned).strip()
+    cleaned = escape(_SPACE.sub(" ", cleaned).strip())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
@@ -76,7 +78,7 @@ class ApiError(Exception):
         where = " ".join(part for part in (self.method, self.path) if part)
         status = f"HTTP {self.status}" if self.status is not None else "no response"
         details = ", ".join(part for part in (status, self.code, where) if part)
-        return f"{self.message} ({details})"
+        return escape(f"{self.message} ({details})")  # server text: shown literally wherever it goes
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "

@@ -11,52 +11,31 @@ Why one module: every command must keep the same promises, and they are easy to 
 from __future__ import annotations
 
 import json
-import re
 import time
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-# C0 and C1 control characters, DEL, and the invisible characters that reorder or split a line (bidi
-# overrides/isolates, line/paragraph separators, zero-width marks): any of them could disguise what is shown.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-# The same set minus C0 (json.dumps already escapes C0 inside strings, and its own newlines are layout).
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+from explorer.textsafe import escape, escape_json
 
 ELLIPSIS = "…"
 PROGRESS_INTERVAL_S = 0.1
 """Progress lines are redrawn at most this often, so a fast loop does not flood a slow terminal."""
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
 def printable(text: object) -> str:
-    """``text`` as one safe line: every control or invisible formatting character becomes a visible escape."""
-    return _UNSAFE.sub(_escape, str(text))
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group(0)):04x}"
+    """``text`` as one safe line: every unsafe character (``explorer.textsafe``) becomes a visible escape."""
+    return escape(text)
 
 
 def json_text(value: Any, *, indent: int | None = 2) -> str:
     """JSON for a terminal or a pipe: UTF-8 kept readable, but anything that could drive a terminal escaped.
 
     ``json.dumps`` already escapes C0 controls in strings; with ``ensure_ascii=False`` it leaves C1 codes,
-    DEL and bidi controls raw, so those are escaped here (they can only occur inside strings: the result is
-    still valid JSON meaning exactly the same).
+    DEL and bidi controls raw, so those are escaped here (still valid JSON meaning exactly the same).
     """
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(_json_escape, text)
+    return escape_json(json.dumps(value, indent=indent, ensure_ascii=False))
 
 
 def display_width(text: str) -> int:

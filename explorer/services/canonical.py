@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import json
 import json.decoder
-import re
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
+
+from explorer.textsafe import escape_json
 
 INDENT = 2
 """Spaces per nesting level of the editor form."""
@@ -29,17 +30,9 @@ INDENT = 2
 # Decodes one JSON string starting after its opening quote; the C scanner of the json module.
 scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
-# Outside strings json.dumps writes only ASCII, so every match is inside a string, where \uXXXX is valid.
-_TERMINAL_ACTIVE = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def dump_text(doc: Any) -> str:
     """The editor form of ``doc`` as one string (see the module docstring for the escapes)."""
-    return _TERMINAL_ACTIVE.sub(_escape, json.dumps(doc, indent=INDENT, ensure_ascii=False))
+    return escape_json(json.dumps(doc, indent=INDENT, ensure_ascii=False))
 
 
 def dump_lines(doc: Any, depth: int = 0) -> list[str]:

@@ -21,25 +21,18 @@ from itertools import islice
 from typing import Any
 
 from explorer.model.paths import PathPart, format_path, parse_path, scanstring
+from explorer.textsafe import picture
 
 INDENT = 2
 """Indent unit of the lines this module reads: the JSON pane always dumps with `indent=2`."""
 
-_UNSAFE_RANGES = ((0x00, 0x1F), (0x7F, 0x9F), (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2069))
-_UNSAFE = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _UNSAFE_RANGES) + "\ufeff]")
-_SAFE_TABLE: dict[int, str] = {c: "\ufffd" for a, b in _UNSAFE_RANGES for c in range(a, b + 1)}
-_SAFE_TABLE.update({c: chr(0x2400 + c) for c in range(0x20)})  # C0 → control pictures (␛ for ESC)
-_SAFE_TABLE.update({0x09: " ", 0x7F: "\u2421", 0xFEFF: "\ufffd"})
-
 
 def printable(line: str) -> str:
-    """Replace characters a terminal would act on (ESC, C1, bidi, line separators) one for one.
+    """``line`` with every unsafe character (``explorer.textsafe``) replaced one for one by a stand-in.
 
-    json.dumps escapes C0 controls but leaves DEL, C1 (e.g. CSI U+009B), U+2028 and bidi overrides
-    alone, and plain text from a server may hold anything. One-for-one keeps columns aligned with
-    the text, so search hits still land on the right characters.
+    One for one keeps columns aligned with the text, so search hits still land on the right characters.
     """
-    return line if _UNSAFE.search(line) is None else line.translate(_SAFE_TABLE)
+    return picture(line)
 
 
 def take_lines(chunks: Iterator[str], limit: int) -> tuple[str, bool]:

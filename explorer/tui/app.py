@@ -15,10 +15,12 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from explorer.client import IntegratorClient, RequestRecord
 from explorer.services.account import AccountService
+from explorer.textsafe import clip, escape, markup_escape, one_line
 from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
 from explorer.tui.screens.main import MainScreen
@@ -26,6 +28,18 @@ from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
 
 ClientFactory = Callable[..., IntegratorClient]
 """Builds the client inside the app's event loop; called with ``on_request=`` when it accepts that keyword."""
+
+
+TOAST_LINES = 3
+"""Lines of a toast at most; the rest is cut (the problems panel and the HTTP log hold it whole)."""
+TOAST_WIDTH = 110
+"""Characters of one toast line at most (the toast wraps them to its width)."""
+TOAST_MORE = "… (cut: the problems panel or the HTTP log, l, has it all)"
+
+
+def escape_lines(text: str) -> str:
+    """``escape`` each line of ``text``: line breaks stay breaks, everything else unsafe is escaped."""
+    return "\n".join(escape(line) for line in text.split("\n"))
 
 
 def _accepts_on_request(factory: ClientFactory) -> bool:
@@ -105,7 +119,7 @@ class ExplorerApp(App[None]):
         self._session.base_url = self._client.base_url
         self._account = AccountService(self._client)
         self._account.prefetch_root()  # the four root requests fly while the main screen is being built
-        self.sub_title = self.profile_label + (" · READ-ONLY" if self.read_only else "")
+        self.sub_title = one_line(self.profile_label) + (" · READ-ONLY" if self.read_only else "")
 
     async def _end_session(self) -> None:
         account, client = self._account, self._client
@@ -117,6 +131,21 @@ class ExplorerApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self._end_session()
+
+    # ----------------------------------------------------------------------------------------- toasts
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast of the app (``Widget.notify`` and ``Screen.notify`` land here): made inert and short.
+
+        Messages often carry server text (an error's message, a name); whatever the caller did, unsafe
+        characters are escaped (``explorer.textsafe``), and the toast keeps a few lines — the full text of a
+        5 KB 422 is in the editor's problems panel and the HTTP log, not in a toast taller than the screen.
+        """
+        safe = escape_lines(message)
+        shown = clip(safe, lines=TOAST_LINES, width=TOAST_WIDTH, more=TOAST_MORE)
+        if markup and shown != message:
+            shown = markup_escape(shown)  # what was cut or escaped may have split a tag: show it literally
+        super().notify(shown, title=one_line(title, 60), severity=severity, timeout=timeout, markup=markup)
 
     # ----------------------------------------------------------------------------------------- profiles
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -122,11 +122,11 @@ async def test_odd_error_bodies_still_give_a_message(api: FakeApi, client: Integ
     assert caught.value.status == 500
 
 
-async def test_control_characters_are_removed_from_excerpts(api: FakeApi, client: IntegratorClient) -> None:
+async def test_control_characters_are_escaped_in_excerpts(api: FakeApi, client: IntegratorClient) -> None:
     api.on("GET", "/v1/flows/f1", httpx.Response(503, content=b"\x1b[31mred\x1b[0m\x07 and\r\nmore\x00"))
     with pytest.raises(ServerError) as caught:
         await client.get_flow("f1")
-    assert caught.value.excerpt == "[31mred[0m and more"
+    assert caught.value.excerpt == "\\e[31mred\\e[0m\\x07 and more\\x00"  # shown, never acted on
     assert not any(ord(ch) < 32 for ch in str(caught.value))
 
 

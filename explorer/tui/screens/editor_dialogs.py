@@ -64,7 +64,8 @@ class DiffConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(Text(f"{self.title_text}: {printable(self.plan.session.target.label)}"),
                          classes="dialog-title")
-            yield Static(Text(self.plan.request_line), id="confirm-target", classes="dialog-target")
+            yield Static(Text(printable(self.plan.request_line)), id="confirm-target",
+                         classes="dialog-target")
             summary = Text(f"+{added} −{removed} lines", style="bold")
             summary.append("   (server-owned _id, createdAt, lastModified, lastModifiedBy are not shown; "
                            "the whole document is sent)", style="dim")

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from explorer.services.bulk import BulkProgress
+from explorer.tui.literal import safe_text
 
 DIALOG_CSS = """
 {name} {{
@@ -36,7 +37,7 @@ DIALOG_CSS = """
 
 
 def _lines(lines: Sequence[str | Text]) -> Text:
-    return Text("\n").join(line if isinstance(line, Text) else Text(line) for line in lines)
+    return Text("\n").join(safe_text(line) for line in lines)
 
 
 class ConfirmBulkDialog(ModalScreen[bool]):
@@ -54,7 +55,7 @@ class ConfirmBulkDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(safe_text(self._title), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(_lines(self._lines), id="confirm-body")
             yield Label(Text(f"y / enter: {self._confirm_label}    n / esc: cancel"), classes="dialog-keys")
@@ -90,7 +91,7 @@ class BulkProgressDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(safe_text(self._title), classes="dialog-title")
             yield ProgressBar(total=max(self._total, 1), show_eta=False, id="bulk-bar")
             yield Static(Text("starting…"), id="bulk-status")
             yield Static(Text(""), id="bulk-report")
@@ -158,12 +159,11 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options: list[Option | None] = [
-            None if choice is None else Option(choice[1] if isinstance(choice[1], Text) else Text(choice[1]),
-                                               id=choice[0])
+            None if choice is None else Option(safe_text(choice[1]), id=choice[0])
             for choice in self._choices
         ]
         with Vertical():
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(safe_text(self._title), classes="dialog-title")
             yield OptionList(*options, id="choices")
             yield Label(Text("enter: choose    esc: cancel"), classes="dialog-keys")
 
@@ -188,9 +188,9 @@ class TextPromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(safe_text(self._title), classes="dialog-title")
             yield Input(self._value, placeholder=self._placeholder, id="prompt")
-            yield Label(Text(self._hint or "enter: apply    esc: cancel"), classes="dialog-keys")
+            yield Label(safe_text(self._hint or "enter: apply    esc: cancel"), classes="dialog-keys")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
