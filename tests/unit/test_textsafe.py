@@ -10,7 +10,7 @@ from explorer import textsafe
 from explorer.client.errors import error_from_response, excerpt
 from explorer.commands.output import json_text, printable
 from explorer.services.canonical import dump_text
-from explorer.tui.json_lines import printable as pane_printable
+from explorer.services.json_lines import printable as pane_printable
 from explorer.tui.literal import one_line as label_line
 
 HOSTILE = ("[bold]B[/bold]\x1b]52;c;SGk=\x07\x1b[31mR\x9b2J\u061c\u200e\u200f\u202a\u202e\u2066\u2069"
