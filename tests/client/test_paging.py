@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -127,14 +129,36 @@ async def test_foreign_next_page_url_is_refused(api: FakeApi, client: Integrator
     assert len(api.requests) == 1
 
 
-async def test_error_pages_arrive_one_by_one(api: FakeApi, client: IntegratorClient) -> None:
+async def test_the_next_error_page_is_in_flight_while_one_is_handled(api: FakeApi,
+                                                                      client: IntegratorClient) -> None:
     api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1"], "/v1/flows/f1/s1/errors?page=2"))
     api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e2"]))
     pages = client.iter_errors("f1", "s1")
-    await anext(pages)
-    assert len(api.requests) == 1  # the second page is fetched only when asked for
-    await anext(pages)
-    assert len(api.requests) == 2
+    assert [e.error_id for e in await anext(pages)] == ["e1"]
+    await asyncio.sleep(0)
+    assert len(api.requests) == 2  # page 2 was asked for before page 1 was handed over
+    assert [e.error_id for e in await anext(pages)] == ["e2"]
+
+
+async def test_closing_the_pages_cancels_the_request_in_flight(make_client: MakeClient) -> None:
+    asked, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if "page=2" in str(request.url):
+            asked.set()
+            try:
+                await asyncio.Event().wait()  # the server holds page 2
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+        return _errors(["e1"], "/v1/flows/f1/s1/errors?page=2")
+
+    async with make_client(transport=httpx.MockTransport(handler)) as client:
+        pages = client.iter_errors("f1", "s1")
+        await anext(pages)
+        await asyncio.wait_for(asked.wait(), 5)
+        await pages.aclose()  # the caller stops (--limit reached, screen closed)
+        await asyncio.wait_for(cancelled.wait(), 5)
 
 
 async def test_error_list_odd_bodies(api: FakeApi, client: IntegratorClient) -> None:

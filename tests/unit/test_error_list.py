@@ -26,13 +26,11 @@ BASE = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 def rec(n: int, *, code: str = "422", cls: str = "value", source: str = "application", msg: str = "",
         trace: str | None = None, retry: bool = True, step: str = "s1",
         minutes: int | None = None) -> ErrorRecord:
-    raw = {"errorId": f"e{n}", "code": code, "message": msg or f"message {n}"}
     offset = timedelta(minutes=n if minutes is None else minutes)
     return ErrorRecord(
         flow_id="f1", step_id=step, error_id=f"e{n}", occurred_at=BASE + offset,
         source=source, code=code, message=msg or f"message {n}", classification=cls,
         trace_key=trace if trace is not None else f"SO-{n}", retry_data_key=f"rdk{n}" if retry else None,
-        raw=raw,
     )
 
 

@@ -1,0 +1,65 @@
+"""The errors screen shows rows as soon as the first page arrives, and keys work while later pages load.
+
+Why (issue 10): the panel once named its state ``loading``, which is Textual's own attribute: the table hid
+behind a spinner until the last of 100,000 rows arrived. Here the simulator's second page is held by an
+event, so the screen is looked at while loading is truly unfinished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from textual.widgets import LoadingIndicator
+
+from explorer.simulator import Simulator, SimulatorTransport
+from explorer.tui.screens.errors import ErrorsScreen
+from tests.tui.test_errors import AMAZON, ErrorsHost, step_screen
+
+
+class HoldingTransport(httpx.AsyncBaseTransport):
+    """The simulator, except that every page of the step's open errors after the first waits for ``go``."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.inner = SimulatorTransport(sim)
+        self.go = asyncio.Event()
+        self.held = asyncio.Event()
+        self.pages_asked = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith(f"/{AMAZON[1]}/errors"):
+            self.pages_asked += 1
+            if self.pages_asked > 1:
+                self.held.set()
+                await self.go.wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_rows_show_after_the_first_page_while_the_next_is_held() -> None:
+    transport = HoldingTransport(Simulator(seed=0))
+    app = ErrorsHost(transport.inner.sim, step_screen(AMAZON), transport=transport)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await asyncio.wait_for(transport.held.wait(), 10)  # page 2 asked for: one request in flight
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        panel = screen.open_panel
+        while len(panel.store.rows) < 1000:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        assert panel.fetching and not panel.store.complete
+        assert not panel.loading and not list(app.screen.query(LoadingIndicator))
+        first = panel.store.view[0]
+        shown = app.export_screenshot()
+        assert first.error_id in shown or (first.trace_key or "") in shown  # a row is on the screen
+        status = str(panel.query_one("#status").render())
+        assert "1,000/3,000 loaded…" in status
+
+        await pilot.press("down", "down", "down")  # keys answer while the next page is pending
+        assert panel.table.cursor_row == 3 and not panel.store.complete
+
+        transport.go.set()
+        while not panel.store.complete:
+            await pilot.pause(0.01)
+        assert len(panel.store.rows) == 3000 and not panel.fetching
+        assert "3,000 loaded" in str(panel.query_one("#status").render())
+        assert panel.table.cursor_row == 3  # arriving pages did not move the cursor
