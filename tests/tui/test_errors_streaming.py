@@ -55,11 +55,11 @@ async def test_rows_show_after_the_first_page_while_the_next_is_held() -> None:
         assert "1,000/3,000 loaded…" in status
 
         await pilot.press("down", "down", "down")  # keys answer while the next page is pending
-        assert panel.table.cursor_row == 3 and not panel.store.complete
+        assert panel.table.cursor_line == 3 and not panel.store.complete
 
         transport.go.set()
         while not panel.store.complete:
             await pilot.pause(0.01)
         assert len(panel.store.rows) == 3000 and not panel.fetching
         assert "3,000 loaded" in str(panel.query_one("#status").render())
-        assert panel.table.cursor_row == 3  # arriving pages did not move the cursor
+        assert panel.table.cursor_line == 3  # arriving pages did not move the cursor
