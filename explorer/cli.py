@@ -131,7 +131,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
 
 
 @dataclass
-class ClientFactory:
+class SessionClientBuilder:
     """Builds clients for sessions: on the in-process simulator (``--demo``), an injected transport (tests),
     or the network. One simulator is shared by every client of a run, so a TUI profile switch keeps state.
     """
@@ -220,7 +220,7 @@ async def _execute(ctx: CommandContext, args: argparse.Namespace) -> int:
             raise
 
 
-def _run_command(args: argparse.Namespace, out: Output, factory: ClientFactory,
+def _run_command(args: argparse.Namespace, out: Output, factory: SessionClientBuilder,
                  prompter: Prompter | None) -> int:
     session: Session | None = None
     try:
@@ -239,7 +239,7 @@ def _run_command(args: argparse.Namespace, out: Output, factory: ClientFactory,
         return report_error(error, out, session)
 
 
-def _run_tui(args: argparse.Namespace, out: Output, factory: ClientFactory) -> int:
+def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilder) -> int:
     try:
         _check_options(args)
         switcher = _switcher(args, factory)
@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None, *, transport: httpx.AsyncBaseTranspo
     if args.command == "simulator":
         return _run_simulator(args)
     out = Output(sys.stdout, sys.stderr, json_mode=args.json)
-    factory = ClientFactory(demo=args.demo, demo_latency_ms=args.demo_latency_ms, transport=transport,
+    factory = SessionClientBuilder(demo=args.demo, demo_latency_ms=args.demo_latency_ms, transport=transport,
                             on_request=_request_logger(out) if args.verbose else None)
     try:
         if args.command is None:

@@ -20,7 +20,8 @@ from explorer.client.errors import (
     Unauthorized,
     ValidationFailed,
 )
-from explorer.client.records import RequestRecord
+from explorer.client.factory import ClientFactory
+from explorer.client.records import RequestHook, RequestRecord
 from explorer.client.retry import RetryPolicy
 from explorer.client.urls import REGION_BASES, base_url_for, is_loopback, region_of_base
 
@@ -30,11 +31,13 @@ __all__ = [
     "ApiError",
     "ApiErrorItem",
     "BadRequest",
+    "ClientFactory",
     "Forbidden",
     "IntegratorClient",
     "NotFound",
     "RateLimited",
     "ReadOnlyViolation",
+    "RequestHook",
     "RequestRecord",
     "RetryPolicy",
     "ServerError",

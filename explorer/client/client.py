@@ -19,8 +19,9 @@ import httpx
 
 from explorer.client import urls
 from explorer.client.errors_api import ErrorsMixin
-from explorer.client.http import HttpCore, RequestHook
+from explorer.client.http import HttpCore
 from explorer.client.jobs import JobsMixin
+from explorer.client.records import RequestHook
 from explorer.client.resources import ResourcesMixin
 from explorer.client.retry import RandomFunction, RetryPolicy, SleepFunction
 

@@ -33,12 +33,11 @@ from explorer.client.errors import (
     excerpt,
     parse_retry_after,
 )
-from explorer.client.records import RequestRecord, body_text, redact_headers
+from explorer.client.records import RequestHook, RequestRecord, body_text, redact_headers
 from explorer.client.retry import RetryPolicy
 
 log = logging.getLogger("explorer.client")
 
-RequestHook = Callable[[RequestRecord], None]
 _NO_BODY = object()
 _MIN_TOKEN_TO_SCRUB = 6
 

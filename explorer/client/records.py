@@ -63,3 +63,7 @@ def body_text(body: bytes | None, scrub: Callable[[str], str], limit: int = BODY
     if len(text) <= limit:
         return text
     return text[:limit] + f"\n… [{len(text) - limit} more characters not kept]"
+
+
+RequestHook = Callable[[RequestRecord], None]
+"""Receives a record of every logical request (the TUI's HTTP log)."""

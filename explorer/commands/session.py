@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from explorer.client import IntegratorClient, RequestRecord
+from explorer.client import ClientFactory, IntegratorClient, RequestHook
 from explorer.config import TOKEN_ENV_VAR, Config, ConfigError, Profile, load_config, resolve_token
 
 ENV_PROFILE = "env"
@@ -100,20 +100,11 @@ def resolve_session(
     )
 
 
-RequestHook = Callable[[RequestRecord], None]
 class ClientBuilder(Protocol):
     """Builds a client for a session: the real API, a loopback server, or the in-process simulator."""
 
     def __call__(self, session: Session, on_request: RequestHook | None = None) -> IntegratorClient:
         """A new client for ``session``; ``on_request`` (if given) sees every request (the TUI's HTTP log)."""
-        ...
-
-
-class ClientFactory(Protocol):
-    """What the TUI calls, inside its own event loop, to build the client of a profile."""
-
-    def __call__(self, *, on_request: RequestHook | None = None) -> IntegratorClient:
-        """A new client; ``on_request`` receives a record of every request (token redacted)."""
         ...
 
 
@@ -139,6 +130,9 @@ class ProfileSwitcher:
     ``CredentialsMissing`` whose message is safe to show as it is. ``--base-url`` and ``--read-only`` given
     at start apply to every profile switched to.
     """
+
+    errors: tuple[type[Exception], ...] = (ConfigError, CredentialsMissing)
+    """What ``names()`` and a call raise for a problem the user can fix; the message is safe to show."""
 
     def __init__(
         self,

@@ -7,7 +7,6 @@ the same app; the screens do the work. The app only holds what every screen shar
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,17 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from explorer.client import IntegratorClient, RequestRecord
+from explorer.client import ClientFactory, IntegratorClient
 from explorer.services.account import AccountService
 from explorer.textsafe import clip, escape, markup_escape, one_line
 from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
-
-ClientFactory = Callable[..., IntegratorClient]
-"""Builds the client inside the app's event loop; called with ``on_request=`` when it accepts that keyword."""
-
 
 TOAST_LINES = 3
 """Lines of a toast at most; the rest is cut (the problems panel and the HTTP log hold it whole)."""
@@ -40,14 +35,6 @@ TOAST_MORE = "… (cut: the problems panel or the HTTP log, l, has it all)"
 def escape_lines(text: str) -> str:
     """``escape`` each line of ``text``: line breaks stay breaks, everything else unsafe is escaped."""
     return "\n".join(escape(line) for line in text.split("\n"))
-
-
-def _accepts_on_request(factory: ClientFactory) -> bool:
-    try:
-        parameters = inspect.signature(factory).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == "on_request" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 class ExplorerApp(App[None]):
@@ -102,20 +89,13 @@ class ExplorerApp(App[None]):
         assert self._account is not None, "account used before mount"
         return self._account
 
-    def _build_client(self) -> IntegratorClient:
-        hook: Callable[[RequestRecord], None] = self._session.requests.add
-        if _accepts_on_request(self._client_factory):
-            return self._client_factory(on_request=hook)
-        self._session.requests.hooked = False  # the HTTP log says why it stays empty
-        return self._client_factory()
-
     def on_mount(self) -> None:
         self._start_session()
         self.push_screen(MainScreen())
 
     def _start_session(self) -> None:
         """Build the client and the account loader for the current profile; the root requests start now."""
-        self._client = self._build_client()
+        self._client = self._client_factory(on_request=self._session.requests.add)
         self._session.base_url = self._client.base_url
         self._account = AccountService(self._client)
         self._account.prefetch_root()  # the four root requests fly while the main screen is being built
@@ -163,7 +143,7 @@ class ExplorerApp(App[None]):
             return
         try:
             names = switcher.names()
-        except Exception as error:  # a bad config file: its message names the file and the key
+        except switcher.errors as error:  # a bad config file: its message names the file and the key
             self.notify(str(error), title="Profiles", severity="error", markup=False)
             return
         if not names:
@@ -175,9 +155,10 @@ class ExplorerApp(App[None]):
         """Resolve ``name`` (errors shown, the current session kept) and move the whole app onto it."""
         if name is None or self._profile_switcher is None:
             return
+        switcher = self._profile_switcher
         try:
-            choice = self._profile_switcher(name)
-        except Exception as error:  # unknown profile, missing token: the message is safe to show
+            choice = switcher(name)
+        except switcher.errors as error:  # unknown profile, missing token: the message is safe to show
             self.notify(str(error), title="Profile not switched", severity="error", markup=False)
             return
         self._switch_to(choice)
@@ -254,10 +235,11 @@ class ExplorerApp(App[None]):
             ("HTTP log", "Every request, with copy as curl (l)", self.action_http_log),
             ("Keys (help)", "Every key (?)", self.action_help),
         ]
-        if self._profile_switcher is not None:
+        switcher = self._profile_switcher
+        if switcher is not None:
             try:
-                names = self._profile_switcher.names()
-            except Exception:  # a bad config file is reported by `P`; the palette just offers nothing
+                names = switcher.names()
+            except switcher.errors:  # a bad config file is reported by `P`; the palette just offers nothing
                 names = []
             actions += [(f"Switch profile: {name}", "Reload the account on this profile (P)",
                          lambda name=name: self.switch_profile(name))  # type: ignore[misc]

@@ -32,8 +32,6 @@ class RequestLog:
         self._listeners: list[RequestListener] = []
         self.total = 0
         """Requests seen since start (including ones dropped from the bounded buffer)."""
-        self.hooked = True
-        """False when the client factory could not take the ``on_request`` hook (nothing will be logged)."""
 
     def __len__(self) -> int:
         return len(self._records)

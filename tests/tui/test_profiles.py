@@ -24,6 +24,8 @@ class Choice:
 class FakeSwitcher:
     """Two "profiles" over one simulator: the full token and the connection-less one."""
 
+    errors: tuple[type[Exception], ...] = (LookupError,)
+
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.asked: list[str | None] = []

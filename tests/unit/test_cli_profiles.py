@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.cli import ClientFactory, main
+from explorer.cli import SessionClientBuilder, main
 from explorer.commands.session import ProfileSwitcher, resolve_session
 from explorer.config import ConfigError, load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
@@ -269,7 +269,7 @@ def test_resolve_session_precedence(tmp_path: Path, transport: SimulatorTranspor
 def test_profile_switcher_gives_a_factory_label_and_read_only(
         transport: SimulatorTransport, capsys: Cap, config_file: Path) -> None:
     _two_profiles(transport, capsys)
-    switcher = ProfileSwitcher(config_file, ClientFactory(demo=False, transport=transport), environ={})
+    switcher = ProfileSwitcher(config_file, SessionClientBuilder(demo=False, transport=transport), environ={})
     assert switcher.names() == ["prod", "eu"] and switcher.default_name() == "prod"
     choice = switcher("eu")
     assert (choice.name, choice.label, choice.read_only) == ("eu", "eu (EU)", False)
@@ -287,7 +287,7 @@ def test_demo_switcher_offers_the_demo_tokens() -> None:
     from explorer.cli import demo_session
 
     switcher = ProfileSwitcher.for_demo(["full", "scoped", "eu"], lambda name: demo_session(name, True),
-                                        ClientFactory(demo=True))
+                                        SessionClientBuilder(demo=True))
     assert switcher.names() == ["full", "scoped", "eu"]
     choice = switcher("eu")
     assert (choice.name, choice.label, choice.read_only) == ("demo-eu", "demo-eu (EU)", True)

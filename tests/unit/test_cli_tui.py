@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from explorer.cli import ClientFactory, demo_session, main
+from explorer.cli import SessionClientBuilder, demo_session, main
 from explorer.commands.session import ProfileSwitcher
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
@@ -63,7 +63,7 @@ def test_no_account_does_not_start_the_app(started: list[ExplorerApp], capsys: C
 
 async def test_the_switcher_factory_feeds_the_apps_http_log() -> None:
     switcher = ProfileSwitcher.for_demo(["full", "scoped"], lambda name: demo_session(name, False),
-                                        ClientFactory(demo=True))
+                                        SessionClientBuilder(demo=True))
     choice = switcher("scoped")
     app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
                       read_only=choice.read_only, show_timings=False)

@@ -135,10 +135,6 @@ class HttpLogScreen(Screen[None]):
         if self.records:
             table.move_cursor(row=len(self.records) - 1)
             self._show(len(self.records) - 1)
-        elif not self.context.requests.hooked:
-            self.query_one("#log-detail", JsonView).load_text(
-                "The client was built without a request hook (its factory takes no on_request=), "
-                "so no request is logged.")
         else:
             self.query_one("#log-detail", JsonView).load_text("No requests yet.")
         table.focus()

@@ -7,8 +7,7 @@ small fake.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
@@ -18,6 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from explorer.client import ClientFactory
 
 
 class ProfileChoiceLike(Protocol):
@@ -33,11 +34,16 @@ class ProfileChoiceLike(Protocol):
     def read_only(self) -> bool: ...
 
     @property
-    def client_factory(self) -> Callable[..., Any]: ...
+    def client_factory(self) -> ClientFactory: ...
 
 
 class ProfileSwitcherLike(Protocol):
-    """Lists profile names and resolves one (raising an exception whose message is safe to show)."""
+    """Lists profile names and resolves one, raising one of ``errors`` (whose message is safe to show)."""
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What ``names()`` and a call raise for a problem the user can fix (a bad file, a missing token)."""
+        ...
 
     def names(self) -> list[str]: ...
 
