@@ -6,12 +6,14 @@ Two stores under the XDG state directory (see :func:`explorer.config.state_dir`)
   atomically as the user types (the TUI debounces the calls). Each keeps the editor text (possibly invalid
   JSON) *and* the document the edit started from, so after a crash or ``kill -9`` the edit can be offered back
   and checked for staleness or three-way merged against the server's current version.
-* **Journal** — ``journal.jsonl``, one JSON line per write this tool sends: time, profile, method, path,
-  status, and the whole document before and after. "Undo my last PUT" restores ``before`` through the normal
-  edit path. Documents are stored whole on purpose: they are the user's safety net, and a truncated one cannot
-  be restored. The file therefore grows with every write (a 2 MB document costs about 4 MB per PUT); the
-  newest entries are read from the end of the file (:meth:`Journal.last_put` stops at the first match), so
-  undo stays quick however long the file gets.
+* **Journal** — ``journal.jsonl``, one JSON line per write this tool sends: time, profile, the server (base
+  URL) and account (``_userId``) it went to, method, path, status, the whole document before and after, and
+  the JSON paths of fields the server did not take. Keys this version does not know are kept (``extra``), so
+  entries written by a newer version (or another kind of write) survive being read. "Undo my last PUT"
+  restores ``before`` through the normal edit path. Documents are stored whole on purpose: they are the
+  user's safety net, and a truncated one cannot be restored. The file therefore grows with every write (a
+  2 MB document costs about 4 MB per PUT); the newest entries are read from the end of the file
+  (:meth:`Journal.last_put` stops at the first match), so undo stays quick however long the file gets.
 
 Both stores are private (directories 0700, files 0600) and hold documents and paths only — never the API
 token; :func:`redact` scrubs a known secret from anything recorded, in case one was pasted into a document.
@@ -26,7 +28,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -249,6 +251,10 @@ class JournalEntry:
     """One write this tool sent: what, where, the answer's status, and the document before and after.
 
     ``status`` is None when no answer came (timeout, reset): the write may or may not have happened.
+    ``server`` (the API base URL) and ``account`` (the token's ``_userId``) say where it went, so an undo from
+    another server or account is refused; None in entries written before they were recorded. ``not_taken``
+    lists the JSON paths whose value the server did not keep as sent (locked or normalised fields).
+    ``extra`` holds keys this version does not know; they are written back as they came.
     """
 
     time: str
@@ -261,10 +267,17 @@ class JournalEntry:
     kind: str | None = None
     resource_id: str | None = None
     note: str | None = None
+    server: str | None = None
+    account: str | None = None
+    not_taken: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The journal line's object."""
-        return _shallow_dict(self)
+        """The journal line's object (unknown keys from ``extra`` alongside the known ones)."""
+        data = _shallow_dict(self)
+        extra = data.pop("extra")
+        data["not_taken"] = list(self.not_taken)
+        return {**{k: v for k, v in extra.items() if k not in data}, **data}
 
     @classmethod
     def from_json(cls, data: Any) -> JournalEntry:
@@ -276,9 +289,12 @@ class JournalEntry:
         status = data.get("status")
         if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
             raise ValueError("status is not an integer")
-        optional = {key: data.get(key) for key in ("kind", "resource_id", "note")}
+        optional = {key: data.get(key) for key in _OPTIONAL_STRINGS}
         if not all(value is None or isinstance(value, str) for value in optional.values()):
-            raise ValueError("kind, resource_id or note is not a string")
+            raise ValueError(f"{', '.join(_OPTIONAL_STRINGS)} must be strings")
+        not_taken = data.get("not_taken") or []
+        if not isinstance(not_taken, list) or not all(isinstance(item, str) for item in not_taken):
+            raise ValueError("not_taken is not a list of strings")
         return cls(
             time=data["time"],
             profile=data["profile"],
@@ -287,6 +303,8 @@ class JournalEntry:
             status=status,
             before=data.get("before"),
             after=data.get("after"),
+            not_taken=tuple(not_taken),
+            extra={key: value for key, value in data.items() if key not in _ENTRY_KEYS},
             **optional,
         )
 
@@ -294,6 +312,10 @@ class JournalEntry:
     def succeeded(self) -> bool:
         """True when the server accepted the write (2xx)."""
         return self.status is not None and 200 <= self.status < 300
+
+
+_OPTIONAL_STRINGS = ("kind", "resource_id", "note", "server", "account")
+_ENTRY_KEYS = frozenset(f.name for f in fields(JournalEntry)) - {"extra"}
 
 
 class Journal:

@@ -33,6 +33,7 @@ from explorer.services.write_targets import (
     resource_target,
     retry_data_target,
 )
+from explorer.services.write_truth import warning_block
 from explorer.services.writes import Failed, Saved, Stale, WritePlan, begin_edit, plan_write, submit_write
 
 PUT_PATHS = ", ".join(f"{kind}/ID" for kind in EDITABLE_KINDS) + ", flows/FLOW/STEP/RETRY_DATA_KEY/data"
@@ -144,13 +145,17 @@ async def run_put(ctx: CommandContext, args: argparse.Namespace) -> int:
         return EXIT_API
     journal = Journal.default(ctx.environ)
     secrets = [ctx.session.token] if ctx.session is not None else []
-    outcome = await submit_write(ctx.api, plan, journal=journal, secrets=secrets)
+    outcome = await submit_write(ctx.api, plan, journal=journal, secrets=secrets,
+                                 account=await _account_of(ctx))
     if isinstance(outcome, Saved):
         if outcome.journal_error:
             ctx.out.note(f"iox: warning: {printable(outcome.journal_error)}")
+        for line in warning_block(outcome.not_taken, target.label):
+            ctx.out.note("iox: " + printable(line) if line.startswith("warning") else printable(line))
         if ctx.out.json_mode:
             ctx.out.data(_result(plan, saved=True, changed=True, status=outcome.status,
-                                 document=outcome.document, journal=str(journal.path)))
+                                 document=outcome.document, journal=str(journal.path),
+                                 not_taken=[item.to_json() for item in outcome.not_taken]))
         else:
             ctx.out.line(printable(outcome.summary))
             ctx.out.note(f"iox: the previous version is in the journal ({printable(journal.path)})")
@@ -163,6 +168,14 @@ async def run_put(ctx: CommandContext, args: argparse.Namespace) -> int:
             ctx.out.data(_result(plan, saved=False, stale=True, server_diff=outcome.server_diff))
         return EXIT_API
     return _failed(ctx, outcome)
+
+
+async def _account_of(ctx: CommandContext) -> str | None:
+    """The token's ``_userId``, recorded with the write in the journal (None if tokenInfo cannot say)."""
+    try:
+        return (await ctx.api.token_info()).user_id or None
+    except ApiError:
+        return None
 
 
 def _failed(ctx: CommandContext, outcome: Failed) -> int:

@@ -45,7 +45,14 @@ from explorer.services.diff import (
 )
 from explorer.services.json_check import parse_document
 from explorer.services.merge import MergeResult, three_way_merge
-from explorer.services.write_targets import DocumentTarget, JsonDocumentApi, document_version, request_path
+from explorer.services.write_targets import (
+    RETRY_DATA_KIND,
+    DocumentTarget,
+    JsonDocumentApi,
+    document_version,
+    request_path,
+)
+from explorer.services.write_truth import NotTaken, not_taken, undo_refusal
 
 Clock = Callable[[], datetime]
 
@@ -243,13 +250,17 @@ def _removals(
 
 @dataclass(frozen=True)
 class Saved:
-    """The PUT succeeded: what the server now holds, the journal entry, and a one-line summary."""
+    """The PUT succeeded: what the server now holds, the journal entry, and a one-line summary.
+
+    ``not_taken`` lists the JSON paths the server did not keep as sent (empty: the document reads as sent).
+    """
 
     plan: WritePlan
     document: Any
     status: int
     entry: JournalEntry | None
     journal_error: str | None = None
+    not_taken: tuple[NotTaken, ...] = ()
 
     @property
     def target(self) -> DocumentTarget:
@@ -259,7 +270,10 @@ class Saved:
     @property
     def summary(self) -> str:
         """What the notification says."""
-        return f"Saved {self.plan.session.target.label}: {self.plan.request_line} → {self.status}"
+        saved = f"Saved {self.plan.session.target.label}: {self.plan.request_line} → {self.status}"
+        if self.not_taken:
+            saved += f", but {len(self.not_taken)} field(s) did not take"
+        return saved
 
 
 @dataclass(frozen=True)
@@ -319,6 +333,9 @@ def _record(
     note: str | None,
     clock: Clock | None,
     secrets: Iterable[str],
+    server: str,
+    account: str | None,
+    missed: Sequence[NotTaken] = (),
 ) -> tuple[JournalEntry | None, str | None]:
     session = plan.session
     entry = JournalEntry(
@@ -332,6 +349,9 @@ def _record(
         kind=session.target.kind,
         resource_id=session.target.resource_id,
         note=note,
+        server=server,
+        account=account,
+        not_taken=tuple(item.path for item in missed),
     )
     try:
         return journal.record(entry, secrets=secrets), None
@@ -347,8 +367,11 @@ async def submit_write(
     drafts: DraftStore | None = None,
     clock: Clock | None = None,
     secrets: Iterable[str] = (),
+    account: str | None = None,
 ) -> WriteOutcome:
-    """Re-GET, refuse if stale, PUT, journal the attempt, drop the draft on success. Never raises ApiError."""
+    """Re-GET, refuse if stale, PUT, compare what the server kept with what was sent, journal the attempt
+    (with the server and ``account``, the token's ``_userId``), drop the draft on success. Never raises
+    ApiError."""
     session = plan.session
     target = session.target
     try:
@@ -372,22 +395,27 @@ async def submit_write(
         fields = [f"{item.field}: {item.code}: {item.message}" for item in exc.errors if item.field]
         note = "; ".join([f"{exc.code}: {exc.message}", *fields])
         entry, journal_error = _record(journal, plan, status=exc.status, before=current, after=plan.body,
-                                       note=note, clock=clock, secrets=secrets)
+                                       note=note, clock=clock, secrets=secrets, server=api.base_url,
+                                       account=account)
         return Failed(plan, exc, put_sent=True, entry=entry, journal_error=journal_error)
     status = 204 if answer is None else 200
     saved = answer
-    if not isinstance(saved, Mapping):
+    # Retry data's PUT answer is not documented: read the stored object back rather than trust an echo.
+    if not isinstance(saved, Mapping) or target.kind == RETRY_DATA_KIND:
         try:
             saved = await api.get_json(target.path)
         except ApiError:
             saved = plan.body
-    entry, journal_error = _record(journal, plan, status=status, before=current, after=saved, note=None,
-                                   clock=clock, secrets=secrets)
+    missed = not_taken(plan.body, saved, target.server_owned)
+    summary = f"{len(missed)} field(s) did not take: {', '.join(m.path for m in missed)}" if missed else None
+    entry, journal_error = _record(journal, plan, status=status, before=current, after=saved, note=summary,
+                                   clock=clock, secrets=secrets, server=api.base_url, account=account,
+                                   missed=missed)
     if drafts is not None:
         # If this fails the stale draft is offered again later, and the user can discard it then.
         with contextlib.suppress(OSError):
             drafts.discard(session.profile, target.kind, target.resource_id)
-    return Saved(plan, saved, status, entry, journal_error)
+    return Saved(plan, saved, status, entry, journal_error, tuple(missed))
 
 
 # --- undo ---------------------------------------------------------------------------------------------------
@@ -395,6 +423,10 @@ async def submit_write(
 
 class NothingToUndo(LookupError):
     """The journal holds no successful PUT of this resource for this profile."""
+
+
+class UndoRefused(Exception):
+    """The last PUT was made on another server or account than the current session's: it says which."""
 
 
 def undo_document(entry: JournalEntry, current: Any, server_owned: Sequence[str] = SERVER_OWNED) -> Any:
@@ -408,17 +440,21 @@ def undo_document(entry: JournalEntry, current: Any, server_owned: Sequence[str]
 
 
 async def begin_undo(
-    api: JsonDocumentApi, target: DocumentTarget, profile: str, journal: Journal
+    api: JsonDocumentApi, target: DocumentTarget, profile: str, journal: Journal, account: str | None = None
 ) -> tuple[EditSession, str, JournalEntry]:
     """Start "undo my last PUT": the session on the current document and the text to submit.
 
-    Raises NothingToUndo, or ApiError if the GET fails. The result goes through the normal path (diff,
+    Raises NothingToUndo, UndoRefused (the PUT went to another server or account than ``api``'s and
+    ``account``), or ApiError if the GET fails. The result goes through the normal path (diff,
     confirm, stale guard), so undoing a PUT someone has since built on is caught like any stale write.
     """
     path = request_path(api, target)
     entry = journal.last_put(profile, path)
     if entry is None:
         raise NothingToUndo(f"no successful PUT of {target.label} in the journal for profile {profile!r}")
+    refusal = undo_refusal(entry, api.base_url, account)
+    if refusal is not None:
+        raise UndoRefused(refusal)
     session = await begin_edit(api, target, profile)
     return session, format_document(undo_document(entry, session.base, target.server_owned)), entry
 

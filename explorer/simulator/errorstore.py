@@ -416,14 +416,16 @@ class StepErrors:
         return None if found is None else self.retry_data_of(*found)
 
     def put_retry_data(self, key: str, obj: dict[str, Any]) -> dict[str, Any] | None:
-        """Replace the retry data (an edited record retries successfully); None for an unknown key."""
+        """Replace the record (`data`) of the retry data; `stage`, `traceKey` and `dataURI` are the server's
+        and keep their values whatever was sent. An edited record retries successfully. None: unknown key."""
         found = self._by_retry_key(key)
         if found is None:
             return None
         i = found[0]
-        self._data[i] = copy.deepcopy(obj)
+        stored = {**self.retry_data_of(*found), "data": copy.deepcopy(obj["data"])}
+        self._data[i] = stored
         self._edited.add(i)
-        return copy.deepcopy(obj)
+        return copy.deepcopy(stored)
 
     def request_detail(self, req_key: str) -> dict[str, Any] | None:
         """The HTTP exchange behind an error, by its `reqAndResKey`; None when unknown."""

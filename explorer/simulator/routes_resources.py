@@ -13,6 +13,7 @@ from typing import Any
 
 from .account import SINGULAR, flow_steps
 from .clock import iso
+from .connector_locks import apply_locks, is_locked
 from .context import Ctx
 from .paging import list_response
 from .validate import READ_ONLY, SERVER_OWNED, apply_flow_patch, mask_secrets, unmask_secrets, validate
@@ -111,6 +112,8 @@ def replace_doc(ctx: Ctx, kind: str, doc_id: str) -> SimResponse:
         ctx.scope.require(kind, stored)
     read_only = _read_only(kind, stored)
     body = _clean(ctx.req.json_object(), read_only)
+    if is_locked(kind, stored):
+        body = apply_locks(kind, stored, body, set(SERVER_OWNED) | set(read_only))
     errors: list[ErrorItem] = []
     if kind == "connections":
         body = unmask_secrets(body, stored, "", ctx.mask_secret_422, errors)

@@ -231,3 +231,34 @@ def test_replace_doc_helper_acts_as_another_user(sim: Simulator) -> None:
     assert now["name"] == "Changed elsewhere"
     assert now["lastModifiedBy"] == d.OTHER_USER_ID
     assert now["lastModified"] > doc["lastModified"]
+
+
+def test_integration_app_flow_keeps_its_locked_fields(sim: Simulator) -> None:
+    """A resource with `_connectorId` takes only the connector's unlocked fields; the PUT still says 200."""
+    stored = call(sim, "GET", f"/v1/flows/{d.FLOW_BC_ORDERS}").json()
+    sent = {**stored, "name": "Renamed", "schedule": "? 0 */6 * * *", "description": "mine",
+            "pageProcessors": []}
+    r = call(sim, "PUT", f"/v1/flows/{d.FLOW_BC_ORDERS}", body=sent)
+    assert r.status == 200
+    answer = r.json()
+    assert answer["schedule"] == "? 0 */6 * * *"  # unlocked: taken
+    assert answer["name"] == stored["name"] and "description" not in answer  # locked: kept as stored
+    assert answer["pageProcessors"] == stored["pageProcessors"]
+    assert sim.doc("flows", d.FLOW_BC_ORDERS)["name"] == stored["name"]
+    without_schedule = {k: v for k, v in answer.items() if k != "schedule"}
+    assert "schedule" not in call(sim, "PUT", f"/v1/flows/{d.FLOW_BC_ORDERS}", body=without_schedule).json()
+
+
+def test_integration_app_export_takes_nested_unlocked_paths(sim: Simulator) -> None:
+    stored = call(sim, "GET", f"/v1/exports/{d.EXP_NS_ITEMS}").json()
+    sent = {**stored, "netsuite": {"type": "savedsearch", "restlet": {**stored["netsuite"]["restlet"],
+                                                                      "searchId": "customsearch_mine"}}}
+    answer = call(sim, "PUT", f"/v1/exports/{d.EXP_NS_ITEMS}", body=sent).json()
+    assert answer["netsuite"]["restlet"]["searchId"] == "customsearch_mine"
+    assert answer["netsuite"]["type"] == "restlet"
+
+
+def test_ordinary_flow_takes_every_field(sim: Simulator) -> None:
+    stored = call(sim, "GET", f"/v1/flows/{d.FLOW_SHOPIFY_ORDERS}").json()
+    answer = call(sim, "PUT", f"/v1/flows/{d.FLOW_SHOPIFY_ORDERS}", body={**stored, "name": "Renamed"}).json()
+    assert answer["name"] == "Renamed"

@@ -74,7 +74,7 @@ def journal(tmp_path: Path) -> Journal:
     return Journal(tmp_path / "state" / "journal.jsonl")
 
 
-CONTEXT_OPTIONS = ("read_only", "on_saved", "external_editor")
+CONTEXT_OPTIONS = ("read_only", "on_saved", "external_editor", "account")
 
 
 def context(api: IntegratorClient, drafts: DraftStore, journal: Journal, **options: Any) -> WriteContext:
@@ -548,3 +548,46 @@ async def test_journal_screen_shows_the_change_of_the_selected_write(
         await pilot.pause(0.1)
         assert isinstance(app.screen, JournalScreen)
     assert len(puts(sim)) == 1
+
+
+async def test_journal_refuses_to_undo_another_servers_write(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
+) -> None:
+    """The write went to NA; the journal screen of an EU session shows where it went and refuses the undo."""
+    session = await writes.begin_edit(client, write_targets.resource_target("flows", FLOW), "demo")
+    plan = writes.plan_write(session, session.base_text.replace(session.base["name"], "NA rename"))
+    saved = await writes.submit_write(client, plan, journal=journal, account=d.USER_ID)
+    assert isinstance(saved, writes.Saved)
+    async with IntegratorClient(DEMO_TOKENS["eu"], region="eu", transport=SimulatorTransport(sim),
+                                max_retries=0) as eu:
+        app = EditHost(lambda: JournalScreen(context(eu, drafts, journal, account=d.EU_USER_ID)))
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, JournalScreen))
+            detail = static_text(app.screen.query_one("#journal-detail", Static))
+            assert f"on https://api.integrator.io/v1/ · account {d.USER_ID}" in detail
+            await pilot.press("u")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, JournalScreen)
+            refusal = ("Undo refused: this write went to https://api.integrator.io/v1/, but this session "
+                       "talks to https://api.eu.integrator.io/v1/")
+            assert any(refusal in n.message for n in app._notifications)
+    assert sim.doc("flows", FLOW)["name"] == "NA rename"
+
+
+async def test_saving_an_integration_app_flow_says_which_fields_did_not_take(
+    sim: Simulator, client: IntegratorClient, drafts: DraftStore, journal: Journal
+) -> None:
+    target = write_targets.resource_target("flows", d.FLOW_BC_ORDERS)
+    app = EditHost(lambda: editor(client, drafts, journal, target=target, account=d.USER_ID))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        replace_in_area(area_of(screen), '"BigCommerce Order to NetSuite Order Add"', '"Renamed"')
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, DiffConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: app.results)
+        messages = [n.message for n in app._notifications]
+    assert any("did not take 1 field(s) as sent" in m and '  - name: sent "Renamed", the server has '
+               '"BigCommerce Order to NetSuite Order Add"' in m for m in messages), messages
+    [entry] = journal.entries()
+    assert entry.not_taken == ("name",) and entry.account == d.USER_ID

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -425,6 +426,9 @@ def test_one_json_line_per_entry(journal: Journal) -> None:
         "kind": "flows",
         "resource_id": FLOW_ID,
         "note": None,
+        "server": None,
+        "account": None,
+        "not_taken": [],
     }
 
 
@@ -601,3 +605,22 @@ def test_deeply_nested_garbage_is_a_corrupt_line_not_a_crash(journal: Journal, s
     file.write_bytes(b"[" * 200_000)
     assert store.load("prod", "flows", FLOW_ID) is None
     assert len(store.quarantined) == 1
+
+
+def test_server_account_and_unknown_keys_survive_a_round_trip(journal: Journal) -> None:
+    """Entries carry the server and account; keys a newer version (or a batch write) adds are kept."""
+    entry = replace(_entry(1), server="https://api.eu.integrator.io/v1/", account="6571a573b52c2f5d2063016c",
+                    not_taken=("name", "pageProcessors[0].responseMapping"))
+    journal.record(entry)
+    line = json.loads(journal.path.read_bytes())
+    assert line["server"] == "https://api.eu.integrator.io/v1/"
+    assert line["account"] == "6571a573b52c2f5d2063016c"
+    assert line["not_taken"] == ["name", "pageProcessors[0].responseMapping"]
+    newer = {**line, "time": "2026-03-04T05:06:09.000Z", "batch": {"ids": ["a", "b"]}}
+    with journal.path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(newer) + "\n")
+    read = journal.entries()[0]
+    assert read.extra == {"batch": {"ids": ["a", "b"]}}
+    assert read.to_json()["batch"] == {"ids": ["a", "b"]}
+    journal.record(read)
+    assert json.loads(journal.path.read_bytes().split(b"\n")[-2])["batch"] == {"ids": ["a", "b"]}

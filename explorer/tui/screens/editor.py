@@ -41,6 +41,7 @@ from explorer.services.diff import short_json
 from explorer.services.json_check import JsonProblem
 from explorer.services.json_lines import JsonLineIndex
 from explorer.services.write_targets import DocumentTarget
+from explorer.services.write_truth import warning_block
 from explorer.services.writes import EditSession, Saved, WritePlan
 from explorer.tui.literal import printable
 from explorer.tui.screens.editor_context import WriteContext
@@ -213,7 +214,8 @@ class EditorScreen(Screen[Saved | None]):
         try:
             ctx = self.context
             if self.undo:
-                undo = await writes.begin_undo(ctx.api, self.target, ctx.profile, ctx.journal)
+                undo = await writes.begin_undo(ctx.api, self.target, ctx.profile, ctx.journal,
+                                               account=ctx.account)
                 session, text = undo[0], undo[1]
             elif self.document is not None:
                 session = writes.new_session(ctx.api, self.target, ctx.profile, self.document)
@@ -224,6 +226,10 @@ class EditorScreen(Screen[Saved | None]):
         except writes.NothingToUndo as exc:
             self._note(f"Nothing to undo: {exc}.\n\nesc: back")
             self.notify(f"Nothing to undo: {exc}", severity="warning", markup=False)
+            return
+        except writes.UndoRefused as exc:
+            self._note(f"Undo refused: {exc}.\n\nesc: back")
+            self.notify(f"Undo refused: {exc}", severity="warning", markup=False)
             return
         except ApiError as exc:
             self._note(f"Could not load {self.target.label}:\n{exc}\n\nesc: back")
@@ -369,12 +375,17 @@ class EditorScreen(Screen[Saved | None]):
         try:
             ctx = self.context
             outcome = await writes.submit_write(ctx.api, plan, journal=ctx.journal, drafts=ctx.drafts,
-                                                clock=ctx.clock, secrets=ctx.secrets)
+                                                clock=ctx.clock, secrets=ctx.secrets, account=ctx.account)
         finally:
             self._busy = False
             self.refresh_bindings()
         if isinstance(outcome, writes.Saved):
-            self.notify(outcome.summary, title="Saved", markup=False)
+            if outcome.not_taken:
+                block = warning_block(outcome.not_taken, self.target.label)
+                self.notify("\n".join(block), title="Saved, but not as sent", severity="warning",
+                            markup=False, timeout=30)
+            else:
+                self.notify(outcome.summary, title="Saved", markup=False)
             if outcome.journal_error:
                 self.notify(outcome.journal_error, severity="warning", markup=False)
             self._finished = True  # saved: the draft is gone and must not come back on unmount

@@ -24,7 +24,8 @@ class WriteContext:
     stores, whether the session is read-only, and ``on_saved`` (the app refreshes its tree and JSON pane).
 
     ``external_editor``, ``clock`` and ``secrets`` (strings the journal must mask, e.g. the API token) have
-    defaults for the app; tests replace them.
+    defaults for the app; tests replace them. ``account`` is the token's ``_userId`` (None until tokenInfo
+    answered): the journal records it with every write, and undo refuses another account's writes.
     """
 
     api: JsonDocumentApi
@@ -36,3 +37,4 @@ class WriteContext:
     external_editor: ExternalEditor = field(default_factory=ExternalEditor)
     clock: Clock | None = None
     secrets: tuple[str, ...] = ()
+    account: str | None = None

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from explorer.journal import JournalEntry
 from explorer.services import write_targets
 from explorer.services.diff import document_diff
+from explorer.services.write_truth import undo_refusal
 from explorer.tui.literal import one_line, printable
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
@@ -119,6 +120,12 @@ class JournalScreen(Screen[None]):
         detail.append(f"at {entry.time} · status {status_label(entry)}")
         if entry.kind:
             detail.append(f" · {entry.kind} {printable(entry.resource_id or '')}")
+        if entry.server or entry.account:
+            detail.append(f"\non {printable(entry.server or 'unknown server')} · account "
+                          f"{printable(entry.account or 'unknown')}")
+        if entry.not_taken:
+            detail.append("\nnot taken by the server: " + printable(", ".join(entry.not_taken)),
+                          style="yellow")
         if entry.note:
             detail.append("\n" + printable(entry.note), style="yellow")
         if entry.status is None:
@@ -158,4 +165,7 @@ class JournalScreen(Screen[None]):
                     "(undo always restores the document as it was before the newest PUT).")
         if write_targets.target_from_entry(entry) is None:
             return "This entry does not say which resource it wrote, so it cannot be undone here."
+        refusal = undo_refusal(entry, self.context.api.base_url, self.context.account)
+        if refusal is not None:
+            return f"Undo refused: {refusal}."
         return None

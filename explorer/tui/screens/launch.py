@@ -43,8 +43,10 @@ class ScreenLauncher:
         """Client, profile, drafts and journal for every write (resource or retry data)."""
         context = self.host.context
         profile = str(getattr(self._app, "profile_name", "") or context.profile_label)
+        account = context.token.user_id or None if context.token is not None else None
         return WriteContext(api=self.host.client, profile=profile, drafts=context.drafts,
-                            journal=context.journal, read_only=context.read_only, on_saved=self._on_saved)
+                            journal=context.journal, read_only=context.read_only, on_saved=self._on_saved,
+                            account=account)
 
     def step_names(self) -> dict[str, str]:
         """Export and import id → name, from the catalog the tree loaded (never a request)."""
