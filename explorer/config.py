@@ -388,8 +388,19 @@ def save_config(path: Path, config: Config) -> None:
 # --- tokens -------------------------------------------------------------------------------------------------
 
 
+_BEARER_RE = re.compile(r"\Abearer\s+", re.IGNORECASE)
+
+
+def clean_token(value: str) -> str:
+    """A pasted token as the API wants it: surrounding whitespace and a leading ``Bearer `` removed.
+
+    People copy the whole ``Authorization`` value from curl or Postman; the prefix is not part of the token.
+    """
+    return _BEARER_RE.sub("", value.strip(), count=1).strip()
+
+
 def _checked_token(value: str, source: str) -> str:
-    token = value.strip()
+    token = clean_token(value)
     if _TOKEN_FORBIDDEN_RE.search(token):
         raise ConfigError(f"the token from {source} contains whitespace or control characters")
     return token

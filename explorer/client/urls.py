@@ -33,6 +33,44 @@ class ForeignUrl(ValueError):
     """A URL outside the base URL's origin: following it would hand the token to someone else."""
 
 
+class OutsideBase(ValueError):
+    """A path that leaves the base URL's path (``../../etc/passwd``): the token only goes to the API."""
+
+
+_DOT_SEGMENT = re.compile(r"(?:\.|%2e){1,2}", re.IGNORECASE)
+
+
+def remove_dot_segments(path: str) -> str:
+    """``path`` with ``.`` and ``..`` segments applied (RFC 3986 5.2.4), percent-encoded dots included.
+
+    Servers and proxies collapse ``%2e%2e`` as well as ``..``, so both are resolved here, where the result
+    can still be checked.
+    """
+    out: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if _DOT_SEGMENT.fullmatch(segment):
+            if len(segment.replace("%2e", ".").replace("%2E", ".")) == 2 and len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+            continue
+        out.append(segment)
+    return "/".join(out)
+
+
+def _within_base(base: str, url: str, target: str) -> str:
+    """``url`` with its dot segments removed; ``OutsideBase`` when its path leaves ``base``'s path."""
+    parts = urlsplit(url)
+    path = remove_dot_segments(parts.path)
+    base_path = urlsplit(base).path
+    if not (path + "/").startswith(base_path):
+        raise OutsideBase(f"refusing to request {target.strip()!r}: it resolves to {path or '/'}, outside "
+                          f"the API's {base_path} (paths must stay under it)")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
 def is_loopback(host: str) -> bool:
     """True for localhost, 127.0.0.0/8 and ::1: the only hosts plain http:// may be used with."""
     host = host.strip("[]").rstrip(".").lower()
@@ -68,9 +106,20 @@ def base_url_for(region: str, base_url: str | None) -> str:
             "use https:// (http:// is allowed only for loopback hosts such as 127.0.0.1)"
         )
     path = parts.path.rstrip("/")
-    if not path.endswith("/v1"):
-        path += "/v1"
-    return urlunsplit((scheme, parts.netloc.lower(), path + "/", "", ""))
+    host = parts.netloc.lower()
+    cut = path.lower().rfind("/api")
+    if path.lower().endswith(("/api", "/api/v1")):
+        raise ValueError(
+            f"base_url {base_url.strip()!r} ends in {path[cut:]}: that is the web app's proxy, not the API; "
+            f"use {scheme}://{host}{path[:cut]}/v1 (for Celigo: https://api.integrator.io/v1, or the "
+            "api.eu/api.au/api.ca host of your region)")
+    if path and not path.endswith("/v1"):
+        raise ValueError(
+            f"base_url {base_url.strip()!r} does not end in /v1: use {scheme}://{host}{path}/v1 if the API "
+            f"is served under {path}, or {scheme}://{host}/v1")
+    if not path:
+        path = "/v1"
+    return urlunsplit((scheme, host, path + "/", "", ""))
 
 
 def region_of_base(url: str) -> str | None:
@@ -102,6 +151,8 @@ def resolve(base: str, target: str) -> str:
 
     Relative targets live under the base: ``flows/x``, ``/flows/x``, ``/v1/flows/x`` and the web proxy's
     ``/api/flows/x`` all mean ``<base>flows/x``. Absolute targets are kept as they are if same-origin.
+    Either way dot segments are resolved first and the path must stay under the base's (else ``OutsideBase``):
+    ``iox get ../../etc/passwd`` must not become ``GET /etc/passwd`` with the token.
     """
     target = target.strip()
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith("//"):
@@ -109,13 +160,13 @@ def resolve(base: str, target: str) -> str:
         if origin(absolute) != origin(base):
             raise ForeignUrl(f"refusing to send the token to {urlsplit(absolute).hostname or absolute!r}: "
                              f"not the API host {urlsplit(base).hostname}")
-        return absolute
+        return _within_base(base, absolute, target)
     relative = target.lstrip("/")
     for prefix in _ROUTE_PREFIXES:
         if relative.startswith(prefix) or relative == prefix.rstrip("/"):
             relative = relative[len(prefix):]
             break
-    return base + relative
+    return _within_base(base, base + relative, target)
 
 
 def path_of(url: str) -> str:

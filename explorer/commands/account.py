@@ -19,6 +19,8 @@ from explorer.model import Connection, Export, Flow, Import, Integration, Resour
 from explorer.services.account import AccountService, TreeItem, format_tree, load_tree
 
 NAME_WIDTH = 48
+TREE_NAME_WIDTH = 80
+"""Characters of a name on an ``iox tree`` line (a 100,000-character name must not print 200 KB)."""
 
 
 async def run_token(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -154,7 +156,7 @@ async def run_tree(ctx: CommandContext, args: argparse.Namespace) -> int:
     if root is not None:
         ctx.out.line(printable(f"{ctx.profile_name} · user {root.token.user_id or '?'} · "
                                f"{root.token.describe()}"))
-    for line in format_tree(items):
+    for line in format_tree(items, name_limit=TREE_NAME_WIDTH):
         ctx.out.line(printable(line))
     return EXIT_OK
 

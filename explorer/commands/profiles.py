@@ -32,6 +32,7 @@ from explorer.config import (
     Config,
     Profile,
     Region,
+    clean_token,
     load_config,
     mask_token,
     save_config,
@@ -139,7 +140,7 @@ def read_login_token(ctx: CommandContext, args: argparse.Namespace, profile_name
     else:
         raise UsageError("no terminal to ask for the token on: use `--token-stdin` (e.g. "
                          "`iox login --token-stdin < token.txt`), --token-env NAME or --token-file PATH")
-    token = value.strip()
+    token = clean_token(value)
     if not token:
         raise UsageError(f"the token from {source} is empty")
     if _BAD_TOKEN.search(token):

@@ -305,24 +305,30 @@ def notice_item(parent_key: str, text: str, failure: Failure | None = None) -> T
     return TreeItem(kind="notice", key=f"notice:{parent_key}", id="", name=text, failure=failure)
 
 
-def format_tree(items: Sequence[TreeItem], *, prefix: str = "") -> list[str]:
+def format_tree(items: Sequence[TreeItem], *, prefix: str = "", name_limit: int = 0) -> list[str]:
     """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests.
 
     Errors and Jobs nodes are left out: the count is already on the step's line, and jobs are not loaded.
+    ``name_limit`` (characters, 0 = none) shortens long names and failure messages as ``iox errors`` does.
     """
     lines: list[str] = []
     items = [item for item in items if item.kind not in ("errors", "jobs")]
     for index, item in enumerate(items):
         last = index == len(items) - 1
-        lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item)}")
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item, name_limit=name_limit)}")
         if item.children:
-            lines += format_tree(item.children, prefix=prefix + ("    " if last else "│   "))
+            lines += format_tree(item.children, prefix=prefix + ("    " if last else "│   "),
+                                 name_limit=name_limit)
     return lines
 
 
-def describe_item(item: TreeItem) -> str:
+def _shorten(text: str, limit: int) -> str:
+    return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_item(item: TreeItem, *, name_limit: int = 0) -> str:
     """One line for a node in plain words: name, tags, flags, errors, failure."""
-    parts = [item.label if item.kind != "errors" else "Errors"]
+    parts = [_shorten(item.label, name_limit) if item.kind != "errors" else "Errors"]
     if item.key.startswith("stepconnection:"):
         parts[0] = f"connection {parts[0]}"
     parts += list(item.tags)
@@ -330,5 +336,6 @@ def describe_item(item: TreeItem) -> str:
     if item.open_errors is not None:
         parts.append(f"{item.open_errors} open error" + ("" if item.open_errors == 1 else "s"))
     if item.failure is not None:
-        parts.append(("locked: " if item.locked else "failed: ") + item.failure.summary)
+        summary = _shorten(item.failure.summary, 2 * name_limit)
+        parts.append(("locked: " if item.locked else "failed: ") + summary)
     return " · ".join(part for part in parts if part)
