@@ -8,7 +8,8 @@ after a failure other than 429.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +53,7 @@ class ErrorsMixin(ClientBase):
         classification: TextFilter = None,
         resolved_at_gte: TimeFilter = None,
         resolved_at_lte: TimeFilter = None,
-    ) -> AsyncIterator[list[ErrorRecord]]:
+    ) -> AsyncGenerator[list[ErrorRecord], None]:
         """Pages of open (or resolved) errors of a step, yielded as they arrive, following ``nextPageURL``.
 
         ``source`` and ``classification`` may repeat (a list means "any of"); ``resolved_at_*`` only apply to
@@ -67,8 +68,10 @@ class ErrorsMixin(ClientBase):
         }
         key = "resolved" if resolved else "errors"
         path = self._path("flows", flow_id, step_id, key)
-        async for page, reply in self._http.body_pages(path, key, params):
-            yield self._build_list(lambda raw: ErrorRecord.from_json(raw, flow_id, step_id), page, reply)
+        # aclosing: when the caller stops early, the page request already in flight is cancelled now
+        async with aclosing(self._http.body_pages(path, key, params)) as pages:
+            async for page, reply in pages:
+                yield self._build_list(lambda raw: ErrorRecord.from_json(raw, flow_id, step_id), page, reply)
 
     async def list_errors(self, flow_id: str, step_id: str, **filters: Any) -> list[ErrorRecord]:
         """All pages of ``iter_errors`` (same keyword filters); prefer ``iter_errors`` for big steps."""

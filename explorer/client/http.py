@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -246,7 +246,7 @@ class HttpCore:
 
     async def body_pages(
         self, target: str, key: str, params: urls.QueryParams | None = None
-    ) -> AsyncIterator[tuple[list[Any], Reply]]:
+    ) -> AsyncGenerator[tuple[list[Any], Reply], None]:
         """Pages of ``{key: [...], "nextPageURL": ...}`` bodies (the error APIs), following ``nextPageURL``.
 
         Filter params are re-added to a next-page URL that lacks them, as the web app does. The next page is

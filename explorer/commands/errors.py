@@ -1,16 +1,19 @@
 """``iox errors``: a step's failed records, from a script (``retry``/``resolve`` live in ``bulk``).
 
 Why errors stream: a step can hold 100,000 open errors; pages are read as they arrive (progress on stderr when
-it is a terminal) and ``--limit`` stops early. The ``--since`` grammar is the TUI's own date-range parser.
+it is a terminal), ``--limit`` stops early, and ``--json``/``--jsonl`` print each page as it arrives. The
+``--since`` grammar is the TUI's own date-range parser.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 
 from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
 from explorer.commands.formatting import NONE, text, when
+from explorer.commands.output import json_lines
 from explorer.model import ErrorRecord
 from explorer.services.error_list import parse_date_range
 from explorer.services.templates import TemplateGroup, group_by_template
@@ -43,32 +46,65 @@ def error_row(error: ErrorRecord, resolved: bool) -> tuple[object, ...]:
     return tuple(row)
 
 
+def _pages(ctx: CommandContext, args: argparse.Namespace) -> AsyncGenerator[list[ErrorRecord], None]:
+    since, until = parse_since(args.since) if args.since else (None, None)
+    return ctx.api.iter_errors(args.flow, args.step, resolved=args.resolved, occurred_at_gte=since,
+                               occurred_at_lte=until,
+                               source=args.source or None, classification=args.classification or None)
+
+
+async def stream_errors(ctx: CommandContext, args: argparse.Namespace) -> AsyncIterator[list[ErrorRecord]]:
+    """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``.
+
+    The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``).
+    """
+    seen = 0
+    pages = _pages(ctx, args)
+    try:
+        async for page in pages:
+            if args.limit and seen + len(page) >= args.limit:
+                page = page[: args.limit - seen]
+            seen += len(page)
+            ctx.out.progress(f"fetched {seen:,} errors…")
+            yield page
+            if args.limit and seen >= args.limit:
+                break
+    finally:
+        await pages.aclose()
+        ctx.out.clear_progress()
+
+
 async def collect_errors(ctx: CommandContext, args: argparse.Namespace) -> list[ErrorRecord]:
     """A step's errors (open or resolved) with the command's filters, stopping at ``--limit``."""
-    since, until = parse_since(args.since) if args.since else (None, None)
     found: list[ErrorRecord] = []
-    pages = ctx.api.iter_errors(args.flow, args.step, resolved=args.resolved, occurred_at_gte=since,
-                                occurred_at_lte=until,
-                                source=args.source or None, classification=args.classification or None)
-    async for page in pages:
+    async for page in stream_errors(ctx, args):
         found += page
-        ctx.out.progress(f"fetched {len(found)} errors…")
-        if args.limit and len(found) >= args.limit:
-            break
-    ctx.out.clear_progress()
-    return found[: args.limit] if args.limit else found
+    return found
+
+
+async def print_json(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """``--json`` / ``--jsonl``: each page printed as it arrives (nothing of 100,000 errors is held)."""
+    if args.jsonl:
+        async for page in stream_errors(ctx, args):
+            json_lines(ctx.out.stdout, (error.raw for error in page))
+        return EXIT_OK
+    with ctx.out.array() as array:
+        async for page in stream_errors(ctx, args):
+            array.add(error.raw for error in page)
+    return EXIT_OK
 
 
 async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
     """List a step's open (or resolved) errors."""
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.jsonl and args.group:
+        raise UsageError("--jsonl prints errors, not groups: use --json with --group")
+    if (ctx.out.json_mode or args.jsonl) and args.group is None:
+        return await print_json(ctx, args)
     errors = await collect_errors(ctx, args)
     if args.group == "template":
         return print_templates(ctx, group_by_template(errors))
-    if ctx.out.json_mode:
-        ctx.out.data([error.raw for error in errors])
-        return EXIT_OK
     headers = ["ERROR", "OCCURRED"] + (["RESOLVED"] if args.resolved else [])
     headers += ["SOURCE", "CLASS", "CODE", "RETRY", "TRACE", "MESSAGE"]
     ctx.out.table(headers, [error_row(e, args.resolved) for e in errors],
@@ -122,6 +158,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     errors.add_argument("--resolved", action="store_true", help="resolved errors instead of open ones")
     add_filter_options(errors)
     errors.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N errors")
+    errors.add_argument("--jsonl", action="store_true",
+                        help="one error per line as compact JSON, printed as pages arrive (for jq -c, "
+                             "grep, head)")
     errors.add_argument("--group", choices=("template",), default=None,
                         help="template: one line per message template (variable parts masked as <*>), "
                              "with count, codes, classifications, first and last occurrence")

@@ -110,6 +110,11 @@ class Output:
         self.stdout.write(json_text(value) + "\n")
         self.stdout.flush()
 
+    def array(self) -> JsonArrayWriter:
+        """Print one JSON array item by item (``--json`` of a long list): the same text ``data(list)`` would
+        print, without holding the list. Use as a context manager; it closes the array."""
+        return JsonArrayWriter(self.stdout)
+
     def line(self, text: str = "") -> None:
         """Print a line of human output on stdout; ``text`` must already be safe (made with ``printable``)."""
         self.stdout.write(text + "\n")
@@ -145,3 +150,42 @@ class Output:
             self.stderr.write("\r\x1b[K")
             self.stderr.flush()
             self._progress_shown = False
+
+
+class JsonArrayWriter:
+    """Writes ``[`` … ``]`` around items as they come, each formatted as ``json_text`` of a whole list.
+
+    Why: ``iox errors --json`` of 100,000 errors held every page before printing (469 MiB, measured); now the
+    first record is on stdout after the first page, and memory stays flat.
+    """
+
+    def __init__(self, stdout: TextIO) -> None:
+        self.stdout = stdout
+        self.count = 0
+
+    def __enter__(self) -> JsonArrayWriter:
+        return self
+
+    def add(self, items: Iterable[Any]) -> None:
+        """Append items and flush, so a reader sees them now."""
+        for item in items:
+            body = json_text(item).replace("\n", "\n  ")
+            self.stdout.write(("[\n  " if self.count == 0 else ",\n  ") + body)
+            self.count += 1
+        self.stdout.flush()
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None and self.count == 0:
+            return  # nothing printed: the error message alone says what happened
+        self.stdout.write("[]\n" if self.count == 0 else "\n]\n")
+        self.stdout.flush()
+
+
+def json_lines(stdout: TextIO, items: Iterable[Any]) -> int:
+    """Print each item as one line of compact JSON (``--jsonl``) and flush; returns how many."""
+    count = 0
+    for item in items:
+        stdout.write(json_text(item, indent=None) + "\n")
+        count += 1
+    stdout.flush()
+    return count

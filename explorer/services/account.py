@@ -327,7 +327,7 @@ class AccountService:
             async for page in pages:
                 return page
         finally:
-            await pages.aclose()  # type: ignore[attr-defined]
+            await pages.aclose()
         return []
 
     # ----------------------------------------------------------------------------------------- refresh
