@@ -168,6 +168,11 @@ def state_dir(environ: Mapping[str, str] = os.environ) -> Path:
     return _xdg_dir(environ, "XDG_STATE_HOME", (".local", "state")) / APP_DIR_NAME
 
 
+def cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """What can be fetched again (the downloaded schemas): ``$XDG_CACHE_HOME/integrator-explorer``."""
+    return _xdg_dir(environ, "XDG_CACHE_HOME", (".cache",)) / APP_DIR_NAME
+
+
 # --- private files (also used by the journal) ---------------------------------------------------------------
 
 

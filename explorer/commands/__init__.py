@@ -67,6 +67,10 @@ COMMAND_GROUPS: tuple[LazyGroup, ...] = (
         "run": "start a flow run (prints the job id)",
         "jobs": "show a flow's latest job and its step jobs",
     }),
+    LazyGroup("explorer.commands.schemas", {
+        "schemas": "show the installed Celigo schemas (field docs and checks in the editor)",
+        "validate": "check a JSON file against Celigo's published schema (types, values, required, unknown)",
+    }),
 )
 """Every command group, in the order ``iox --help`` lists them."""
 

@@ -26,6 +26,7 @@ from explorer.commands.common import (
 from explorer.commands.output import json_text, printable
 from explorer.journal import Journal
 from explorer.services.json_check import InvalidJson, parse_document
+from explorer.services.schemas import SchemaLibrary
 from explorer.services.write_targets import (
     EDITABLE_KINDS,
     DocumentTarget,
@@ -88,6 +89,17 @@ def _show_plan(ctx: CommandContext, plan: WritePlan) -> None:
         show(printable(line))
     for warning in plan.warnings:
         ctx.out.note(f"iox: warning: {printable(warning.message)}")
+    for problem in schema_warnings(ctx, plan):
+        ctx.out.note(f"iox: warning: Celigo's schema: {printable(problem)}")
+
+
+def schema_warnings(ctx: CommandContext, plan: WritePlan) -> list[str]:
+    """What the editor's checks say about the body, as ``path: message`` (never blocks the PUT: the
+    schemas can lag the server). Empty when no schemas are installed."""
+    library = SchemaLibrary(environ=ctx.environ)
+    if not library.covers(plan.session.target.kind) or not library.available:
+        return []
+    return [str(problem) for problem in library.check(plan.session.target.kind, plan.body)]
 
 
 def _confirmed(ctx: CommandContext, args: argparse.Namespace, plan: WritePlan) -> bool:

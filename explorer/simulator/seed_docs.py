@@ -74,7 +74,7 @@ def _connections(a: Account) -> None:
             "roleId": "3",
             "tokenId": "5b1f0c3e9d7a4e2f8c6b1a0d3e5f7a9b",
             "tokenSecret": "c4d2e6f8a0b1c3d5e7f9a1b3c5d7e9f1",
-            "wsdlVersion": "2023.2",
+            "wsdlVersion": "next",
             "concurrencyLevel": 5,
             "suiteAppInstalled": True,
         },
@@ -226,7 +226,7 @@ def _exports(a: Account) -> None:
             "restlet": {
                 "recordType": "customer",
                 "restletVersion": "suiteapp2.0",
-                "criteria": [["email", "is", "{{data.email}}"]],
+                "criteria": [{"field": "email", "operator": "is", "searchValue": "{{data.email}}"}],
                 "columns": [{"name": "internalid"}, {"name": "entityid"}],
             },
         },

@@ -112,7 +112,7 @@ def _flows(a: Account) -> None:
         "? 0 6,18 * * *",
         routers=[
             {
-                "_id": "6571f0379c3538aac6c3f1a0",
+                "id": "6571f0379c3538aac6c3f1a0",
                 "name": "By amount type",
                 "routeRecordsTo": "first_matching_branch",
                 "routeRecordsUsing": "input_filters",
@@ -121,11 +121,8 @@ def _flows(a: Account) -> None:
                         "name": "Deposits",
                         "description": "Transfers to the bank account",
                         "inputFilter": {
-                            "type": "expression",
-                            "expression": {
-                                "rules": ["equals", ["string", ["extract", "transactionType"]], "Transfer"],
-                                "version": "1",
-                            },
+                            "version": "1",
+                            "rules": {"equals": [["string", ["extract", "transactionType"]], "Transfer"]},
                         },
                         "pageProcessors": [_pp("import", d.IMP_NS_DEPOSIT)],
                     },

@@ -44,7 +44,8 @@ def add_large_documents(account: Account) -> None:
                 http={
                     "mediaType": "json",
                     "baseURI": f"https://api.store{n}.example/v2",
-                    "auth": {"type": "token", "token": {"token": f"tok_large_{n:02d}_example"}},
+                    "auth": {"type": "token", "token": {"token": f"tok_large_{n:02d}_example",
+                                                        "location": "header", "scheme": "Bearer"}},
                 },
                 queues=[{"name": d.large_connection_id(n), "size": 0}],
             ),
@@ -102,7 +103,8 @@ def _add_flow(account: Account, i: int, j: int) -> None:
             _connectionId=d.CONN_NETSUITE,
             adaptorType="NetSuiteDistributedImport",
             apiIdentifier="i" + imp_id[-9:],
-            netsuite_da={"operation": "addupdate", "recordType": entity.lower().rstrip("s")},
+            netsuite_da={"operation": "addupdate", "recordType": entity.lower().rstrip("s"),
+                         "internalIdLookup": {"extract": "externalId", "searchField": "externalid"}},
         ),
     )
     account.add(
