@@ -8,13 +8,12 @@ one ``ErrorsTable``; network actions (retry, resolve) belong to the screens, whi
 Staying responsive with 100,000 rows: pages are merged into the store as they arrive (only the new rows are
 filtered), and a new filter, sort or grouping over more than ``SYNC_ROWS`` rows runs in a thread worker over
 a snapshot; typing more letters of the same filter narrows the rows already shown instead of all rows.
-While a big list loads, the garbage collector is told to leave the loaded rows alone (``gc.freeze``):
-otherwise each full collection walks every row and freezes the UI for ~60 ms at 100,000 rows (measured).
+While a big list loads, the garbage collector is told to leave the loaded rows alone (a ``LongLivedHold``):
+otherwise each full collection walks every row and stalls the UI (figures in ``services/gc_policy.py``).
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -47,6 +46,7 @@ from explorer.services.error_list import (
     parse_date_range,
     row_key,
 )
+from explorer.services.gc_policy import LongLivedHold
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
 from explorer.tui.widgets.errors_table import ErrorsTable
@@ -137,7 +137,7 @@ class ErrorsPanel(Vertical):
         self.notice = ""
         self._source: PageSource | None = None
         self._regroup_pending = False
-        self._froze = False
+        self._rows_hold = LongLivedHold()
         self.last_export: Path | None = None
         """Where the last export went."""
 
@@ -161,8 +161,7 @@ class ErrorsPanel(Vertical):
         self.update_status()
 
     def on_unmount(self) -> None:
-        if self._froze:
-            gc.unfreeze()
+        self._rows_hold.release()
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -191,8 +190,7 @@ class ErrorsPanel(Vertical):
             async for page in source():
                 self.store.add_page(page)
                 if len(self.store.rows) >= FREEZE_ROWS:
-                    gc.freeze()  # see the module docstring: loaded rows are long-lived
-                    self._froze = True
+                    self._rows_hold.keep()  # see the module docstring: loaded rows are long-lived
                 self._rows_arrived(relayout=first and bool(page))
                 first = first and not page
         except ApiError as exc:
