@@ -269,14 +269,19 @@ class JournalEntry:
     note: str | None = None
     server: str | None = None
     account: str | None = None
+    batch: str | None = None
+    """The id of the bulk fix this write belongs to (``iox fix``, ``T``): undone together."""
     not_taken: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The journal line's object (unknown keys from ``extra`` alongside the known ones)."""
+        """The journal line's object (unknown keys from ``extra`` alongside the known ones; ``batch`` only
+        when set, so single writes read as before)."""
         data = _shallow_dict(self)
         extra = data.pop("extra")
         data["not_taken"] = list(self.not_taken)
+        if data.get("batch") is None:
+            data.pop("batch", None)
         return {**{k: v for k, v in extra.items() if k not in data}, **data}
 
     @classmethod
@@ -314,7 +319,7 @@ class JournalEntry:
         return self.status is not None and 200 <= self.status < 300
 
 
-_OPTIONAL_STRINGS = ("kind", "resource_id", "note", "server", "account")
+_OPTIONAL_STRINGS = ("kind", "resource_id", "note", "server", "account", "batch")
 _ENTRY_KEYS = frozenset(f.name for f in fields(JournalEntry)) - {"extra"}
 
 
@@ -369,6 +374,12 @@ class Journal:
             for entry in self._newest_first()
             if (profile is None or entry.profile == profile) and (path is None or entry.path == path)
         ]
+
+    def batch(self, batch_id: str) -> list[JournalEntry]:
+        """Every entry of one bulk fix, oldest first (its header, then each record's intent and outcome)."""
+        found = [entry for entry in self._newest_first() if entry.batch == batch_id]
+        found.reverse()
+        return found
 
     def last_put(self, profile: str, path: str) -> JournalEntry | None:
         """The newest successful PUT to ``path`` with a ``before`` document: what "undo my last PUT" restores.

@@ -616,11 +616,11 @@ def test_server_account_and_unknown_keys_survive_a_round_trip(journal: Journal) 
     assert line["server"] == "https://api.eu.integrator.io/v1/"
     assert line["account"] == "6571a573b52c2f5d2063016c"
     assert line["not_taken"] == ["name", "pageProcessors[0].responseMapping"]
-    newer = {**line, "time": "2026-03-04T05:06:09.000Z", "batch": {"ids": ["a", "b"]}}
+    newer = {**line, "time": "2026-03-04T05:06:09.000Z", "group": {"ids": ["a", "b"]}}
     with journal.path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(newer) + "\n")
     read = journal.entries()[0]
-    assert read.extra == {"batch": {"ids": ["a", "b"]}}
-    assert read.to_json()["batch"] == {"ids": ["a", "b"]}
+    assert read.extra == {"group": {"ids": ["a", "b"]}}
+    assert read.to_json()["group"] == {"ids": ["a", "b"]}
     journal.record(read)
-    assert json.loads(journal.path.read_bytes().split(b"\n")[-2])["batch"] == {"ids": ["a", "b"]}
+    assert json.loads(journal.path.read_bytes().split(b"\n")[-2])["group"] == {"ids": ["a", "b"]}
