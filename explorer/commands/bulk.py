@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from explorer.commands.common import (
@@ -24,7 +25,7 @@ from explorer.commands.common import (
     add_command,
     require_writable,
 )
-from explorer.commands.errors import add_filter_options, collect_errors
+from explorer.commands.errors import ErrorSelection, add_filter_options, collect_errors
 from explorer.commands.output import printable
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkKind, BulkOptions, BulkProgress, BulkReport, CancelToken, run_bulk
@@ -105,8 +106,8 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
     ids = None if args.all else requested_ids(ctx, args.error_ids)
     if ids is not None and not ids:
         raise UsageError("no error ids were given on stdin")
-    args.resolved, args.limit = False, None
-    records, unknown = choose(await collect_errors(ctx, args), ids)
+    open_errors = replace(ErrorSelection.from_args(args), resolved=False, limit=None)
+    records, unknown = choose(await collect_errors(ctx, open_errors), ids)
     if not records:
         ctx.out.note(f"iox: nothing to {kind}: " + ("no open errors match" if ids is None
                                                      else f"{len(unknown)} id(s) {UNKNOWN_ID}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
@@ -46,50 +47,76 @@ def error_row(error: ErrorRecord, resolved: bool) -> tuple[object, ...]:
     return tuple(row)
 
 
-def _pages(ctx: CommandContext, args: argparse.Namespace) -> AsyncGenerator[list[ErrorRecord], None]:
-    since, until = parse_since(args.since) if args.since else (None, None)
-    return ctx.api.iter_errors(args.flow, args.step, resolved=args.resolved, occurred_at_gte=since,
-                               occurred_at_lte=until,
-                               source=args.source or None, classification=args.classification or None)
+@dataclass(frozen=True)
+class ErrorSelection:
+    """Which of a step's errors a command reads: the step, open or resolved, the filters and ``--limit``.
+
+    Why a value rather than the argparse Namespace: ``retry``/``resolve`` read the open errors whatever their
+    own options say, and build their own selection instead of overwriting the parsed arguments.
+    """
+
+    flow: str
+    step: str
+    resolved: bool = False
+    since: str | None = None
+    source: tuple[str, ...] = ()
+    classification: tuple[str, ...] = ()
+    limit: int | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ErrorSelection:
+        """The selection the options of ``iox errors`` (or of ``retry``/``resolve``) name."""
+        return cls(args.flow, args.step, resolved=getattr(args, "resolved", False), since=args.since,
+                   source=tuple(args.source), classification=tuple(args.classification),
+                   limit=getattr(args, "limit", None))
 
 
-async def stream_errors(ctx: CommandContext, args: argparse.Namespace) -> AsyncIterator[list[ErrorRecord]]:
+def _pages(ctx: CommandContext, chosen: ErrorSelection) -> AsyncGenerator[list[ErrorRecord], None]:
+    since, until = parse_since(chosen.since) if chosen.since else (None, None)
+    return ctx.api.iter_errors(chosen.flow, chosen.step, resolved=chosen.resolved, occurred_at_gte=since,
+                               occurred_at_lte=until, source=chosen.source or None,
+                               classification=chosen.classification or None)
+
+
+async def stream_errors(ctx: CommandContext, chosen: ErrorSelection) -> AsyncIterator[list[ErrorRecord]]:
     """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``.
 
     The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``).
     """
     seen = 0
-    pages = _pages(ctx, args)
+    limit = chosen.limit
+    pages = _pages(ctx, chosen)
     try:
         async for page in pages:
-            if args.limit and seen + len(page) >= args.limit:
-                page = page[: args.limit - seen]
+            if limit and seen + len(page) >= limit:
+                page = page[: limit - seen]
             seen += len(page)
             ctx.out.progress(f"fetched {seen:,} errors…")
             yield page
-            if args.limit and seen >= args.limit:
+            if limit and seen >= limit:
                 break
     finally:
         await pages.aclose()
         ctx.out.clear_progress()
 
 
-async def collect_errors(ctx: CommandContext, args: argparse.Namespace) -> list[ErrorRecord]:
+async def collect_errors(ctx: CommandContext, chosen: ErrorSelection) -> list[ErrorRecord]:
     """A step's errors (open or resolved) with the command's filters, stopping at ``--limit``."""
     found: list[ErrorRecord] = []
-    async for page in stream_errors(ctx, args):
+    async for page in stream_errors(ctx, chosen):
         found += page
     return found
 
 
 async def print_json(ctx: CommandContext, args: argparse.Namespace) -> int:
     """``--json`` / ``--jsonl``: each page printed as it arrives (nothing of 100,000 errors is held)."""
+    chosen = ErrorSelection.from_args(args)
     if args.jsonl:
-        async for page in stream_errors(ctx, args):
+        async for page in stream_errors(ctx, chosen):
             json_lines(ctx.out.stdout, (error.raw for error in page))
         return EXIT_OK
     with ctx.out.array() as array:
-        async for page in stream_errors(ctx, args):
+        async for page in stream_errors(ctx, chosen):
             array.add(error.raw for error in page)
     return EXIT_OK
 
@@ -102,7 +129,7 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
         raise UsageError("--jsonl prints errors, not groups: use --json with --group")
     if (ctx.out.json_mode or args.jsonl) and args.group is None:
         return await print_json(ctx, args)
-    errors = await collect_errors(ctx, args)
+    errors = await collect_errors(ctx, ErrorSelection.from_args(args))
     if args.group == "template":
         return print_templates(ctx, group_by_template(errors))
     headers = ["ERROR", "OCCURRED"] + (["RESOLVED"] if args.resolved else [])
