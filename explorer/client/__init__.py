@@ -6,11 +6,13 @@ Imports only ``explorer.model`` and ``httpx``; callers never see ``httpx`` types
 from __future__ import annotations
 
 from explorer.client.base import MAX_IDS_PER_CALL, batched
+from explorer.client.cancel import CancelScope, cancellable, current_scope
 from explorer.client.client import IntegratorClient
 from explorer.client.errors import (
     ApiError,
     ApiErrorItem,
     BadRequest,
+    Canceled,
     Forbidden,
     NotFound,
     RateLimited,
@@ -31,6 +33,8 @@ __all__ = [
     "ApiError",
     "ApiErrorItem",
     "BadRequest",
+    "CancelScope",
+    "Canceled",
     "ClientFactory",
     "Forbidden",
     "IntegratorClient",
@@ -46,6 +50,8 @@ __all__ = [
     "ValidationFailed",
     "base_url_for",
     "batched",
+    "cancellable",
+    "current_scope",
     "is_loopback",
     "region_of_base",
 ]

@@ -121,6 +121,10 @@ class TransportError(ApiError):
     """No usable answer: connection error, timeout, a body that is not JSON, or a URL we refuse to call."""
 
 
+class Canceled(ApiError):
+    """The action that made this request was cancelled before it was sent (or re-sent); nothing went out."""
+
+
 class ReadOnlyViolation(ApiError):
     """A non-GET request refused before anything was sent, because the session is read-only."""
 

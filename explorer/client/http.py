@@ -25,8 +25,10 @@ import httpx
 
 from explorer import __version__
 from explorer.client import urls
+from explorer.client.cancel import CancelScope, current_scope
 from explorer.client.errors import (
     ApiError,
+    Canceled,
     ReadOnlyViolation,
     TransportError,
     error_from_response,
@@ -149,8 +151,14 @@ class HttpCore:
 
         started, started_at = time.monotonic(), datetime.now(UTC)
         retries = 0
+        scope = current_scope()
+        outcome = _Outcome()
         while True:
-            outcome = await self._attempt(request, method, path)
+            if scope is not None and scope.cancelled:
+                raise self._canceled(request, outcome, started, started_at, retries, method, path)
+            outcome = await self._attempt(request, method, path, scope)
+            if isinstance(outcome.error, Canceled):
+                raise outcome.error
             if outcome.error is None and outcome.response is not None:
                 data, parse_error = self._parse(outcome.response, method, path)
                 if parse_error is None:
@@ -166,12 +174,29 @@ class HttpCore:
             retries += 1
             log.info("retry %d/%d of %s %s after %s; waiting %.2fs", retries, self.policy.max_retries,
                      method, path, _why(outcome), wait)
-            await self.policy.sleep(wait)
+            if scope is None:
+                await self.policy.sleep(wait)
+            elif await scope.sleep(wait, self.policy.sleep):
+                raise self._canceled(request, outcome, started, started_at, retries, method, path)
 
-    async def _attempt(self, request: httpx.Request, method: str, path: str) -> _Outcome:
+    def _canceled(self, request: httpx.Request, outcome: _Outcome, started: float, started_at: datetime,
+                  retries: int, method: str, path: str) -> Canceled:
+        """The error for a request whose action was cancelled before it was (re-)sent; logged if tried."""
+        sent = outcome.response is not None or outcome.error is not None
+        error = Canceled(None, "canceled", f"canceled: {method} {path} was not "
+                         + ("sent again" if sent else "sent"), method=method, path=path)
+        if sent:
+            self._report(request, outcome.response, started, started_at, retries, error)
+        return error
+
+    async def _attempt(self, request: httpx.Request, method: str, path: str,
+                       scope: CancelScope | None = None) -> _Outcome:
         """One attempt under the concurrency bound; transport failures become ``TransportError``."""
         try:
             async with self._semaphore:
+                if scope is not None and scope.cancelled:  # cancelled while waiting for a slot
+                    message = f"canceled: {method} {path} was not sent"
+                    return _Outcome(error=Canceled(None, "canceled", message, method=method, path=path))
                 response = await self._client.send(request)
         except httpx.TimeoutException as exc:
             return _Outcome(error=TransportError(

@@ -19,6 +19,7 @@ from typing import Any
 
 from explorer.commands.common import (
     EXIT_API,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     CommandContext,
     UsageError,
@@ -59,7 +60,7 @@ def ctrl_c_cancels(ctx: CommandContext, cancel: CancelToken) -> Iterator[None]:
 
     def stop() -> None:
         if not cancel.cancelled:
-            ctx.out.note("iox: stopping after the batch in flight (the rest is reported as not sent)")
+            ctx.out.note("iox: canceled: nothing more is sent (a batch already on the wire completes)")
         cancel.cancel()
 
     try:
@@ -128,8 +129,10 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
         if unknown:
             ctx.out.line(f"unknown {len(unknown)}: {UNKNOWN_ID}: " + printable(" ".join(unknown[:10]))
                          + (" …" if len(unknown) > 10 else ""))
+    if report.canceled:
+        return EXIT_INTERRUPTED  # Ctrl+C: the report above says exactly what the server accepted
     incomplete = report.failed or report.not_sent or unknown or (report.skipped and not args.all)
-    return EXIT_API if incomplete or report.canceled else EXIT_OK
+    return EXIT_API if incomplete else EXIT_OK
 
 
 async def run_retry(ctx: CommandContext, args: argparse.Namespace) -> int:

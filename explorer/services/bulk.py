@@ -28,12 +28,15 @@ from typing import Literal, Protocol
 from explorer.client import (
     MAX_IDS_PER_CALL,
     ApiError,
+    Canceled,
+    CancelScope,
     Forbidden,
     NotFound,
     RateLimited,
     ReadOnlyViolation,
     Unauthorized,
     ValidationFailed,
+    cancellable,
 )
 from explorer.model import ErrorRecord, Job, RetryData
 from explorer.services.error_list import RowKey, row_key
@@ -64,36 +67,12 @@ class BulkClient(Protocol):
 
 
 # --------------------------------------------------------------------------------------------- control
-class CancelToken:
-    """Set by the user (``esc``, Ctrl+C) to stop the batches not yet sent; waits end early when it is set."""
+class CancelToken(CancelScope):
+    """Set by the user (``esc``, Ctrl+C) to stop the batches not yet sent; waits end early when it is set.
 
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    @property
-    def cancelled(self) -> bool:
-        """True once ``cancel`` was called."""
-        return self._event.is_set()
-
-    def cancel(self) -> None:
-        """Ask the running action to stop before its next batch."""
-        self._event.set()
-
-    async def sleep(self, seconds: float, sleep: SleepFunction = asyncio.sleep) -> bool:
-        """Wait ``seconds`` (with ``sleep``) unless cancelled first; returns True when cancelled."""
-        if self.cancelled:
-            return True
-        if seconds <= 0:
-            await asyncio.sleep(0)
-            return self.cancelled
-        waiter = asyncio.ensure_future(self._event.wait())
-        timer = asyncio.ensure_future(sleep(seconds))
-        try:
-            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (waiter, timer):
-                task.cancel()
-        return self.cancelled
+    A ``CancelScope`` of the client: ``run_bulk`` enters it, so the client's own waits (backoff after a 429,
+    ``Retry-After``) end too and nothing of the action is sent after the cancel.
+    """
 
 
 @dataclass(frozen=True)
@@ -316,6 +295,8 @@ class _Run:
                 else:
                     await self.client.resolve_errors(batch.flow_id, batch.step_id, ids)
                     job = None
+            except Canceled:  # the client was waiting to re-send (after a 429) when the user cancelled
+                raise _Canceled from None
             except RateLimited as exc:
                 batch.rate_limited += 1
                 self.report.rate_limited += 1
@@ -358,6 +339,8 @@ class _Run:
                 if self.kind != "retry":
                     raise
                 gone = await self.probe_gone(batch)
+                if self.cancel.cancelled:
+                    raise _Canceled from None
                 if not gone:
                     raise refused from None
                 gone_keys = {row_key(r) for r in gone}
@@ -429,17 +412,18 @@ async def run_bulk(
     progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))
     run = _Run(client, kind, options, cancel, on_progress, report, progress, on_sent)
     run.tell()
-    for flow_id, step_id, rows in batches:
-        if cancel.cancelled or run.stopped is not None:
-            reason = NOT_SENT_CANCELED if run.stopped is None else run.stopped
-            report.not_sent += [(r, reason) for r in rows]
-            continue
-        await run.send(BatchOutcome(flow_id, step_id, list(rows)))
-    report.canceled = cancel.cancelled
-    if kind == "retry" and options.follow and report.jobs and not cancel.cancelled:
-        run.tell("following the retry job(s)")
-        report.followed, report.follow_note = await follow_jobs(client, report.jobs, options=options,
-                                                                cancel=cancel)
+    with cancellable(cancel):
+        for flow_id, step_id, rows in batches:
+            if cancel.cancelled or run.stopped is not None:
+                reason = NOT_SENT_CANCELED if run.stopped is None else run.stopped
+                report.not_sent += [(r, reason) for r in rows]
+                continue
+            await run.send(BatchOutcome(flow_id, step_id, list(rows)))
+        report.canceled = cancel.cancelled
+        if kind == "retry" and options.follow and report.jobs and not cancel.cancelled:
+            run.tell("following the retry job(s)")
+            report.followed, report.follow_note = await follow_jobs(client, report.jobs, options=options,
+                                                                    cancel=cancel)
     report.elapsed = options.clock() - started
     run.tell("done")
     return report

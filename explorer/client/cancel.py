@@ -1,0 +1,71 @@
+"""Cancelling an action: every wait it causes ends early, and none of its requests leaves after the cancel.
+
+Why a scope carried by a context variable: an action (a bulk retry, a tree load) calls the client many times,
+and the client waits on its own (backoff, ``Retry-After``, a slot under the concurrency bound) below the
+caller's loop. A ``CancelScope`` entered with :func:`cancellable` is seen by every request the action makes,
+including those made by tasks it starts (asyncio copies the context into new tasks), so ``esc`` or Ctrl+C
+stops the client's waits and its re-sends as well as the caller's: the client raises ``Canceled`` instead of
+sending. A request already on the wire completes (cutting it off would leave its fate unknown).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
+
+SleepFunction = Callable[[float], Awaitable[None]]
+
+_CURRENT: ContextVar[CancelScope | None] = ContextVar("explorer_cancel_scope", default=None)
+
+
+class CancelScope:
+    """Set by the user (``esc``, Ctrl+C) to stop an action; its waits end early when it is set."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once ``cancel`` was called."""
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        """Ask the running action to stop: no further request of it is sent."""
+        self._event.set()
+
+    async def sleep(self, seconds: float, sleep: SleepFunction = asyncio.sleep) -> bool:
+        """Wait ``seconds`` (with ``sleep``) unless cancelled first; returns True when cancelled."""
+        if self.cancelled:
+            return True
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return self.cancelled
+        waiter = asyncio.ensure_future(self._event.wait())
+        timer = asyncio.ensure_future(sleep(seconds))
+        try:
+            await asyncio.wait({waiter, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (waiter, timer):
+                task.cancel()
+        return self.cancelled
+
+    async def wait(self) -> None:
+        """Return when the scope is cancelled."""
+        await self._event.wait()
+
+
+@contextlib.contextmanager
+def cancellable(scope: CancelScope) -> Iterator[CancelScope]:
+    """Make ``scope`` the cancel scope of every request made inside the block (and tasks started there)."""
+    token = _CURRENT.set(scope)
+    try:
+        yield scope
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_scope() -> CancelScope | None:
+    """The cancel scope of the running action, if it entered one."""
+    return _CURRENT.get()

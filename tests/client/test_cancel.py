@@ -1,0 +1,82 @@
+"""Cancel means stop: the client's own waits (backoff, Retry-After) end on cancel and nothing more is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from explorer.client import Canceled, CancelScope, IntegratorClient, cancellable
+from explorer.model import ErrorRecord
+from explorer.services.bulk import NOT_SENT_CANCELED, BulkOptions, CancelToken, run_bulk
+from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.simulator import demo_ids as d
+
+
+class Throttling(httpx.AsyncBaseTransport):
+    """The simulator, except that every retry/resolve POST is answered 429 with a long ``Retry-After``."""
+
+    def __init__(self, retry_after: int = 3) -> None:
+        self.inner = SimulatorTransport(Simulator(seed=0, time_scale=0))
+        self.posts: list[str] = []
+        self.throttled = asyncio.Event()
+        self.retry_after = retry_after
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posts.append(request.url.path)
+            self.throttled.set()
+            return httpx.Response(429, headers={"Retry-After": str(self.retry_after)},
+                                  json={"errors": [{"code": "too_many_requests", "message": "slow down"}]})
+        return await self.inner.handle_async_request(request)
+
+
+def client_on(transport: httpx.AsyncBaseTransport) -> IntegratorClient:
+    return IntegratorClient(DEMO_TOKENS["full"], transport=transport, max_retries=4)
+
+
+async def test_a_cancel_ends_the_clients_retry_after_wait_and_nothing_is_resent() -> None:
+    transport = Throttling()
+    scope = CancelScope()
+    async with client_on(transport) as client:
+        async def post() -> None:
+            with cancellable(scope):
+                await client.post_json("flows/f/s/retry", {"retryDataKeys": ["k"]})
+
+        task = asyncio.ensure_future(post())
+        await transport.throttled.wait()
+        started = time.monotonic()
+        scope.cancel()
+        with pytest.raises(Canceled):
+            await task
+        assert time.monotonic() - started < 0.5
+    assert len(transport.posts) == 1  # before the fix: re-sent after the 3 s Retry-After
+
+
+async def test_nothing_is_sent_once_the_scope_is_cancelled() -> None:
+    transport = Throttling()
+    scope = CancelScope()
+    scope.cancel()
+    async with client_on(transport) as client:
+        with cancellable(scope), pytest.raises(Canceled):
+            await client.get_json(f"flows/{d.SHOPIFY_FLOW}")
+    assert transport.posts == []
+
+
+async def test_esc_during_a_429_wait_reports_exactly_what_the_server_accepted() -> None:
+    transport = Throttling()
+    records = [ErrorRecord(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP, f"e{n}", retry_data_key=f"k{n}")
+               for n in range(2500)]
+    cancel = CancelToken()
+    async with client_on(transport) as client:
+        task = asyncio.ensure_future(run_bulk(client, "retry", records, cancel=cancel,
+                                              options=BulkOptions(min_interval=0.0, follow=False)))
+        await transport.throttled.wait()
+        cancel.cancel()
+        report = await asyncio.wait_for(task, 1.0)
+    assert len(transport.posts) == 1  # the first batch got its 429; nothing was sent after the cancel
+    assert report.sent == [] and report.canceled
+    assert len(report.not_sent) == 2500 and {reason for _, reason in report.not_sent} == {NOT_SENT_CANCELED}
+    assert report.lines()[0].startswith("0 of 2500 retried")
