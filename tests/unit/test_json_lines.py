@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -302,13 +300,3 @@ def test_take_lines_stops_after_enough_lines() -> None:
     assert head + rest == json.dumps({"k": list(range(100))}, indent=2)
     small, done = take_lines(iter(json.JSONEncoder(indent=2).iterencode([1])), 10)
     assert done and small == "[\n  1\n]"
-
-
-def test_json_lines_does_not_import_textual() -> None:
-    """The editor and headless tools use these functions; they must not pull in the UI toolkit."""
-    code = (
-        "import sys, explorer.services.json_lines\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'pygments')))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
