@@ -63,6 +63,9 @@ COMMAND_GROUPS: tuple[LazyGroup, ...] = (
         "retry": "retry a step's errors (all, or by error id) in paced batches of 1000",
         "resolve": "mark a step's errors resolved (all, or by error id)",
     }),
+    LazyGroup("explorer.commands.fix", {
+        "fix": "patch the retry data of many failed records at once (preview, confirm, journal, retry)",
+    }),
     LazyGroup("explorer.commands.jobs", {
         "run": "start a flow run (prints the job id)",
         "jobs": "show a flow's latest job and its step jobs",
