@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorer.journal import DraftStore, Journal
 from explorer.services import write_targets, writes
+from explorer.services.diff import format_document
 from explorer.tui.screens.editor import INLINE_MAX_BYTES, EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
@@ -48,12 +49,12 @@ def import_like(size: int) -> dict[str, Any]:
         "lastModified": "2026-11-15T09:00:00.000Z",
     }
     step = max(1, size // 400)  # about 280 bytes per mapping: add in batches, then trim to size
-    while len(writes.format_document(doc)) < size:
+    while len(format_document(doc)) < size:
         mappings.extend(_mapping(len(mappings) + n) for n in range(step))
-    excess = len(writes.format_document(doc).encode()) - size
+    excess = len(format_document(doc).encode()) - size
     if excess > 0 and len(mappings) > 1:
         last = mappings.pop()
-        per_item = len(writes.format_document(doc).encode()) - size - excess
+        per_item = len(format_document(doc).encode()) - size - excess
         mappings.append(last)
         del mappings[len(mappings) - min(len(mappings) - 1, -(-excess // -per_item)):]
     return doc
@@ -185,26 +186,26 @@ async def main() -> None:
         best = 0
         for kb in (int(part) for part in args.sizes.split(",")):
             doc = import_like(kb * 1000)
-            size = len(writes.format_document(doc).encode())
+            size = len(format_document(doc).encode())
             times = await open_times(doc, tmp, args.runs)
             median = statistics.median(wall for wall, _ in times)
             if median < TARGET_S:
                 best = max(best, size)
-            lines = writes.format_document(doc).count("\n") + 1
+            lines = format_document(doc).count("\n") + 1
             print(f"  {size / 1000:7.1f} KB {lines:6d} lines  {summary(times)}"
                   f"{'' if median < TARGET_S else '  over target'}")
         print(f"largest measured size under {TARGET_S} s: {best / 1000:.1f} KB;"
               f" INLINE_MAX_BYTES = {INLINE_MAX_BYTES / 1000:.1f} KB")
         at_threshold = import_like(INLINE_MAX_BYTES)
         times = await open_times(at_threshold, tmp, args.runs)
-        print(f"open at the threshold ({len(writes.format_document(at_threshold).encode()) / 1000:.1f} KB): "
+        print(f"open at the threshold ({len(format_document(at_threshold).encode()) / 1000:.1f} KB): "
               f"{summary(times)}")
         typing = await keystroke_times(at_threshold, tmp, args.runs)
         print(f"key press to paint at the threshold: median {statistics.median(typing):.3f} s "
               f"({' '.join(f'{t:.3f}' for t in typing)})")
 
         big = import_like(int(args.diff_mb * 1_000_000))
-        size = len(writes.format_document(big).encode())
+        size = len(format_document(big).encode())
         results = [await diff_time(big, tmp) for _ in range(args.runs)]
         print(f"diff of a {size / 1e6:.2f} MB document after a one-line change ({results[0][3]} diff lines):")
         print(f"  compute + show: median {statistics.median(r[2] for r in results):.3f} s, "

@@ -9,7 +9,7 @@ which it puts on ``sys.path``).
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, cast
 
 from grimp import ImportGraph
 from importlinter import Contract, ContractCheck, fields, output
@@ -29,8 +29,8 @@ class StdlibOnlyContract(Contract):
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         """Collect every import from a source package to anything outside the stdlib and the allowances."""
-        sources: list[str] = list(self.source_modules)  # type: ignore[call-overload]
-        allowed = set(sys.stdlib_module_names) | set(self.allowed_modules)  # type: ignore[arg-type]
+        sources = cast(list[str], self.source_modules)  # a ListField holds the parsed list once configured
+        allowed = set(sys.stdlib_module_names) | set(cast(list[str], self.allowed_modules))
         bad: list[dict[str, Any]] = []
         for source in sources:
             for module in sorted(graph.find_descendants(source) | {source}):

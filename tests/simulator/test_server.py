@@ -104,7 +104,8 @@ def test_accepted_sockets_send_small_writes_at_once() -> None:
         accepted: list[socket.socket] = []
         thread = threading.Thread(target=lambda: accepted.append(server.get_request()[0]))
         thread.start()
-        with socket.create_connection(server.server_address[:2], timeout=5):
+        host, port = server.server_address[:2]
+        with socket.create_connection((str(host), int(port)), timeout=5):
             thread.join(5)
         assert accepted and accepted[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
         accepted[0].close()

@@ -56,7 +56,7 @@ async def test_json_pane_search_and_copy_go_through_the_clipboard() -> None:
         assert json.loads(app.clipboard) == sim.doc("flows", d.SHOPIFY_FLOW)
         await pilot.press("escape", "escape")
         await pilot.pause()
-        assert app.screen.focused is tree
+        assert app.focused is tree
 
 
 async def test_palette_jumps_to_a_step_by_name_loading_its_flow() -> None:
@@ -197,7 +197,8 @@ async def test_server_markup_and_escape_sequences_are_shown_literally() -> None:
         shown = "\n".join(table.render_line(y).text for y in range(table.size.height))
         assert "[bold]Customer" in shown  # the markup is text, not style
         assert "\x1b" not in shown
-        row = next(r for r in range(table.row_count) if "Vireo" in (table.record_at(r).message or ""))
+        messages = [getattr(table.record_at(r), "message", None) or "" for r in range(table.row_count)]
+        row = next(r for r, message in enumerate(messages) if "Vireo" in message)
         table.move_cursor(row)
         await pilot.press("enter")
         await settle(pilot)

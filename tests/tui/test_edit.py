@@ -172,6 +172,7 @@ async def test_422_lists_every_error_and_moves_the_cursor_to_each_field(
         assert fields == ["pageGenerators[0]._exportId", "pageProcessors[1]._importId"]
         assert all("Invalid reference" in p.detail for p in panel.problems)
         first, second = (line_for_path(lines, field) for field in fields)
+        assert first is not None and second is not None
         assert area.cursor_location == (first, lines[first].index('"eeee'))
         await pilot.press("f8")
         await until(pilot, lambda: area.cursor_location[0] == second)

@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Document
 
 ScreenFactory = Callable[[], Screen[Any]]
 
@@ -55,7 +56,9 @@ def replace_in_area(area: TextArea, old: str, new: str, occurrence: int = 0) -> 
     index = -1
     for _ in range(occurrence + 1):
         index = text.index(old, index + 1)
-    start = area.document.get_location_from_index(index)
-    end = area.document.get_location_from_index(index + len(old))
+    document = area.document
+    assert isinstance(document, Document)
+    start = document.get_location_from_index(index)
+    end = document.get_location_from_index(index + len(old))
     area.replace(new, start, end)
     return start

@@ -240,7 +240,7 @@ async def test_enter_opens_the_error_detail_and_esc_comes_back() -> None:
         assert isinstance(pilot.app.screen, ErrorDetailScreen)
         await pilot.press("escape")
         await pilot.pause()
-        assert pilot.app.screen is screen
+        assert pilot.app.screen_stack[-1] is screen
 
 
 async def test_server_text_is_shown_literally_markup_and_escapes_included() -> None:

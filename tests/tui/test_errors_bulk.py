@@ -115,7 +115,10 @@ async def test_cancel_in_the_middle_of_a_3000_error_retry() -> None:
         panel = await loaded(pilot)
         await pilot.press("a", "r")
         await confirm(pilot, key=False)
-        posts = lambda: [r for r in sim.requests if r[0] == "POST" and r[1].endswith("/retry")]  # noqa: E731
+
+        def posts() -> list[tuple[str, str, int]]:
+            return [r for r in sim.requests if r[0] == "POST" and r[1].endswith("/retry")]
+
         await wait_for(pilot, lambda: len(posts()) == 1)
         progress = pilot.app.screen
         assert isinstance(progress, BulkProgressDialog)

@@ -58,7 +58,7 @@ async def test_latest_and_history_newest_first_with_children_on_expand() -> None
         assert not older.children
         older.expand()
         await wait_for(pilot, lambda: bool(older.children))
-        kinds = sorted(child.data.type for child in older.children if child.data is not None)
+        kinds = sorted(child.data.type or "" for child in older.children if child.data is not None)
         assert kinds and set(kinds) <= {"export", "import"}
         child_queries = [r for r in sim.requests if "_flowJobId=" in r[1]]
         assert len(child_queries) == 1 and "type=export" in child_queries[0][1]

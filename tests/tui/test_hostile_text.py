@@ -9,6 +9,7 @@ bytes are searched.
 
 from __future__ import annotations
 
+from textual._compositor import CompositorUpdate
 from textual.app import App
 from textual.widgets._toast import Toast
 
@@ -23,8 +24,8 @@ from tests.tui.test_browse_tree import move_to, node, tree_of
 def terminal_bytes(app: App[None]) -> str:
     """The full screen as the driver would write it to the terminal (styles, cursor moves and all)."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    assert update is not None
-    return update.render_segments(app.console)  # type: ignore[attr-defined, no-any-return]
+    assert isinstance(update, CompositorUpdate)
+    return update.render_segments(app.console)
 
 
 def assert_inert(raw: str, where: str) -> None:

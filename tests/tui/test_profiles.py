@@ -68,7 +68,7 @@ async def test_switching_profile_reloads_the_account_on_the_new_token() -> None:
         assert app.client is not old_client
         assert app.read_only is True and app.context.read_only is True
         assert app.profile_name == "noconn"
-        assert app.main_screen is not None and app.screen is app.main_screen
+        assert app.main_screen is not None and app.screen_stack[-1] is app.main_screen
         # The new session's requests carry the new token: the simulator saw it.
         assert app.context.requests.total > 0
 

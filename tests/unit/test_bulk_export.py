@@ -52,7 +52,7 @@ def test_export_name_is_safe() -> None:
 
 class FakeClient:
     def __init__(self) -> None:
-        self.summaries = {
+        self.summaries: dict[str, list[StepErrorCount] | Exception] = {
             "fa": [StepErrorCount("imp", 3), StepErrorCount("exp", 0), StepErrorCount("lookup", 1)],
             "fb": Forbidden(403, "forbidden", "no"),
         }

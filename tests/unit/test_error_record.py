@@ -69,7 +69,7 @@ def test_records_compare_and_hash_by_value() -> None:
 def _pages(count: int) -> list[list[dict[str, Any]]]:
     sim = Simulator(seed=0, scale="large")
     url: str | None = f"http://127.0.0.1/v1/flows/{d.LARGE_ERRORS_FLOW}/{d.LARGE_ERRORS_STEP}/errors"
-    pages = []
+    pages: list[list[dict[str, object]]] = []
     while url and len(pages) < count:
         body = json.loads(sim.handle("GET", url, {"Authorization": f"Bearer {DEMO_TOKENS['full']}"}, b"",
                                      region="na").body)
