@@ -26,6 +26,7 @@ import httpx
 from explorer import __version__
 from explorer.client import urls
 from explorer.client.cancel import CancelScope, current_scope
+from explorer.client.decode import loads_off_loop
 from explorer.client.errors import (
     ApiError,
     Canceled,
@@ -160,7 +161,7 @@ class HttpCore:
             if isinstance(outcome.error, Canceled):
                 raise outcome.error
             if outcome.error is None and outcome.response is not None:
-                data, parse_error = self._parse(outcome.response, method, path)
+                data, parse_error = await self._parse(outcome.response, method, path)
                 if parse_error is None:
                     self._report(request, outcome.response, started, started_at, retries, None)
                     return Reply(outcome.response.status_code, _headers(outcome.response), data, method, path,
@@ -212,14 +213,17 @@ class HttpCore:
                                     response.reason_phrase)
         return _Outcome(response, error, parse_retry_after(response.headers.get("retry-after")))
 
-    def _parse(self, response: httpx.Response, method: str, path: str) -> tuple[Any, ApiError | None]:
-        """JSON of a 2xx body (None when empty or 204); a body that is not JSON is a ``TransportError``."""
+    async def _parse(self, response: httpx.Response, method: str, path: str) -> tuple[Any, ApiError | None]:
+        """JSON of a 2xx body (None when empty or 204); a body that is not JSON is a ``TransportError``.
+
+        A big body is parsed off the event loop (``decode.loads_off_loop``), so the UI keeps answering.
+        """
         raw = response.content
         if response.status_code == 204 or not raw.strip():
             return None, None
         try:
-            return json.loads(raw.decode("utf-8", errors="strict")), None
-        except (ValueError, UnicodeDecodeError):
+            return await loads_off_loop(raw), None
+        except (ValueError, UnicodeDecodeError, RecursionError):
             kind = response.headers.get("content-type", "unknown content type").split(";")[0]
             shown = excerpt(self.scrub(raw.decode("utf-8", errors="replace")))
             message = f"expected JSON, got {kind}: {shown}" if shown else f"expected JSON, got {kind}"

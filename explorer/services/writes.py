@@ -28,6 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from explorer.client import ApiError, ReadOnlyViolation
+from explorer.gc_policy import collector_paused
 from explorer.journal import Draft, DraftStore, Journal, JournalEntry, iso_time
 from explorer.model import masked_secret_paths
 from explorer.model.documents import SERVER_OWNED
@@ -42,7 +43,6 @@ from explorer.services.diff import (
     shown_lines,
     unified_lines,
 )
-from explorer.services.gc_policy import collector_paused
 from explorer.services.json_check import parse_document
 from explorer.services.merge import MergeResult, three_way_merge
 from explorer.services.write_targets import (
@@ -156,7 +156,7 @@ def plan_write(session: EditSession, text: str) -> WritePlan:
     Server-owned fields the user deleted are put back from the base document: they are hidden from the diff,
     so deleting one must not silently change the request.
     """
-    with collector_paused():  # measured: see explorer.services.gc_policy
+    with collector_paused():  # measured: see explorer.gc_policy
         body = parse_document(text)
         server_owned = session.target.server_owned
         base = session.base_lines

@@ -564,3 +564,20 @@ async def test_a_newer_load_wins_over_an_unfinished_big_one() -> None:
         assert list(view.lines) == pretty({"small": True})
         assert [message.line_count for message in app.loaded] == [3]
         assert view.cursor_line == 0
+
+
+async def test_a_big_text_is_parsed_off_the_loop_and_shown_pretty() -> None:
+    document = {"items": [{"id": n, "name": f"item {n}", "tags": ["a", "b"]} for n in range(20_000)]}
+    raw = json.dumps(document)
+    app = ViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(pilot)
+        view.load_text(raw)  # returns at once: the parse runs in a thread
+        assert not view.is_loaded
+        await view.wait_loaded()
+        assert view.is_json and view.lines[:3] == ["{", '  "items": [', "    {"]
+        assert json.loads(view.text) == document
+        view.load_text("[" + raw)  # not JSON: shown as it is
+        await view.wait_loaded()
+        await pilot.pause()
+        assert not view.is_json and list(view.lines) == ["[" + raw]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from explorer.services.gc_policy import LongLivedHold, collector_paused
+from explorer.gc_policy import LongLivedHold, collector_paused
 
 
 def test_objects_stay_frozen_until_the_last_holder_releases() -> None:

@@ -9,7 +9,7 @@ Staying responsive with 100,000 rows: pages are merged into the store as they ar
 filtered), and a new filter, sort or grouping over more than ``SYNC_ROWS`` rows runs in a thread worker over
 a snapshot; typing more letters of the same filter narrows the rows already shown instead of all rows.
 While a big list loads, the garbage collector is told to leave the loaded rows alone (a ``LongLivedHold``):
-otherwise each full collection walks every row and stalls the UI (figures in ``services/gc_policy.py``).
+otherwise each full collection walks every row and stalls the UI (figures in ``explorer/gc_policy.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from explorer.client import ApiError
+from explorer.gc_policy import LongLivedHold
 from explorer.model import ErrorRecord
 from explorer.services.error_export import ExportFormat, export_errors
 from explorer.services.error_list import (
@@ -46,7 +47,6 @@ from explorer.services.error_list import (
     parse_date_range,
     row_key,
 )
-from explorer.services.gc_policy import LongLivedHold
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
 from explorer.tui.widgets.errors_table import ErrorsTable
