@@ -53,3 +53,15 @@ def test_a_lazily_listed_command_still_parses_fully() -> None:
     arguments = ["--demo", "errors", "f", "s", "--limit", "3"]
     args = build_parser(arguments).parse_args(arguments)
     assert (args.command, args.flow, args.step, args.limit) == ("errors", "f", "s", 3)
+
+
+def test_the_first_frame_does_not_import_the_screens_it_does_not_show() -> None:
+    code = "import explorer.cli, explorer.tui.app\nimport sys\nprint(' '.join(sys.modules))"
+    shown = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True).stdout.split())
+    later = {"explorer.tui.screens.editor", "explorer.tui.screens.errors",
+             "explorer.tui.screens.errors_cross",
+             "explorer.tui.screens.jobs", "explorer.tui.screens.journal", "explorer.services.writes",
+             "explorer.services.bulk", "explorer.tui.widgets.diff_view"}
+    assert not shown & later
+    assert "explorer.tui.screens.main" in shown

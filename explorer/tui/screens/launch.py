@@ -8,21 +8,20 @@ the tree — is known only to the app. Keeping that assembly here keeps ``main.p
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App
 from textual.screen import Screen
 
-from explorer.services.write_targets import resource_target
-from explorer.services.writes import Saved
 from explorer.tui.context import ExplorerHost
-from explorer.tui.screens.editor import EditMode, EditorScreen
-from explorer.tui.screens.editor_context import WriteContext
-from explorer.tui.screens.errors import ErrorsScreen
-from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
-from explorer.tui.screens.errors_detail import retry_data_editor
-from explorer.tui.screens.jobs import JobsScreen
-from explorer.tui.screens.journal import JournalScreen
+
+if TYPE_CHECKING:
+    from explorer.services.writes import Saved
+    from explorer.tui.screens.editor import EditMode
+    from explorer.tui.screens.editor_context import WriteContext
+
+# The screens are imported when first opened, not with the main screen: they are not on the first frame,
+# and importing them (editor, diff, errors, jobs, journal) cost ~70 ms of start-up (python -X importtime).
 
 
 class ScreenLauncher:
@@ -41,6 +40,8 @@ class ScreenLauncher:
 
     def write_context(self) -> WriteContext:
         """Client, profile, drafts and journal for every write (resource or retry data)."""
+        from explorer.tui.screens.editor_context import WriteContext
+
         context = self.host.context
         profile = str(getattr(self._app, "profile_name", "") or context.profile_label)
         account = context.token.user_id or None if context.token is not None else None
@@ -66,15 +67,23 @@ class ScreenLauncher:
     def editor(self, kind: str, resource_id: str, *, name: str | None = None, mode: EditMode = "auto",
                undo: bool = False) -> Screen[Any]:
         """The editor on a resource (``kind`` plural, e.g. ``flows``); ``mode="external"`` opens $EDITOR."""
+        from explorer.services.write_targets import resource_target
+        from explorer.tui.screens.editor import EditorScreen
+
         target = resource_target(kind, resource_id, name)
         return EditorScreen(self.write_context(), target, mode=mode, undo=undo)
 
     def journal(self) -> Screen[Any]:
         """Every write this tool made, with undo."""
+        from explorer.tui.screens.journal import JournalScreen
+
         return JournalScreen(self.write_context())
 
     def errors(self, flow_id: str, step_id: str, *, step_name: str = "") -> Screen[Any]:
         """The triage screen of one step's errors."""
+        from explorer.tui.screens.errors import ErrorsScreen
+        from explorer.tui.screens.errors_detail import retry_data_editor
+
         context = self.host.context
         total = self.host.account.step_errors.get(flow_id, {}).get(step_id)
         return ErrorsScreen(
@@ -88,6 +97,9 @@ class ScreenLauncher:
     def cross_errors(self, *, title: str, integration_id: str | None = None,
                      flow_id: str | None = None) -> Screen[Any]:
         """Open errors across every step of an integration or a flow, grouped by code."""
+        from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
+        from explorer.tui.screens.errors_detail import retry_data_editor
+
         context = self.host.context
         root = self.host.account.root
         flows = None
@@ -112,6 +124,8 @@ class ScreenLauncher:
 
     def jobs(self, flow_id: str, *, run_now: bool = False) -> Screen[Any]:
         """A flow's latest jobs and history; ``run_now`` asks to run it at once (``R``)."""
+        from explorer.tui.screens.jobs import JobsScreen
+
         return JobsScreen(self.host.client, flow_id, flow_name=self.flow_name(flow_id),
                           read_only=self.host.context.read_only, step_names=self.step_names(),
                           on_changed=lambda: self._on_errors_changed(flow_id), run_now=run_now)

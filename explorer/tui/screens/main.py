@@ -8,7 +8,7 @@ the errors (issue 5) and editor (issue 4) screens plug in.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -21,7 +21,6 @@ from textual.widgets import Footer, Input, Static, Tree
 from explorer.client import ApiError, Unauthorized
 from explorer.services.account import Failure, TreeItem
 from explorer.services.regions import probe_other_regions
-from explorer.services.writes import Saved
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
 from explorer.tui.screens.launch import ScreenLauncher
@@ -29,6 +28,9 @@ from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.resource_tree import ResourceTree
+
+if TYPE_CHECKING:
+    from explorer.services.writes import Saved  # the writes service is imported with the editor
 
 KIND_TITLES = {
     "integration": "Integration", "standalone": "Standalone flows", "flow": "Flow", "step": "Step",
