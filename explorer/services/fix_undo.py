@@ -134,3 +134,19 @@ async def preview_undo(client: FixClient, journal: Journal, batch_id: str, *, ac
     stopped = await fetch_all(client, items, decide, options=options, cancel=cancel, on_progress=on_progress)
     return FixPreview(items, [], canceled=cancel.cancelled, stopped=stopped,
                       elapsed=options.clock() - started)
+
+
+def journal_rows(entries: Sequence[JournalEntry]) -> list[tuple[JournalEntry, BatchSummary | None]]:
+    """The journal as listed (newest first): single writes as they are, each fix as one row (its header
+    and a summary) instead of its thousands of per-record entries."""
+    members: dict[str, list[JournalEntry]] = {}
+    for entry in entries:
+        if entry.batch and entry.kind != FIX_BATCH_KIND:
+            members.setdefault(entry.batch, []).append(entry)
+    rows: list[tuple[JournalEntry, BatchSummary | None]] = []
+    for entry in entries:
+        if entry.batch and entry.kind == FIX_BATCH_KIND:
+            rows.append((entry, summarize_batch(entry, list(reversed(members.get(entry.batch, []))))))
+        elif not entry.batch:
+            rows.append((entry, None))
+    return rows

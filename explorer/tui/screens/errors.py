@@ -25,9 +25,13 @@ from textual.widgets import Footer, Label, TabbedContent, TabPane
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkKind, BulkOptions, BulkReport
+from explorer.services.fix_retry import FixRetryReport
+from explorer.services.fix_run import FixOptions
 from explorer.tui.literal import one_line
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
+from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 OPEN_TAB = "open"
@@ -46,6 +50,7 @@ class ErrorsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),
         Binding("x", "resolve", "Resolve"),
+        Binding("T", "fix", "Fix data", show=False, id="errors.fix"),
         Binding("1", "show_tab('open')", "Open", show=False),
         Binding("2", "show_tab('resolved')", "Resolved", show=False),
         Binding("ctrl+r", "refresh", "Refresh"),
@@ -66,6 +71,8 @@ class ErrorsScreen(Screen[None]):
         export_dir: Path | None = None,
         retry_data_editor: RetryDataEditorFactory | None = None,
         on_changed: Callable[[], None] | None = None,
+        fix_context: WriteContext | None = None,
+        fix_options: FixOptions | None = None,
     ) -> None:
         """``open_total`` (from a badge) saves a request; ``on_changed`` is called after a retry/resolve so
         the caller can refresh its error badges; ``retry_data_editor`` opens the resource editor on retry
@@ -82,6 +89,9 @@ class ErrorsScreen(Screen[None]):
         self.retry_data_editor = retry_data_editor
         self.on_changed = on_changed
         self.runner = BulkRunner(self, client, bulk_options)
+        self.fixer = FixFlow(self, client, None if read_only else fix_context, options=fix_options,
+                             bulk_options=bulk_options, on_retried=self._fix_retried)
+        """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self._resolved_loaded = False
 
     @property
@@ -171,12 +181,23 @@ class ErrorsScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide retry/resolve in read-only sessions and on the Resolved tab."""
-        if action in ("retry", "resolve"):
+        """Hide retry/resolve/fix in read-only sessions and on the Resolved tab."""
+        if action in ("retry", "resolve", "fix"):
             if self.read_only:
                 return False
             return self.active_panel.id == "open-panel" if self.is_mounted else True
         return True
+
+    def action_fix(self) -> None:
+        """``T``: patch the retry data of the marked errors (or the group / row under the cursor)."""
+        panel = self.open_panel
+        self.fixer.start(panel.targets(), panel.table.cursor_record)
+
+    def _fix_retried(self, report: FixRetryReport) -> None:
+        if report.bulk.sent:
+            self.open_panel.reload()
+            if self.on_changed is not None:
+                self.on_changed()
 
     def action_retry(self) -> None:
         """Retry the marked errors (or the one under the cursor)."""

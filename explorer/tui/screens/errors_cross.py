@@ -30,9 +30,13 @@ from explorer.services.cross_step import (
     name_steps,
     steps_with_errors,
 )
+from explorer.services.fix_retry import FixRetryReport
+from explorer.services.fix_run import FixOptions
 from explorer.tui.literal import one_line
+from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
+from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 
@@ -46,6 +50,7 @@ class CrossStepErrorsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry"),
         Binding("x", "resolve", "Resolve"),
+        Binding("T", "fix", "Fix data", show=False, id="errors.fix"),
         Binding("ctrl+r", "refresh", "Refresh"),
         Binding("escape", "close", "Back"),
     ]
@@ -64,6 +69,8 @@ class CrossStepErrorsScreen(Screen[None]):
         export_dir: Path | None = None,
         retry_data_editor: RetryDataEditorFactory | None = None,
         on_changed: Callable[[], None] | None = None,
+        fix_context: WriteContext | None = None,
+        fix_options: FixOptions | None = None,
     ) -> None:
         """``step_names`` maps export/import ids to names (the tree's step catalog) for the step column."""
         super().__init__()
@@ -80,6 +87,9 @@ class CrossStepErrorsScreen(Screen[None]):
         self.retry_data_editor = retry_data_editor
         self.on_changed = on_changed
         self.runner = BulkRunner(self, client, bulk_options)
+        self.fixer = FixFlow(self, client, None if read_only else fix_context, options=fix_options,
+                             bulk_options=bulk_options, on_retried=self._fix_retried)
+        """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self.steps: list[StepRef] = []
         self.failures: list[StepFailure] = []
         self._labels: dict[tuple[str, str], str] = {}
@@ -144,8 +154,18 @@ class CrossStepErrorsScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide retry/resolve in read-only sessions."""
-        return not (action in ("retry", "resolve") and self.read_only)
+        """Hide retry/resolve/fix in read-only sessions."""
+        return not (action in ("retry", "resolve", "fix") and self.read_only)
+
+    def action_fix(self) -> None:
+        """``T``: patch the retry data of the marked errors (or the group / row under the cursor)."""
+        self.fixer.start(self.panel.targets(), self.panel.table.cursor_record)
+
+    def _fix_retried(self, report: FixRetryReport) -> None:
+        if report.bulk.sent:
+            self._discover()
+            if self.on_changed is not None:
+                self.on_changed()
 
     def action_retry(self) -> None:
         """Retry the marked errors (across steps)."""

@@ -19,13 +19,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
+from explorer.client import IntegratorClient
 from explorer.journal import JournalEntry
 from explorer.services import write_targets
 from explorer.services.diff import document_diff
+from explorer.services.fix_patch import patch_text
+from explorer.services.fix_run import FixOptions
+from explorer.services.fix_undo import BatchSummary, journal_rows
 from explorer.services.write_truth import undo_refusal
 from explorer.tui.literal import one_line, printable
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
+from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.diff_view import DiffView
 
 
@@ -52,10 +57,16 @@ class JournalScreen(Screen[None]):
     JournalScreen #journal-status { height: 1; padding: 0 1; background: $panel; }
     """
 
-    def __init__(self, context: WriteContext) -> None:
+    def __init__(self, context: WriteContext, *, fix_client: IntegratorClient | None = None,
+                 fix_options: FixOptions | None = None) -> None:
+        """``fix_client`` lets ``u`` undo a whole bulk fix (its records' retry data) through a preview."""
         super().__init__()
         self.context = context
         self.entries: list[JournalEntry] = []
+        self.batches: dict[int, BatchSummary] = {}
+        """Row → the bulk fix it stands for (one row per batch, not one per record)."""
+        self.fixer = None if fix_client is None else FixFlow(
+            self, fix_client, context, options=fix_options, on_written=lambda _report: self.action_reload())
 
     def compose(self) -> ComposeResult:
         title = Text(f"Journal of writes · profile {printable(self.context.profile)}")
@@ -82,22 +93,24 @@ class JournalScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Read the journal again (newest first)."""
-        self.entries = self.context.journal.entries(profile=self.context.profile)
+        rows = journal_rows(self.context.journal.entries(profile=self.context.profile))
+        self.entries = [entry for entry, _ in rows]
+        self.batches = {row: batch for row, (_, batch) in enumerate(rows) if batch is not None}
         table = self.query_one(DataTable)
         table.clear()
-        for entry in self.entries:
-            table.add_row(
-                Text(entry.time.replace("T", " ").removesuffix("Z")),
-                Text(entry.method),
-                Text(one_line(entry.path, 120)),
-                Text(status_label(entry), style="green" if entry.succeeded else "red"),
-            )
-        status = f"{len(self.entries)} write(s)"
+        for row, (entry, batch) in enumerate(rows):
+            status = (Text(f"{batch.written:,} written", style="green" if not batch.failed else "yellow")
+                      if batch is not None else
+                      Text(status_label(entry), style="green" if entry.succeeded else "red"))
+            path = f"{batch.label} · {entry.path}" if batch is not None else entry.path
+            table.add_row(Text(entry.time.replace("T", " ").removesuffix("Z")), Text(entry.method),
+                          Text(one_line(path, 120)), status, key=str(row))
+        words = f"{len(self.entries)} write(s)"
         if self.context.journal.corrupt_lines:
-            status += f" · {self.context.journal.corrupt_lines} unreadable line(s) skipped"
+            words += f" · {self.context.journal.corrupt_lines} unreadable line(s) skipped"
         if not self.entries:
-            status = "No writes recorded for this profile yet."
-        self.query_one("#journal-status", Static).update(Text(status))
+            words = "No writes recorded for this profile yet."
+        self.query_one("#journal-status", Static).update(Text(words))
         if self.entries:
             self._show(0)
 
@@ -115,6 +128,10 @@ class JournalScreen(Screen[None]):
         if not 0 <= row < len(self.entries):
             return
         entry = self.entries[row]
+        batch = self.batches.get(row)
+        if batch is not None:
+            self._show_batch(batch)
+            return
         detail = Text()
         detail.append(f"{entry.method} {printable(entry.path)}\n", style="bold")
         detail.append(f"at {entry.time} · status {status_label(entry)}")
@@ -143,10 +160,33 @@ class JournalScreen(Screen[None]):
         if not get_current_worker().is_cancelled:  # a newer row was highlighted meanwhile
             self.app.call_from_thread(self.query_one(DiffView).set_lines, lines)
 
+    def _show_batch(self, batch: BatchSummary) -> None:
+        detail = Text()
+        detail.append(f"FIX {printable(batch.batch_id)}\n", style="bold")
+        detail.append(printable(batch.label) + "\n")
+        detail.append(f"at {batch.time} · {batch.line()}")
+        if batch.unknown:
+            detail.append("\nSome writes got no answer: they may or may not have been applied.",
+                          style="yellow")
+        if not self.context.read_only:
+            detail.append("\nu: undo the whole batch (preview first: each record it wrote gets its old data)")
+        self.query_one("#journal-detail", Static).update(detail)
+        ops = batch.header.before
+        lines = patch_text(ops).split("\n") if isinstance(ops, list) and ops else ["(restore of a batch)"]
+        self.query_one(DiffView).set_lines(["the patch:", *lines])
+
     def action_undo(self) -> None:
-        """Undo the selected PUT (only the newest successful PUT of a resource), as a normal edit."""
+        """Undo the selected PUT (only the newest successful PUT of a resource), as a normal edit; on a bulk
+        fix, restore every record it wrote (preview and confirm first)."""
         entry = self.selected
         if entry is None or self.context.read_only:
+            return
+        batch = self.batches.get(self.query_one(DataTable).cursor_row)
+        if batch is not None:
+            if self.fixer is None:
+                self.notify("Undo of a bulk fix needs the session's client.", severity="warning")
+            else:
+                self.fixer.undo(batch.batch_id)
             return
         problem = self._undo_problem(entry)
         if problem is not None:

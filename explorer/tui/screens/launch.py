@@ -77,7 +77,7 @@ class ScreenLauncher:
         """Every write this tool made, with undo."""
         from explorer.tui.screens.journal import JournalScreen
 
-        return JournalScreen(self.write_context())
+        return JournalScreen(self.write_context(), fix_client=self.host.client)
 
     def errors(self, flow_id: str, step_id: str, *, step_name: str = "") -> Screen[Any]:
         """The triage screen of one step's errors."""
@@ -92,6 +92,7 @@ class ScreenLauncher:
             flow_name=self.flow_name(flow_id), read_only=context.read_only, open_total=total,
             retry_data_editor=None if context.read_only else retry_data_editor(self.write_context()),
             on_changed=lambda: self._on_errors_changed(flow_id),
+            fix_context=None if context.read_only else self.write_context(),
         )
 
     def cross_errors(self, *, title: str, integration_id: str | None = None,
@@ -120,6 +121,7 @@ class ScreenLauncher:
             step_names=self.step_names(), read_only=context.read_only,
             retry_data_editor=None if context.read_only else retry_data_editor(self.write_context()),
             on_changed=changed,
+            fix_context=None if context.read_only else self.write_context(),
         )
 
     def jobs(self, flow_id: str, *, run_now: bool = False) -> Screen[Any]:
