@@ -160,6 +160,7 @@ class SessionClientBuilder:
             # at 8 (bench/client_fanout.py), far inside the API's rate limit (bucket 1000, 300/s refill).
             return IntegratorClient(session.token, region=session.region, base_url=session.base_url,
                                     transport=self._transport(), read_only=session.read_only,
+                                    timeouts=session.timeouts,
                                     on_request=on_request or self.on_request, concurrency=16)
         except ValueError as error:
             raise UsageError(f"cannot use server {session.where}: {error}") from None
@@ -209,6 +210,7 @@ async def _execute(ctx: CommandContext, args: argparse.Namespace) -> int:
     assert ctx.session is not None
     async with ctx.build_client(ctx.session) as client:
         ctx.client = client
+        watcher = asyncio.ensure_future(show_waits(client, ctx.out))
         try:
             return int(await args.handler(ctx, args))
         except Unauthorized as refused:
@@ -218,6 +220,36 @@ async def _execute(ctx: CommandContext, args: argparse.Namespace) -> int:
             if probe is not None:
                 refused.add_note(probe.hint())
             raise
+        finally:
+            watcher.cancel()
+            ctx.out.clear_progress()
+
+
+NOTE_EVERY_S = 10.0
+"""Off a terminal, a long wait is noted once it passes the notice threshold and then this often."""
+
+
+async def show_waits(client: IntegratorClient, out: Output) -> None:
+    """Say on stderr what the client has been waiting for, once a wait passes ``notice_after`` (~3 s).
+
+    On a terminal the progress line counts the seconds; in a pipe or a cron job a line is written at the
+    threshold and every ``NOTE_EVERY_S`` after, so a silent server is never a silent command.
+    """
+    noted: tuple[object, float] | None = None
+    while True:
+        await asyncio.sleep(0.5)
+        longest = client.waits.longest()
+        if longest is None:
+            continue
+        waited = client.waits.clock() - longest.since
+        if waited < client.timeouts.notice_after:
+            continue
+        text = longest.describe(client.waits.clock())
+        if out.stderr_is_tty:
+            out.progress(text, force=True)
+        elif noted is None or noted[0] is not longest or waited - noted[1] >= NOTE_EVERY_S:
+            out.note(f"iox: {text}")
+            noted = (longest, waited)
 
 
 def _run_command(args: argparse.Namespace, out: Output, factory: SessionClientBuilder,

@@ -44,7 +44,8 @@ PROFILE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 Region = Literal["na", "eu", "au", "ca"]
 
-_PROFILE_KEYS = ("region", "base_url", "token_env", "token_file", "token", "read_only")
+_PROFILE_KEYS = ("region", "base_url", "token_env", "token_file", "token", "read_only", "connect_timeout",
+                 "read_timeout")
 _TOML_ERROR_RE = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$", re.DOTALL)
 _TOML_EOF_RE = re.compile(r"^(?P<what>.*) \(at end of document\)$", re.DOTALL)
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -82,6 +83,10 @@ class Profile:
     token_file: str | None = None
     token: str | None = field(default=None, repr=False)
     read_only: bool = False
+    connect_timeout: float | None = None
+    """Seconds to wait for a connection (None: the client's 10 s)."""
+    read_timeout: float | None = None
+    """Seconds to wait for each answer (None: the client's 60 s); one request gives up soon after that."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -260,6 +265,16 @@ def _optional_str(table: Mapping[str, Any], key: str, where: str, path: Path) ->
     return value
 
 
+def _optional_seconds(table: dict[str, Any], key: str, where: str, path: Path) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ConfigError(f"expected a number of seconds between 0 and 3600, got {value!r}", path=path,
+                          key=f"{where}.{key}")
+    return float(value)
+
+
 def _parse_profile(name: str, table: object, path: Path) -> Profile:
     where = f"profiles.{name}"
     validate_profile_name(name, path=path)
@@ -286,6 +301,8 @@ def _parse_profile(name: str, table: object, path: Path) -> Profile:
         )
     return Profile(
         name=name,
+        connect_timeout=_optional_seconds(table, "connect_timeout", where, path),
+        read_timeout=_optional_seconds(table, "read_timeout", where, path),
         region=cast("Region | None", region),
         base_url=base_url,
         token_env=token_env,
@@ -359,6 +376,9 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
         if value is not None:
             table[key] = value
     table["read_only"] = profile.read_only
+    for key in ("connect_timeout", "read_timeout"):
+        if getattr(profile, key) is not None:
+            table[key] = getattr(profile, key)
     table.update(profile.extra)
     return table
 

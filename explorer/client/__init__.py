@@ -26,6 +26,7 @@ from explorer.client.factory import ClientFactory
 from explorer.client.records import RequestHook, RequestRecord
 from explorer.client.retry import RetryPolicy
 from explorer.client.urls import REGION_BASES, base_url_for, is_loopback, region_of_base
+from explorer.client.waits import Timeouts, WaitBoard, Waiting
 
 __all__ = [
     "MAX_IDS_PER_CALL",
@@ -45,9 +46,12 @@ __all__ = [
     "RequestRecord",
     "RetryPolicy",
     "ServerError",
+    "Timeouts",
     "TransportError",
     "Unauthorized",
     "ValidationFailed",
+    "WaitBoard",
+    "Waiting",
     "base_url_for",
     "batched",
     "cancellable",

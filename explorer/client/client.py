@@ -24,6 +24,7 @@ from explorer.client.jobs import JobsMixin
 from explorer.client.records import RequestHook
 from explorer.client.resources import ResourcesMixin
 from explorer.client.retry import RandomFunction, RetryPolicy, SleepFunction
+from explorer.client.waits import Timeouts, WaitBoard
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
 
     ``region`` is ``"na"``, ``"eu"``, ``"au"`` or ``"ca"``; ``base_url`` overrides it (``/v1/`` is appended
     when missing; plain http:// only for loopback). ``read_only`` refuses every non-GET before sending.
+    ``timeouts`` bounds every wait (connect 10 s, read 60 s, one request ≤ 85 s by default).
     ``max_retries`` counts extra attempts (see ``retry.RetryPolicy``); ``concurrency`` bounds requests in
     flight. ``sleep`` and ``random`` exist for tests. The token is never shown by ``repr`` or in any error or
     record.
@@ -46,7 +48,7 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         base_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         read_only: bool = False,
-        timeout: float = 30.0,
+        timeouts: Timeouts | None = None,
         max_retries: int = 4,
         concurrency: int = 8,
         on_request: RequestHook | None = None,
@@ -58,12 +60,13 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         self._concurrency = concurrency
         self._http = HttpCore(
             token, urls.base_url_for(region, base_url), transport=transport, read_only=read_only,
-            timeout=timeout, policy=policy, concurrency=concurrency, on_request=on_request,
+            timeouts=timeouts or Timeouts(), policy=policy, concurrency=concurrency, on_request=on_request,
         )
 
         def in_region(other: str) -> IntegratorClient:
-            return IntegratorClient(token, region=other, transport=transport, read_only=True, timeout=timeout,
-                                    max_retries=0, on_request=on_request, sleep=sleep, random=random)
+            return IntegratorClient(token, region=other, transport=transport, read_only=True,
+                                    timeouts=timeouts, max_retries=0, on_request=on_request, sleep=sleep,
+                                    random=random)
 
         self._in_region = in_region
 
@@ -82,6 +85,16 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         only way to tell. The token goes only to Celigo's own API hosts (``urls.REGION_BASES``).
         """
         return self._in_region(region)
+
+    @property
+    def waits(self) -> WaitBoard:
+        """The requests in flight now (for "waiting for <host>…" lines)."""
+        return self._http.waits
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The connect/read timeouts and the per-request time budget."""
+        return self._http.timeouts
 
     @property
     def read_only(self) -> bool:

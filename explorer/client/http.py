@@ -38,6 +38,7 @@ from explorer.client.errors import (
 )
 from explorer.client.records import RequestHook, RequestRecord, body_text, redact_headers
 from explorer.client.retry import RetryPolicy
+from explorer.client.waits import Timeouts, WaitBoard
 
 log = logging.getLogger("explorer.client")
 
@@ -76,7 +77,7 @@ class HttpCore:
         *,
         transport: httpx.AsyncBaseTransport | None,
         read_only: bool,
-        timeout: float,
+        timeouts: Timeouts,
         policy: RetryPolicy,
         concurrency: int,
         on_request: RequestHook | None,
@@ -93,9 +94,12 @@ class HttpCore:
         self.policy = policy
         self.on_request = on_request
         self._semaphore = asyncio.Semaphore(concurrency)
+        self.timeouts = timeouts
+        self.waits = WaitBoard()
+        self.host = urls.host_label(base_url)
         self._client = httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
             follow_redirects=False,
             trust_env=False,
             verify=True,
@@ -150,13 +154,29 @@ class HttpCore:
             raise TransportError(None, "invalid_url", self.scrub(f"cannot build the URL: {exc}"),
                                  method=method, path=path) from None
 
+        waiting = self.waits.start(method, path, self.host)
+        try:
+            return await self._send(request, method, path, url)
+        finally:
+            self.waits.end(waiting)
+
+    async def _send(self, request: httpx.Request, method: str, path: str, url: str) -> Reply:
+        """The attempts of one logical request, within the time budget and the action's cancel scope."""
         started, started_at = time.monotonic(), datetime.now(UTC)
         retries = 0
         scope = current_scope()
         outcome = _Outcome()
+        budget = self.timeouts.budget
         while True:
             if scope is not None and scope.cancelled:
                 raise self._canceled(request, outcome, started, started_at, retries, method, path)
+            remaining = budget - (time.monotonic() - started)
+            if remaining <= 0:
+                error = outcome.error or TransportError(None, "timeout", "", method=method, path=path)
+                raise self._out_of_time(request, outcome, error, started, started_at, retries)
+            request.extensions["timeout"] = httpx.Timeout(
+                min(self.timeouts.read, remaining), connect=min(self.timeouts.connect, remaining),
+                pool=remaining).as_dict()
             outcome = await self._attempt(request, method, path, scope)
             if isinstance(outcome.error, Canceled):
                 raise outcome.error
@@ -172,6 +192,9 @@ class HttpCore:
                 assert outcome.error is not None
                 raise outcome.error
             wait = self.policy.delay(retries, outcome.retry_after)
+            if time.monotonic() + wait - started >= budget:  # no time left for another attempt
+                assert outcome.error is not None
+                raise self._out_of_time(request, outcome, outcome.error, started, started_at, retries)
             retries += 1
             log.info("retry %d/%d of %s %s after %s; waiting %.2fs", retries, self.policy.max_retries,
                      method, path, _why(outcome), wait)
@@ -179,6 +202,19 @@ class HttpCore:
                 await self.policy.sleep(wait)
             elif await scope.sleep(wait, self.policy.sleep):
                 raise self._canceled(request, outcome, started, started_at, retries, method, path)
+
+    def _out_of_time(self, request: httpx.Request, outcome: _Outcome, last: ApiError, started: float,
+                     started_at: datetime, retries: int) -> ApiError:
+        """The last error, or for timeouts a clear one: the request's time budget is spent."""
+        error = last
+        if isinstance(last, TransportError) and last.code == "timeout":
+            error = TransportError(None, "timeout", (
+                f"no answer from {self.host} within {time.monotonic() - started:.0f} s "
+                f"({retries + 1} attempt{'s' if retries else ''}; connect timeout "
+                f"{self.timeouts.connect:g} s, read timeout {self.timeouts.read:g} s)"),
+                method=last.method, path=last.path)
+        self._report(request, outcome.response, started, started_at, retries, error)
+        return error
 
     def _canceled(self, request: httpx.Request, outcome: _Outcome, started: float, started_at: datetime,
                   retries: int, method: str, path: str) -> Canceled:
@@ -200,8 +236,11 @@ class HttpCore:
                     return _Outcome(error=Canceled(None, "canceled", message, method=method, path=path))
                 response = await self._client.send(request)
         except httpx.TimeoutException as exc:
+            what = ("could not connect to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                    else "no answer from")
             return _Outcome(error=TransportError(
-                None, "timeout", self.scrub(f"timed out: {type(exc).__name__}"), method=method, path=path))
+                None, "timeout", self.scrub(f"{what} {self.host} in time ({type(exc).__name__})"),
+                method=method, path=path))
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             return _Outcome(error=TransportError(
                 None, "connection_error", self.scrub(f"connection failed: {type(exc).__name__}: {exc}"),

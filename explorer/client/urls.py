@@ -122,6 +122,17 @@ def base_url_for(region: str, base_url: str | None) -> str:
     return urlunsplit((scheme, host, path + "/", "", ""))
 
 
+def host_label(url: str) -> str:
+    """The host (with a non-default port) of ``url``, as messages name the server: ``api.integrator.io``."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()) else host
+
+
 def region_of_base(url: str) -> str | None:
     """The region whose public API host ``url`` names (``"eu"`` for ``https://api.eu.integrator.io/...``),
     or None for any other server (a proxy, a simulator): public hosts say which account a token is for."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from explorer.client import ClientFactory, IntegratorClient, RequestHook
+from explorer.client import ClientFactory, IntegratorClient, RequestHook, Timeouts
 from explorer.config import TOKEN_ENV_VAR, Config, ConfigError, Profile, load_config, resolve_token
 
 ENV_PROFILE = "env"
@@ -37,6 +37,8 @@ class Session:
     read_only: bool = False
     read_only_reason: str = ""
     token_source: str = ""
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    """Connect/read timeouts of the profile (``connect_timeout``, ``read_timeout``), else the defaults."""
 
     @property
     def where(self) -> str:
@@ -97,6 +99,8 @@ def resolve_session(
         read_only=bool(reason),
         read_only_reason=reason,
         token_source=source,
+        timeouts=Timeouts(connect=profile.connect_timeout or Timeouts.connect,
+                          read=profile.read_timeout or Timeouts.read),
     )
 
 

@@ -24,6 +24,7 @@ from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
+from explorer.tui.widgets.wait_status import WaitStatus
 
 TOAST_LINES = 3
 """Lines of a toast at most; the rest is cut (the problems panel and the HTTP log hold it whole)."""
@@ -92,6 +93,14 @@ class ExplorerApp(App[None]):
     def on_mount(self) -> None:
         self._start_session()
         self.push_screen(MainScreen())
+        self.set_interval(0.5, self._show_waits)
+
+    def _show_waits(self) -> None:
+        """Tell the screen's status line what a slow request is waiting for (hidden under ~3 s)."""
+        client = self._client
+        text = client.waits.notice(client.timeouts.notice_after) if client is not None else ""
+        for line in self.screen.query(WaitStatus):
+            line.show_wait(text, "esc stops waiting" if isinstance(self.screen, MainScreen) else "")
 
     def _start_session(self) -> None:
         """Build the client and the account loader for the current profile; the root requests start now."""

@@ -28,6 +28,7 @@ from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.resource_tree import ResourceTree
+from explorer.tui.widgets.wait_status import WaitStatus
 
 if TYPE_CHECKING:
     from explorer.services.writes import Saved  # the writes service is imported with the editor
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
                 yield JsonView(id="json")
         yield ProblemPanel(id="problem")
         yield Footer(compact=True)
+        yield WaitStatus(id="wait-status")
 
     def on_mount(self) -> None:
         self.query_one("#pane-title", Static).update(Text("Loading…", style="italic"))
@@ -265,6 +267,8 @@ class MainScreen(Screen[None]):
     def action_back(self) -> None:
         """``escape``: clear the filter, leave zoom, or go back to the tree."""
         field = self.query_one("#tree-filter", Input)
+        if self.resource_tree.stop_root_load():  # first of all it stops waiting for the account to load
+            return
         if self.resource_tree.filter_text or field.display:
             self._close_filter()
         elif self.has_class("-zoomed"):

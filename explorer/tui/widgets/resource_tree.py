@@ -20,7 +20,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from explorer.client import ApiError
+from explorer.client import ApiError, Canceled
+from explorer.client.urls import host_label
 from explorer.services.account import (
     CONNECTIONS_KEY,
     STANDALONE_KEY,
@@ -170,6 +171,22 @@ class ResourceTree(LabelledTree):
         return True
 
     # ----------------------------------------------------------------------------------------- root
+    def stop_root_load(self) -> bool:
+        """``esc`` while the account loads: stop waiting, say so (``r`` retries); False when not loading."""
+        running = [w for w in self.workers if w.node is self and w.group == "tree-root" and w.is_running]
+        if not running:
+            return False
+        self.workers.cancel_group(self, "tree-root")
+        host = host_label(self.service.client.base_url)
+        error = Canceled(None, "canceled", f"stopped waiting for {host} (esc): r retries")
+        self.clear()
+        self._node_by_key.clear()
+        failure = Failure.from_error(error)
+        self.items = [notice_item("root", f"could not load the account: {failure.summary}", failure)]
+        self._rebuild()
+        self.post_message(self.RootFailed(error))
+        return True
+
     @work(exclusive=True, group="tree-root")
     async def load_root(self) -> None:
         """The root level (four concurrent requests), then badges and the catalog."""
