@@ -90,7 +90,8 @@ class ErrorsScreen(Screen[None]):
         self.on_changed = on_changed
         self.runner = BulkRunner(self, client, bulk_options)
         self.fixer = FixFlow(self, client, None if read_only else fix_context, options=fix_options,
-                             bulk_options=bulk_options, on_retried=self._fix_retried)
+                             bulk_options=bulk_options, on_retried=self._fix_retried,
+                             where=lambda _item: self.where)
         """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self._resolved_loaded = False
 

@@ -88,7 +88,8 @@ class CrossStepErrorsScreen(Screen[None]):
         self.on_changed = on_changed
         self.runner = BulkRunner(self, client, bulk_options)
         self.fixer = FixFlow(self, client, None if read_only else fix_context, options=fix_options,
-                             bulk_options=bulk_options, on_retried=self._fix_retried)
+                             bulk_options=bulk_options, on_retried=self._fix_retried,
+                             where=lambda item: self.step_names.get(item.record.step_id, item.record.step_id))
         """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self.steps: list[StepRef] = []
         self.failures: list[StepFailure] = []

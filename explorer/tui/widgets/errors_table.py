@@ -71,6 +71,12 @@ GROUP_COLUMNS: tuple[Column, ...] = (
     Column("latest", "latest", 19, 19),
     Column("sample", "sample message", 24, 400, flexible=True),
 )
+TEMPLATE_COLUMNS: tuple[Column, ...] = (
+    Column("value", "template", 24, 400, flexible=True),
+    *GROUP_COLUMNS[1:4],
+    Column("sample", "codes · classes · first", 24, 48),
+)
+"""Grouped by message template: the template is what the user reads, so it takes the slack."""
 
 
 def format_time(moment: datetime | None) -> str:
@@ -193,7 +199,10 @@ class ErrorsTable(LineViewer):
             self.scroll_to(y=0, animate=False, immediate=True)
         title = groups[0].field if groups else "value"
         self._grouped, self._groups = True, groups
-        self._columns = (replace(GROUP_COLUMNS[0], title=title), *GROUP_COLUMNS[1:])
+        if title == "template":
+            self._columns = TEMPLATE_COLUMNS
+        else:
+            self._columns = (replace(GROUP_COLUMNS[0], title=title), *GROUP_COLUMNS[1:])
         self._measure()
         self._after_change()
 
