@@ -79,7 +79,8 @@ class FakeClient:
         return Job(id=job_id, status="completed")
 
 
-FAST = BulkOptions(min_interval=0.0, poll_interval=0.0, fallback_retry_after=0.0)
+FAST = BulkOptions(min_interval=0.0, poll_interval=0.0, fallback_retry_after=0.0, in_flight=1)
+"""One batch at a time, so a scripted answer goes to a known batch (overlap: ``test_bulk_overlap.py``)."""
 
 
 def rate_limited(after: float = 0.0) -> RateLimited:
@@ -133,14 +134,15 @@ async def test_retry_after_is_honoured_and_the_pace_slows_down() -> None:
         waits.append(seconds)
 
     client = FakeClient(script=[rate_limited(7.0), None])
-    options = BulkOptions(min_interval=0.0, follow=False, sleep=fake_sleep)
+    options = BulkOptions(min_interval=0.0, follow=False, sleep=fake_sleep, in_flight=1)
     report = await run_bulk(client, "resolve", [rec(1)], options=options)
     assert 7.0 in waits and len(report.sent) == 1
 
 
 async def test_endless_429s_end_as_not_sent_not_lost() -> None:
     client = FakeClient(script=[rate_limited()] * 10)
-    options = BulkOptions(min_interval=0.0, max_rate_waits=3, fallback_retry_after=0.0, follow=False)
+    options = BulkOptions(min_interval=0.0, max_rate_waits=3, fallback_retry_after=0.0, follow=False,
+                          in_flight=1)
     report = await run_bulk(client, "resolve", [rec(n) for n in range(1500)], options=options)
     assert len(client.calls) == 4 and client.accepted == []
     assert len(report.not_sent) == 1500 and not report.sent
