@@ -17,17 +17,18 @@ What is masked (each becomes ``<*>``), in this order:
 then neighbouring masks (``<*> <*>``, ``<*>, <*>``) fold into one. Server text is kept as received (markup and
 escapes included): showing it safely is the screen's job.
 
-Grouping 100,000 errors takes well under 0.5 s (``bench/fix.py``): each distinct message is masked once.
+Grouping 100,000 errors takes well under 0.5 s (``bench/fix.py``): messages are tallied by their
+:func:`skeleton` (digits as ``0``), and each distinct skeleton is masked once.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from explorer.model import ErrorRecord
 
@@ -73,14 +74,28 @@ def _mask(message: str) -> str:
     return " ".join(words) if changed else message
 
 
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
+def skeleton(message: str) -> str:
+    """The message with every digit written as ``0``: it has the same template (every word holding a digit
+    is masked, and no rule tells one digit from another), so ``REC-099999`` and ``REC-012345`` share one
+    cache entry. One C-level ``translate``: far cheaper than masking each distinct message."""
+    return message.translate(_DIGITS_AS_ZERO)
+
+
 @lru_cache(maxsize=262_144)
-def template_of(message: str) -> str:
-    """The message with its variable parts masked (see the module docstring); the same text every time."""
-    masked = _mask(message)
+def _template_of_skeleton(text: str) -> str:
+    masked = _mask(text)
     if MASK not in masked:
         return masked
     masked = _DESCRIBED.sub(MASK, masked)
     return _NEIGHBOURS.sub(MASK, masked)
+
+
+def template_of(message: str) -> str:
+    """The message with its variable parts masked (see the module docstring); the same text every time."""
+    return _template_of_skeleton(skeleton(message))
 
 
 @dataclass(frozen=True)
@@ -113,53 +128,68 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-@dataclass
-class _Tally:
-    count: int = 0
-    retryable: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    sample: str = ""
-
-    def __post_init__(self) -> None:
-        self.codes: Counter[str] = Counter()
-        self.classifications: Counter[str] = Counter()
-
-
-def _ranked(counts: Counter[str]) -> tuple[str, ...]:
+def _ranked(counts: dict[str, int]) -> tuple[str, ...]:
     return tuple(value for value, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+class _Tally:
+    """Counts of one template while grouping."""
+
+    __slots__ = ("classifications", "codes", "count", "first", "last", "retryable", "sample")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.retryable = 0
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.sample = ""
+        self.codes: dict[str, int] = {}
+        self.classifications: dict[str, int] = {}
 
 
 def group_by_template(rows: Iterable[ErrorRecord],
                       retryable: Callable[[ErrorRecord], bool] | None = None) -> list[TemplateGroup]:
-    """Template groups of ``rows``, biggest first (then by template text)."""
+    """Template groups of ``rows``, biggest first (then by template text).
+
+    The per-row loop only tallies by (skeleton, code, classification); templates are computed once per
+    skeleton afterwards, so 100,000 rows cost one ``translate`` and one dict look-up each.
+    """
     is_retryable = retryable or (lambda record: record.retriable)
-    tallies: dict[str, _Tally] = {}
-    by_message: dict[str, _Tally] = {}  # a message seen before costs one look-up
-    of = template_of
+    # [count, retryable, first, last, newest message]
+    stats: dict[tuple[str, str | None, str | None], list[Any]] = {}
     for record in rows:
-        message = record.message
-        tally = by_message.get(message)
-        if tally is None:
-            template = of(message)
-            tally = tallies.get(template)
-            if tally is None:
-                tally = tallies[template] = _Tally()
-            by_message[message] = tally
-        tally.count += 1
-        tally.codes[record.code or ""] += 1
-        tally.classifications[record.classification or ""] += 1
-        if is_retryable(record):
-            tally.retryable += 1
+        key = (record.message.translate(_DIGITS_AS_ZERO), record.code, record.classification)
+        entry = stats.get(key)
         when = record.occurred_at
+        if entry is None:
+            stats[key] = [1, 1 if is_retryable(record) else 0, when, when, record.message]
+            continue
+        entry[0] += 1
+        if is_retryable(record):
+            entry[1] += 1
         if when is not None:
-            if tally.first is None or when < tally.first:
-                tally.first = when
-            if tally.last is None or when > tally.last:
-                tally.last = when
-                tally.sample = message
+            if entry[2] is None or when < entry[2]:
+                entry[2] = when
+            if entry[3] is None or when > entry[3]:
+                entry[3] = when
+                entry[4] = record.message
+    tallies: dict[str, _Tally] = {}
+    for (text, code, classification), (count, ready, first, last, sample) in stats.items():
+        template = _template_of_skeleton(text)
+        tally = tallies.get(template)
+        if tally is None:
+            tally = tallies[template] = _Tally()
+        tally.count += count
+        tally.retryable += ready
+        code, classification = code or "", classification or ""
+        tally.codes[code] = tally.codes.get(code, 0) + count
+        tally.classifications[classification] = tally.classifications.get(classification, 0) + count
+        if first is not None and (tally.first is None or first < tally.first):
+            tally.first = first
+        if last is not None and (tally.last is None or last > tally.last):
+            tally.last, tally.sample = last, sample
         if not tally.sample:
-            tally.sample = message
+            tally.sample = sample
     ordered = sorted(tallies.items(), key=lambda item: (-item[1].count, item[0]))
     return [TemplateGroup(template, tally.count, _ranked(tally.codes), _ranked(tally.classifications),
                           tally.first, tally.last, tally.retryable, tally.sample)

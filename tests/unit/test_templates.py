@@ -89,3 +89,12 @@ def test_demo_account_messages_form_few_templates() -> None:
     inventory = [g for g in groups if g.template.startswith(prefix)]
     assert len(inventory) == 4 and sum(g.count for g in inventory) > 2500
     assert len(groups) <= 8
+
+
+def test_digits_never_survive_so_messages_differing_in_digits_share_a_template() -> None:
+    messages = ["Record REC-099999 rejected: 'field2' bad", "Limit (5) for TSTDRV1234567 at 10:04:59",
+                "item ACM-CB-SL (Glass Storage Lids (3-pack)) at 'x9 y'", "v2.0 of 'abc1' is 3x"]
+    for message in messages:
+        template = template_of(message)
+        assert not any(ch.isdigit() for ch in template)
+        assert template_of(message.translate(str.maketrans("0123456789", "9876543210"))) == template
