@@ -205,7 +205,8 @@ _ERROR_SLOTS: dict[str, int] = {
 }
 """Wire key → position of its field in ``ErrorRecord`` (a test checks this against the dataclass)."""
 _TIME_SLOTS = frozenset({3, 14})
-_SHARED_SLOTS = frozenset({4, 5, 7, 8, 15})
+_SHARED_SLOTS = frozenset({4, 5, 7, 8, 9, 13, 15})
+"""source, code, classification, classifiedBy, oIndex, _flowJobId, resolvedBy: few distinct values."""
 
 
 @dataclass(frozen=True)
