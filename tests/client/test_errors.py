@@ -19,8 +19,7 @@ from explorer.client import (
     ValidationFailed,
 )
 from explorer.client.errors import excerpt
-
-from .conftest import FakeApi, MakeClient, json_response
+from tests.helpers.fake_api import FakeApi, MakeClient, json_response
 
 
 @pytest.mark.parametrize(

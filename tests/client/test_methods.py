@@ -18,8 +18,7 @@ from explorer.client import (
     ValidationFailed,
 )
 from explorer.model import Connection, Export, Flow, Import, Integration, Resource
-
-from .conftest import FakeApi, json_response
+from tests.helpers.fake_api import FakeApi, json_response
 
 NOW = "2026-11-20T10:00:00.000Z"
 

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from explorer.client import IntegratorClient, TransportError
-
-from .conftest import TOKEN, FakeApi, MakeClient, json_response
+from tests.helpers.fake_api import TOKEN, FakeApi, MakeClient, json_response
 
 
 def _page(ids: list[str], link: str | None = None) -> httpx.Response:

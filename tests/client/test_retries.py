@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from explorer.client import RateLimited, RequestRecord, RetryPolicy, ServerError, TransportError
-
-from .conftest import FakeApi, MakeClient, json_response
+from tests.helpers.fake_api import FakeApi, MakeClient, json_response
 
 FLOW = {"_id": "f1", "name": "Orders"}
 

@@ -20,8 +20,7 @@ from explorer.client import (
     ServerError,
 )
 from explorer.client.records import BODY_LIMIT
-
-from .conftest import TOKEN, FakeApi, MakeClient, json_response
+from tests.helpers.fake_api import TOKEN, FakeApi, MakeClient, json_response
 
 WRITES: list[tuple[str, Callable[[IntegratorClient], Awaitable[Any]]]] = [
     ("put_json", lambda c: c.put_json("flows/f1", {})),

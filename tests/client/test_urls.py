@@ -8,8 +8,7 @@ import pytest
 
 from explorer.client import IntegratorClient, base_url_for, is_loopback
 from explorer.client.urls import ForeignUrl, join_segments, next_link, query_pairs, resolve, with_query
-
-from .conftest import TOKEN
+from tests.helpers.fake_api import TOKEN
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,7 @@ import httpx
 
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-
-from .conftest import EU, NA, call, codes
+from tests.helpers.sim_calls import EU, NA, call, codes
 
 
 def test_token_info_full(sim: Simulator) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from explorer.simulator import SimResponse, Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, make_sim
+from tests.helpers.sim_calls import call, make_sim
 
 AMAZON = f"/v1/flows/{d.AMAZON_FLOW}/{d.AMAZON_IMPORT_STEP}"
 

@@ -9,8 +9,7 @@ import pytest
 
 from explorer.simulator import Simulator, retry_fails
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, codes, make_sim
+from tests.helpers.sim_calls import call, codes, make_sim
 
 AMAZON = f"/v1/flows/{d.AMAZON_FLOW}/{d.AMAZON_IMPORT_STEP}"
 SHOPIFY = f"/v1/flows/{d.SHOPIFY_FLOW}/{d.SHOPIFY_IMPORT_STEP}"

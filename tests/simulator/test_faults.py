@@ -9,8 +9,7 @@ import pytest
 
 from explorer.simulator import DEMO_TOKENS, FaultConfig, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-
-from .conftest import NA, call, make_sim
+from tests.helpers.sim_calls import NA, call, make_sim
 
 
 def only(kind: str) -> FaultConfig:

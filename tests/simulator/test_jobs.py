@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, codes
+from tests.helpers.sim_calls import call, codes
 
 
 def test_jobs_need_a_filter(sim: Simulator) -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, make_sim
+from tests.helpers.sim_calls import call, make_sim
 
 BIG = f"/v1/flows/{d.LARGE_ERRORS_FLOW}/{d.LARGE_ERRORS_STEP}"
 

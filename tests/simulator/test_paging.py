@@ -8,8 +8,7 @@ import httpx
 
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, codes
+from tests.helpers.sim_calls import call, codes
 
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from explorer.simulator import Simulator
-
-from .conftest import EU, call, codes
+from tests.helpers.sim_calls import EU, call, codes
 
 
 def test_small_bucket_throttles_and_refills() -> None:

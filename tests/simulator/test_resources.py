@@ -8,8 +8,7 @@ import pytest
 
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, codes, make_sim
+from tests.helpers.sim_calls import call, codes, make_sim
 
 
 def errors_of(r: Any) -> list[tuple[str, str | None]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from explorer.services.schemas import SchemaLibrary
-from tests.simulator.conftest import EU, NA, call, make_sim
+from tests.helpers.sim_calls import EU, NA, call, make_sim
 
 KINDS = ("connections", "exports", "imports", "flows")
 

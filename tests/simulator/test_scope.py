@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
-
-from .conftest import call, codes
+from tests.helpers.sim_calls import call, codes
 
 
 def ids(sim: Simulator, path: str, token: str) -> list[str]:

@@ -7,8 +7,7 @@ import pytest
 
 from explorer.simulator import DEMO_TOKENS, FaultConfig, Simulator, serve
 from explorer.simulator import demo_ids as d
-
-from .conftest import make_sim
+from tests.helpers.sim_calls import make_sim
 
 
 def auth(name: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from explorer.simulator import FaultConfig, Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.main import MainScreen
-from tests.tui.browse_app import make_app, settle
+from tests.helpers.browse_app import make_app, settle
 
 SIZES = [pytest.param((100, 32), id="100x32"), pytest.param((80, 24), id="80x24")]
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]

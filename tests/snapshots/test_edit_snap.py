@@ -22,7 +22,7 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.widgets.edit_problems import EditProblems
-from tests.tui.test_edit_host import EditHost, replace_in_area, static_text, until
+from tests.helpers.edit_host import EditHost, replace_in_area, static_text, until
 
 SIZE = (120, 36)
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]

@@ -17,7 +17,7 @@ from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.widgets.json_view import JsonView
-from tests.tui.test_errors import AMAZON, SHOPIFY, ErrorsHost, wait_for
+from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, wait_for
 
 SIZE = (130, 36)
 FROZEN = BulkOptions(min_interval=0.0, poll_interval=0.02, clock=lambda: 0.0)

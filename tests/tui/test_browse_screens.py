@@ -17,8 +17,8 @@ from explorer.tui.screens.token import TokenScreen
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.errors_table import ErrorsTable
 from explorer.tui.widgets.json_view import JsonView
-from tests.tui.browse_app import make_app, settle
-from tests.tui.test_browse_tree import labels, move_to, node, tree_of
+from tests.helpers.browse_app import labels, make_app, move_to, node, settle, tree_of
+from tests.helpers.toasts import toast_titles
 
 SIZE = (100, 32)
 
@@ -251,13 +251,13 @@ async def test_help_lists_every_key() -> None:
 async def test_read_only_badge_and_no_edit_key() -> None:
     sim = Simulator(seed=0)
     app = make_app(sim, read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert "READ-ONLY" in app.screen.query_one(AccountHeader).render_text().plain
         assert "edit" not in {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
         await pilot.press("e")
         await pilot.pause()
-        assert [n.title for n in app._notifications] == ["Read-only"]  # says why, opens nothing
+        assert toast_titles(app) == ["Read-only"]  # says why, opens nothing
 
 
 async def test_zoom_gives_the_json_pane_the_whole_width() -> None:

@@ -12,45 +12,17 @@ from explorer.tui.screens.main import MainScreen
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.problem_panel import ProblemPanel
-from explorer.tui.widgets.resource_tree import ResourceTree
-from tests.tui.browse_app import GatedTransport, make_app, settle
+from tests.helpers.browse_app import GatedTransport, labels, make_app, move_to, node, settle, tree_of
 
 SIZE = (100, 32)
 
 
-def tree_of(app: object) -> ResourceTree:
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, MainScreen)
-    return screen.resource_tree
 
 
-def labels(tree: ResourceTree) -> list[str]:
-    """The plain label of every visible line, indented by depth."""
-    out: list[str] = []
-
-    def walk(node: object, depth: int) -> None:
-        for child in node.children:  # type: ignore[attr-defined]
-            out.append("  " * depth + tree.label_of(child).plain)
-            if child.is_expanded:
-                walk(child, depth + 1)
-
-    walk(tree.root, 0)
-    return out
 
 
-def node(tree: ResourceTree, key: str) -> object:
-    found = tree._node_by_key.get(key)
-    assert found is not None, f"{key} not in the tree"
-    return found
 
 
-async def move_to(pilot: object, tree: ResourceTree, key: str) -> TreeItem:
-    target = node(tree, key)
-    tree.move_cursor(target)  # type: ignore[arg-type]
-    await pilot.pause()  # type: ignore[attr-defined]
-    item = tree.cursor_item
-    assert item is not None and item.key == key
-    return item
 
 
 async def test_root_level_badges_and_header() -> None:

@@ -28,7 +28,8 @@ from explorer.tui.screens.editor_external import ExternalEditor
 from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.widgets.diff_view import DiffView
 from explorer.tui.widgets.edit_problems import EditProblems
-from tests.tui.test_edit_host import EditHost, replace_in_area, static_text, until
+from tests.helpers.edit_host import EditHost, replace_in_area, static_text, until
+from tests.helpers.toasts import toasts
 
 FLOW = d.FLOW_SHOPIFY_ORDERS
 SIZE = (120, 36)
@@ -562,7 +563,7 @@ async def test_journal_refuses_to_undo_another_servers_write(
     async with IntegratorClient(DEMO_TOKENS["eu"], region="eu", transport=SimulatorTransport(sim),
                                 max_retries=0) as eu:
         app = EditHost(lambda: JournalScreen(context(eu, drafts, journal, account=d.EU_USER_ID)))
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await until(pilot, lambda: isinstance(app.screen, JournalScreen))
             detail = static_text(app.screen.query_one("#journal-detail", Static))
             assert f"on https://api.integrator.io/v1/ · account {d.USER_ID}" in detail
@@ -571,7 +572,7 @@ async def test_journal_refuses_to_undo_another_servers_write(
             assert isinstance(app.screen, JournalScreen)
             refusal = ("Undo refused: this write went to https://api.integrator.io/v1/, but this session "
                        "talks to https://api.eu.integrator.io/v1/")
-            assert any(refusal in n.message for n in app._notifications)
+            assert any(refusal in " ".join(text.split()) for text in toasts(app))
     assert sim.doc("flows", FLOW)["name"] == "NA rename"
 
 
@@ -580,14 +581,15 @@ async def test_saving_an_integration_app_flow_says_which_fields_did_not_take(
 ) -> None:
     target = write_targets.resource_target("flows", d.FLOW_BC_ORDERS)
     app = EditHost(lambda: editor(client, drafts, journal, target=target, account=d.USER_ID))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await opened(pilot)
         replace_in_area(area_of(screen), '"BigCommerce Order to NetSuite Order Add"', '"Renamed"')
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, DiffConfirmScreen))
         await pilot.press("y")
         await until(pilot, lambda: app.results)
-        messages = [n.message for n in app._notifications]
+        await pilot.pause()
+        messages = toasts(app)
     assert any("did not take 1 field(s) as sent" in m and '  - name: sent "Renamed", the server has '
                '"BigCommerce Order to NetSuite Order Add"' in m for m in messages), messages
     [entry] = journal.entries()

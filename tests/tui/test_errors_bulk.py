@@ -9,52 +9,24 @@ from __future__ import annotations
 import asyncio
 import csv
 from pathlib import Path
-from typing import Any
-
-from textual.pilot import Pilot
 
 from explorer.services.bulk import BulkOptions
 from explorer.services.error_export import CSV_COLUMNS
 from explorer.simulator import Simulator, retry_fails
-from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
-from tests.tui.test_errors import (
+from explorer.tui.screens.errors_dialogs import BulkProgressDialog
+from tests.helpers.errors_app import (
     AMAZON,
     SHOPIFY,
     ErrorsHost,
     RecordingTransport,
     choose,
+    confirm,
+    finished,
     loaded,
     screen_of,
     step_screen,
     wait_for,
 )
-
-
-async def confirm(pilot: Pilot[Any], *, key: bool = True) -> tuple[str, str]:
-    """Say yes to the confirm dialog; returns its title and body text as shown.
-
-    ``key=False`` answers without ``pilot.press``, which waits until the app is idle — by then a paced
-    bulk action may already be over, and a test that wants to act between batches must not wait.
-    """
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
-    dialog = pilot.app.screen
-    assert isinstance(dialog, ConfirmBulkDialog)
-    await pilot.pause()
-    shown = (dialog._title, str(dialog.query_one("#confirm-body").render()))
-    if key:
-        await pilot.press("y")
-    else:
-        dialog.action_confirm()
-    return shown
-
-
-async def finished(pilot: Pilot[Any], sim: Simulator | None = None) -> BulkProgressDialog:
-    """Wait for the progress dialog to show its report (moving simulated time so jobs can end)."""
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressDialog))
-    dialog = pilot.app.screen
-    assert isinstance(dialog, BulkProgressDialog)
-    await wait_for(pilot, lambda: dialog.finished, tick=(lambda: sim.advance(1.0)) if sim else None)
-    return dialog
 
 
 async def test_retry_sends_once_rows_leave_open_and_repeats_come_back_marked() -> None:
@@ -124,7 +96,7 @@ async def test_cancel_in_the_middle_of_a_3000_error_retry() -> None:
         assert isinstance(progress, BulkProgressDialog)
         progress.action_cancel_or_close()  # what esc does (pilot.press would first wait for idle)
         dialog = await finished(pilot)
-        await asyncio.sleep(0.6)
+        await pilot.app.workers.wait_for_complete()  # the bulk run has ended: nothing more can be sent
         await pilot.pause()
         assert len(posts()) == 1
         report = screen_of(pilot.app).runner.last_report

@@ -13,8 +13,15 @@ from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
-from tests.tui.test_errors import FAST_BULK, ErrorsHost, RecordingTransport, choose, wait_for
-from tests.tui.test_errors_bulk import confirm, finished
+from tests.helpers.errors_app import (
+    FAST_BULK,
+    ErrorsHost,
+    RecordingTransport,
+    choose,
+    confirm,
+    finished,
+    wait_for,
+)
 
 AMAZON_STEPS = [(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP), (d.AMAZON_FLOW, d.AMAZON_EXPORT_STEP),
                 (d.FLOW_AMAZON_SETTLEMENTS, d.IMP_NS_JOURNAL)]

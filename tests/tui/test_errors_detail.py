@@ -20,9 +20,8 @@ from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, retry_data_editor
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.json_view import JsonView
-from tests.tui.test_edit_host import replace_in_area
-from tests.tui.test_errors import FAST_BULK, SHOPIFY, ErrorsHost, loaded, screen_of, wait_for
-from tests.tui.test_errors_bulk import finished
+from tests.helpers.edit_host import replace_in_area
+from tests.helpers.errors_app import FAST_BULK, SHOPIFY, ErrorsHost, finished, loaded, screen_of, wait_for
 
 
 async def open_detail(pilot: Pilot[Any], row: int) -> ErrorDetailScreen:

@@ -13,7 +13,7 @@ from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.screens.jobs import JobsScreen, job_duration, job_label
-from tests.tui.test_errors import ErrorsHost, wait_for
+from tests.helpers.errors_app import ErrorsHost, wait_for
 
 
 def jobs_screen(**kwargs: Any) -> Any:

@@ -14,7 +14,7 @@ from textual.widgets import LoadingIndicator
 
 from explorer.simulator import Simulator, SimulatorTransport
 from explorer.tui.screens.errors import ErrorsScreen
-from tests.tui.test_errors import AMAZON, ErrorsHost, step_screen
+from tests.helpers.errors_app import AMAZON, ErrorsHost, step_screen
 
 
 class HoldingTransport(httpx.AsyncBaseTransport):

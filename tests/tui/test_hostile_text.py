@@ -16,9 +16,8 @@ from textual.widgets._toast import Toast
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
-from tests.hostile import HOSTILE, RAW, HostileTransport
-from tests.tui.browse_app import make_app, settle
-from tests.tui.test_browse_tree import move_to, node, tree_of
+from tests.helpers.browse_app import make_app, move_to, node, settle, tree_of
+from tests.helpers.hostile import HOSTILE, RAW, HostileTransport
 
 
 def terminal_bytes(app: App[None]) -> str:

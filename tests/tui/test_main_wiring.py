@@ -23,8 +23,9 @@ from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.widgets.resource_tree import ResourceTree
-from tests.tui.browse_app import make_app, settle
-from tests.tui.test_edit_host import replace_in_area, static_text, until
+from tests.helpers.browse_app import make_app, settle
+from tests.helpers.edit_host import replace_in_area, static_text, until
+from tests.helpers.toasts import toast_titles
 
 SIZE = (120, 36)
 
@@ -69,7 +70,7 @@ async def test_e_edits_the_flow_under_the_cursor_and_the_tree_shows_the_saved_na
 async def test_read_only_hides_edit_run_and_undo() -> None:
     sim = Simulator(seed=0, time_scale=0)
     app = make_app(sim, read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await at(pilot, app, f"flow:{d.FLOW_SHOPIFY_ORDERS}")
         main = app.main_screen
@@ -80,8 +81,7 @@ async def test_read_only_hides_edit_run_and_undo() -> None:
         await pilot.pause()
         assert app.screen is main
         assert [r for r in sim.requests if r[0] != "GET"] == []
-        titles = [n.title for n in app._notifications]
-        assert titles.count("Read-only") == 3  # each key says why it does nothing
+        assert toast_titles(app).count("Read-only") == 3  # each key says why it does nothing
 
 
 async def test_enter_on_an_errors_node_opens_the_triage_screen_with_the_badge_total() -> None:

@@ -10,7 +10,8 @@ from explorer.client import IntegratorClient, RequestRecord
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.profiles import ProfilePicker
-from tests.tui.browse_app import settle
+from tests.helpers.browse_app import settle
+from tests.helpers.toasts import toasts
 
 
 @dataclass
@@ -77,14 +78,14 @@ async def test_a_profile_that_cannot_be_resolved_keeps_the_current_session() -> 
     sim = Simulator(seed=0, time_scale=0)
     switcher = FakeSwitcher(sim)
     app = _app(switcher)
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await settle(pilot)
         client = app.client
         app.switch_profile("missing")
         await settle(pilot)
         assert app.client is client
         assert app.profile_name == "full"
-        assert any("has no token" in str(n.message) for n in app._notifications)
+        assert any("has no token" in text for text in toasts(app))
 
 
 async def test_without_a_switcher_p_does_nothing() -> None:

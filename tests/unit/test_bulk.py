@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -163,10 +163,15 @@ async def test_cancel_stops_batches_not_yet_sent_and_reports_them() -> None:
 async def test_cancel_during_a_rate_limit_wait_does_not_send_that_batch() -> None:
     cancel = CancelToken()
     client = FakeClient(script=[rate_limited(30.0)])
-    task = asyncio.create_task(run_bulk(client, "resolve", [rec(1)], options=FAST, cancel=cancel))
-    while not client.calls:
-        await asyncio.sleep(0)
-    await asyncio.sleep(0.01)
+    waiting = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        waiting.set()  # the 30 s Retry-After wait has begun
+        await asyncio.sleep(seconds)
+
+    options = replace(FAST, sleep=sleep)
+    task = asyncio.create_task(run_bulk(client, "resolve", [rec(1)], options=options, cancel=cancel))
+    await waiting.wait()
     cancel.cancel()
     report = await asyncio.wait_for(task, 1.0)
     assert client.accepted == [] and [r.error_id for r, _ in report.not_sent] == ["e1"]

@@ -14,12 +14,10 @@ import pytest
 from explorer.cli import main
 from explorer.simulator import DEMO_TOKENS
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import CSI_OR_OSC, Cap, isolate, run, run_json
 
-Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch
 
-CSI_OR_OSC = ("\x1b[", "\x1b]", "\x9b", "\x07")
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +25,8 @@ def _isolated(tmp_path: Path, monkeypatch: MP) -> None:
     isolate(tmp_path, monkeypatch)
 
 
-def run(capsys: Cap, *argv: str) -> tuple[int, str, str]:
-    code = main(["--demo", *argv])
-    out, err = capsys.readouterr()
-    for secret in DEMO_TOKENS.values():
-        assert secret not in out + err
-    return code, out, err
 
 
-def run_json(capsys: Cap, *argv: str) -> tuple[int, Any, str]:
-    code, out, err = run(capsys, "--json", *argv)
-    return code, json.loads(out), err
 
 
 # --- token, ls, tree, get --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from explorer.cli import main
 from explorer.commands.output import json_text
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 STEP = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)  # 3,000 open errors: 3 pages
 

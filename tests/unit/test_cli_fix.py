@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_commands import CSI_OR_OSC, Cap, run, run_json
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import CSI_OR_OSC, Cap, isolate, run, run_json
 
 MP = pytest.MonkeyPatch
 AMAZON = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)

@@ -9,8 +9,8 @@ import pytest
 from explorer.cli import main
 from explorer.simulator import DEMO_TOKENS, Simulator
 from explorer.simulator import demo_ids as d
-from tests.hostile import RAW, HostileTransport
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
+from tests.helpers.hostile import RAW, HostileTransport
 
 
 @pytest.mark.parametrize("argv", [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from explorer.cli import build_parser, main
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch

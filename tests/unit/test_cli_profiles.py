@@ -17,7 +17,7 @@ from explorer.commands.session import ProfileSwitcher, resolve_session
 from explorer.config import ConfigError, load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch

@@ -9,7 +9,7 @@ import pytest
 
 from explorer.cli import main
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 Cap = pytest.CaptureFixture[str]
 

@@ -13,7 +13,7 @@ from explorer.cli import SessionClientBuilder, demo_session, main
 from explorer.commands.session import ProfileSwitcher
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 Cap = pytest.CaptureFixture[str]
 

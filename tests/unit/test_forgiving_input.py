@@ -17,7 +17,7 @@ from explorer.client.urls import remove_dot_segments, resolve
 from explorer.config import load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 BASE = "https://api.integrator.io/v1/"
 

@@ -22,7 +22,7 @@ from explorer.services.canonical import dump_text
 from explorer.services.write_truth import not_taken, undo_refusal
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from tests.unit.test_cli_support import isolate
+from tests.helpers.cli import isolate
 
 NA = "https://api.integrator.io/v1/"
 EU = "https://api.eu.integrator.io/v1/"

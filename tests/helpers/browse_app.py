@@ -12,8 +12,11 @@ import httpx
 from textual.pilot import Pilot
 
 from explorer.client import IntegratorClient, RequestRecord
+from explorer.services.account import TreeItem
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
+from explorer.tui.screens.main import MainScreen
+from explorer.tui.widgets.resource_tree import ResourceTree
 
 
 class GatedTransport(httpx.AsyncBaseTransport):
@@ -63,3 +66,38 @@ async def settle(pilot: Pilot[None]) -> None:
             break
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def tree_of(app: object) -> ResourceTree:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, MainScreen)
+    return screen.resource_tree
+
+
+def labels(tree: ResourceTree) -> list[str]:
+    """The plain label of every visible line, indented by depth."""
+    out: list[str] = []
+
+    def walk(node: object, depth: int) -> None:
+        for child in node.children:  # type: ignore[attr-defined]
+            out.append("  " * depth + tree.label_of(child).plain)
+            if child.is_expanded:
+                walk(child, depth + 1)
+
+    walk(tree.root, 0)
+    return out
+
+
+def node(tree: ResourceTree, key: str) -> object:
+    found = tree._node_by_key.get(key)
+    assert found is not None, f"{key} not in the tree"
+    return found
+
+
+async def move_to(pilot: object, tree: ResourceTree, key: str) -> TreeItem:
+    target = node(tree, key)
+    tree.move_cursor(target)  # type: ignore[arg-type]
+    await pilot.pause()  # type: ignore[attr-defined]
+    item = tree.cursor_item
+    assert item is not None and item.key == key
+    return item

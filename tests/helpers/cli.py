@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from explorer.cli import main
+from explorer.simulator import DEMO_TOKENS
 
 
 def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra_unset: str) -> None:
@@ -17,3 +22,20 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra_unset: str) 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+Cap = pytest.CaptureFixture[str]
+CSI_OR_OSC = ("\x1b[", "\x1b]", "\x9b", "\x07")
+
+
+def run(capsys: Cap, *argv: str) -> tuple[int, str, str]:
+    code = main(["--demo", *argv])
+    out, err = capsys.readouterr()
+    for secret in DEMO_TOKENS.values():
+        assert secret not in out + err
+    return code, out, err
+
+
+def run_json(capsys: Cap, *argv: str) -> tuple[int, Any, str]:
+    code, out, err = run(capsys, "--json", *argv)
+    return code, json.loads(out), err
