@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 # NO_COLOR in the environment changes every snapshot (measured), so drop it before Textual reads it.
@@ -10,6 +11,8 @@ os.environ.pop("NO_COLOR", None)
 
 
 import pytest
+
+from tests.helpers.silent_server import silent_server
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +61,10 @@ def installed_schemas(schemas_source: Path) -> Path:
     directory = schema_dir()
     install_from(schemas_source, directory)
     return directory
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port that accepts connections and never sends a byte (a server that hangs)."""
+    with silent_server() as port:
+        yield port

@@ -24,7 +24,7 @@ from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.journal import JournalScreen
-from tests.tui.test_errors import AMAZON, ErrorsHost, wait_for
+from tests.helpers.errors_app import AMAZON, ErrorsHost, wait_for
 
 SIZE = (130, 36)
 SALESFORCE = (d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)

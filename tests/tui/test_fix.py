@@ -22,7 +22,7 @@ from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.journal import JournalScreen
-from tests.tui.test_errors import AMAZON, FAST_BULK, ErrorsHost, loaded, screen_of, wait_for
+from tests.helpers.errors_app import AMAZON, FAST_BULK, ErrorsHost, loaded, screen_of, wait_for
 
 SALESFORCE = (d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)  # 7 open errors, hostile messages among them
 

@@ -10,9 +10,6 @@ from explorer.simulator import DEMO_TOKENS
 from explorer.tui.app import ExplorerApp
 from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.wait_status import WaitStatus
-from tests.e2e.test_silent_server import silent_port
-
-__all__ = ["silent_port"]  # the fixture
 
 
 async def test_status_line_names_the_wait_and_esc_stops_it(silent_port: int) -> None:
