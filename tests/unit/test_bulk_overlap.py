@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from explorer.client import Unauthorized
 from explorer.model import Job
 from explorer.services.bulk import BulkOptions, run_bulk
-from tests.unit.test_bulk import FakeClient, rate_limited, rec
+from tests.helpers.fake_bulk import FakeClient, rate_limited, rec
 
 
 @dataclass
