@@ -122,10 +122,6 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         """PUT a whole JSON document to a path; returns the answer's JSON (None if empty)."""
         return (await self._http.request("PUT", path, body=doc)).data
 
-    async def post_json(self, path: str, doc: Any) -> Any:
-        """POST a JSON document (never retried except after 429); the answer's JSON, None if empty."""
-        return (await self._http.request("POST", path, body=doc)).data
-
     async def delete(self, path: str) -> None:
         """DELETE a path."""
         await self._http.request("DELETE", path)

@@ -8,7 +8,7 @@ after a failure other than 429.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any
@@ -73,13 +73,6 @@ class ErrorsMixin(ClientBase):
             async for page, reply in pages:
                 yield self._build_list(lambda raw: ErrorRecord.from_json(raw, flow_id, step_id), page, reply)
 
-    async def list_errors(self, flow_id: str, step_id: str, **filters: Any) -> list[ErrorRecord]:
-        """All pages of ``iter_errors`` (same keyword filters); prefer ``iter_errors`` for big steps."""
-        found: list[ErrorRecord] = []
-        async for page in self.iter_errors(flow_id, step_id, **filters):
-            found += page
-        return found
-
     async def resolve_errors(self, flow_id: str, step_id: str, error_ids: Iterable[str]) -> int:
         """Mark errors resolved (``PUT .../resolved``), in batches of 1000; returns how many ids were sent.
 
@@ -96,29 +89,19 @@ class ErrorsMixin(ClientBase):
         """Retry up to 1000 errors by retry-data key (``POST .../retry``); returns the retry job.
 
         Never repeated automatically after a 5xx or connection failure (records would be re-processed);
-        for more than 1000 keys use ``retry_errors_in_batches``. If the server answers without a job id,
+        more than 1000 keys are batched by ``services.bulk``. If the server answers without a job id,
         the returned Job has ``id == ""`` and the answer in ``raw``.
         """
         keys = list(dict.fromkeys(retry_data_keys))
         if not keys:
             raise ValueError("no retry data keys given")
         if len(keys) > MAX_IDS_PER_CALL:
-            raise ValueError(f"at most {MAX_IDS_PER_CALL} keys per retry; use retry_errors_in_batches")
+            raise ValueError(f"at most {MAX_IDS_PER_CALL} keys per retry (services.bulk batches them)")
         reply = await self._send("POST", "flows", flow_id, step_id, "retry", body={"retryDataKeys": keys})
         data = reply.data
         if isinstance(data, dict) and (data.get("_id") or data.get("_jobId")):
             return self._build(Job.from_json, data, reply)
         return Job(id="", type="retry", flow_id=flow_id, raw=data if isinstance(data, dict) else {})
-
-    async def retry_errors_in_batches(
-        self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]
-    ) -> AsyncIterator[Job]:
-        """Retry any number of keys, one call per 1000, yielding each batch's job as soon as it is accepted.
-
-        A failed batch raises and stops the rest, so the caller knows exactly which batches were sent.
-        """
-        for batch in batched(retry_data_keys):
-            yield await self.retry_errors(flow_id, step_id, batch)
 
     async def get_retry_data(self, flow_id: str, step_id: str, retry_data_key: str) -> RetryData:
         """The failed record behind an error (``GET .../{retryDataKey}/data``)."""

@@ -36,11 +36,6 @@ class JobsMixin(ClientBase):
         reply = await self._get("flows", flow_id, "jobs", "latest")
         return self._build_list(Job.from_json, reply.data, reply)
 
-    async def integration_latest_jobs(self, integration_id: str) -> list[Job]:
-        """The latest flow job of each flow of an integration."""
-        reply = await self._get("integrations", integration_id, "jobs", "latest")
-        return self._build_list(Job.from_json, reply.data, reply)
-
     async def list_jobs(self, **filters: urls.QueryValue) -> list[Job]:
         """One page of ``GET /jobs`` (≤1001, newest first), with the API's filter names as keywords.
 

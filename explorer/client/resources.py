@@ -7,7 +7,7 @@ the server saved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, TypeVar
 
@@ -88,35 +88,6 @@ class ResourcesMixin(ClientBase):
     async def get_connection(self, connection_id: str) -> Connection:
         """One connection by id."""
         return await self._get_one(Connection.from_json, "connections", connection_id)
-
-    # ----------------------------------------------------------------------------------------- replace
-    async def _put_one(self, factory: Callable[[Any], R], kind: str, resource_id: str,
-                       doc: Mapping[str, Any]) -> R:
-        """PUT the whole document; if the server answers without a body, read back what it saved."""
-        reply = await self._send("PUT", kind, resource_id, body=dict(doc))
-        if reply.data is None:
-            return await self._get_one(factory, kind, resource_id)
-        return self._build(factory, reply.data, reply)
-
-    async def put_integration(self, integration_id: str, doc: Mapping[str, Any]) -> Integration:
-        """Replace an integration with ``doc`` (the whole document: PUT erases what it omits)."""
-        return await self._put_one(Integration.from_json, "integrations", integration_id, doc)
-
-    async def put_flow(self, flow_id: str, doc: Mapping[str, Any]) -> Flow:
-        """Replace a flow with ``doc`` (the whole document)."""
-        return await self._put_one(Flow.from_json, "flows", flow_id, doc)
-
-    async def put_export(self, export_id: str, doc: Mapping[str, Any]) -> Export:
-        """Replace an export with ``doc`` (the whole document)."""
-        return await self._put_one(Export.from_json, "exports", export_id, doc)
-
-    async def put_import(self, import_id: str, doc: Mapping[str, Any]) -> Import:
-        """Replace an import with ``doc`` (the whole document)."""
-        return await self._put_one(Import.from_json, "imports", import_id, doc)
-
-    async def put_connection(self, connection_id: str, doc: Mapping[str, Any]) -> Connection:
-        """Replace a connection with ``doc``; check ``model.masked_secret_paths(doc)`` and warn first."""
-        return await self._put_one(Connection.from_json, "connections", connection_id, doc)
 
     # ----------------------------------------------------------------------------------------- ping
     async def ping_connection(self, connection_id: str) -> PingResult:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from explorer.client import ApiError, IntegratorClient
-from explorer.model import Connection, ErrorRecord, Flow, Integration, StepErrorCount, TokenInfo
+from explorer.model import Connection, Flow, Integration, StepErrorCount, TokenInfo
 from explorer.services.account_items import (
     CONNECTIONS_KEY,
     LOCKED_TEXT,
@@ -319,16 +319,6 @@ class AccountService:
         counts, catalog = await asyncio.gather(self.step_counts(flow.id), self.catalog())
         return describe_steps(flow, counts, catalog, self.root.token if self.root is not None else None,
                               self._connections())
-
-    async def first_error_page(self, flow_id: str, step_id: str) -> list[ErrorRecord]:
-        """The first page of a step's open errors (one request), for the read-only error list."""
-        pages = self.client.iter_errors(flow_id, step_id)
-        try:
-            async for page in pages:
-                return page
-        finally:
-            await pages.aclose()
-        return []
 
     # ----------------------------------------------------------------------------------------- refresh
     async def document(self, path: str) -> Any:

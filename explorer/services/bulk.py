@@ -52,7 +52,6 @@ RETRY_DATA_GONE = "not retryable: retry data gone (404 on /data)"
 NOT_SENT_CANCELED = "not sent: canceled"
 STOPPING_ERRORS = (Unauthorized, Forbidden, ReadOnlyViolation)
 """Failures that every later batch would repeat: the run stops and the rest is reported as not sent."""
-ACTIVE_JOB_STATUSES = ("queued", "running", "retrying", "canceling")
 
 
 class BulkClient(Protocol):

@@ -27,11 +27,6 @@ ColumnName = Literal[
 ]
 GroupField = Literal["code", "classification", "source", "template"]
 
-SORTABLE_COLUMNS: tuple[ColumnName, ...] = (
-    "occurredAt", "source", "code", "classification", "message", "traceKey", "retryable",
-    "resolvedAt", "resolvedBy", "step",
-)
-"""Every column the table can sort by (``step`` only matters in the cross-step view)."""
 
 GROUP_FIELDS: tuple[GroupField, ...] = ("code", "classification", "source", "template")
 

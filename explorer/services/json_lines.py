@@ -244,11 +244,6 @@ def _as_index(lines_or_index: Sequence[str] | JsonLineIndex) -> JsonLineIndex:
     return JsonLineIndex(lines_or_index)
 
 
-def path_for_line(lines_or_index: Sequence[str] | JsonLineIndex, line: int) -> str | None:
-    """The path (documented style) of the value on `line`; None if out of range or not indent=2 JSON."""
-    return _as_index(lines_or_index).path(line)
-
-
 def line_for_path(
     lines_or_index: Sequence[str] | JsonLineIndex, path: str | Sequence[PathPart]
 ) -> int | None:

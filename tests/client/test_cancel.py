@@ -43,7 +43,7 @@ async def test_a_cancel_ends_the_clients_retry_after_wait_and_nothing_is_resent(
     async with client_on(transport) as client:
         async def post() -> None:
             with cancellable(scope):
-                await client.post_json("flows/f/s/retry", {"retryDataKeys": ["k"]})
+                await client.retry_errors("f", "s", ["k"])
 
         task = asyncio.ensure_future(post())
         await transport.throttled.wait()

@@ -57,7 +57,7 @@ async def test_validation_errors_keep_every_field(api: FakeApi, client: Integrat
         {"code": "missing_required_field", "message": "name is required", "field": "name"},
         {"code": "invalid_field", "message": "bad schedule", "field": "schedule"}]}))
     with pytest.raises(ValidationFailed) as caught:
-        await client.put_flow("f1", {"_id": "f1"})
+        await client.put_json("flows/f1", {"_id": "f1"})
     assert [(e.code, e.field) for e in caught.value.errors] == [("missing_required_field", "name"),
                                                                 ("invalid_field", "schedule")]
     assert caught.value.code == "missing_required_field"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from explorer.client import IntegratorClient, TransportError
-from tests.helpers.fake_api import TOKEN, FakeApi, MakeClient, json_response
+from tests.helpers.fake_api import TOKEN, FakeApi, MakeClient, all_errors, json_response
 
 
 def _page(ids: list[str], link: str | None = None) -> httpx.Response:
@@ -102,7 +102,7 @@ async def test_filters_are_sent_and_re_added_to_next_pages(api: FakeApi, client:
     api.on("GET", first, _errors(["e1"], next_url))
     api.on("GET", "/v1/flows/f1/s1/errors?page=2&source=application&source=connection"
                   "&occurredAt_gte=2026-01-01T00%3A00%3A00.000Z&classification=missing", _errors(["e2"]))
-    found = await client.list_errors("f1", "s1", occurred_at_gte="2026-01-01T00:00:00.000Z",
+    found = await all_errors(client, "f1", "s1", occurred_at_gte="2026-01-01T00:00:00.000Z",
                                      source=["application", "connection"], classification="missing")
     assert [e.error_id for e in found] == ["e1", "e2"]
     assert all(e.key.flow_id == "f1" and e.key.step_id == "s1" for e in found)
@@ -111,10 +111,10 @@ async def test_filters_are_sent_and_re_added_to_next_pages(api: FakeApi, client:
 async def test_resolved_list_uses_its_own_key_and_filters(api: FakeApi, client: IntegratorClient) -> None:
     api.on("GET", "/v1/flows/f1/s1/resolved?resolvedAt_lte=2026-02-01T00%3A00%3A00.000Z",
            _errors(["r1"], key="resolved"))
-    found = await client.list_errors("f1", "s1", resolved=True, resolved_at_lte="2026-02-01T00:00:00.000Z")
+    found = await all_errors(client, "f1", "s1", resolved=True, resolved_at_lte="2026-02-01T00:00:00.000Z")
     assert [e.error_id for e in found] == ["r1"]
     with pytest.raises(ValueError, match="resolved"):
-        await client.list_errors("f1", "s1", resolved_at_gte="2026-01-01")
+        await all_errors(client, "f1", "s1", resolved_at_gte="2026-01-01")
     assert len(api.requests) == 1
 
 
@@ -165,11 +165,11 @@ async def test_error_list_odd_bodies(api: FakeApi, client: IntegratorClient) -> 
     api.on("GET", "/v1/flows/f1/s2/errors", json_response(200, {"somethingElse": 1}))
     api.on("GET", "/v1/flows/f1/s3/errors", json_response(200, [{"errorId": "bare"}]))
     api.on("GET", "/v1/flows/f1/s4/errors", json_response(200, {"errors": {"errorId": "x"}}))
-    assert await client.list_errors("f1", "s1") == []
-    assert await client.list_errors("f1", "s2") == []
-    assert [e.error_id for e in await client.list_errors("f1", "s3")] == ["bare"]
+    assert await all_errors(client, "f1", "s1") == []
+    assert await all_errors(client, "f1", "s2") == []
+    assert [e.error_id for e in await all_errors(client, "f1", "s3")] == ["bare"]
     with pytest.raises(TransportError, match="expected a JSON array"):
-        await client.list_errors("f1", "s4")
+        await all_errors(client, "f1", "s4")
 
 
 async def test_loopback_base_keeps_pages_on_loopback(api: FakeApi, make_client: MakeClient) -> None:

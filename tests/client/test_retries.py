@@ -50,7 +50,7 @@ async def test_put_and_delete_are_retried_on_5xx(api: FakeApi, make_client: Make
     api.on(method, "/v1/flows/f1", _failure(503), json_response(200, FLOW))
     async with make_client() as client:
         if method == "PUT":
-            await client.put_flow("f1", FLOW)
+            await client.put_json("flows/f1", FLOW)
         else:
             await client.delete("flows/f1")
     assert len(api.requests) == 2

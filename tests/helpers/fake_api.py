@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from explorer.client import IntegratorClient
+from explorer.model import ErrorRecord
 
 TOKEN = "iox-test-token-7f3a91c2b4d5e6f708192a3b"
 BASE = "https://api.integrator.io/v1/"
@@ -61,3 +62,12 @@ class FakeApi:
     def body(self, index: int = -1) -> Any:
         """The JSON body of a received request."""
         return json.loads(self.requests[index].content)
+
+
+async def all_errors(client: IntegratorClient, flow_id: str, step_id: str,
+                     **filters: Any) -> list[ErrorRecord]:
+    """Every page of a step's errors in one list (the client streams pages; tests want them whole)."""
+    found: list[ErrorRecord] = []
+    async for page in client.iter_errors(flow_id, step_id, **filters):
+        found += page
+    return found

@@ -228,16 +228,6 @@ async def test_server_errors_fail_lists_as_values_and_recover(sim: Simulator, ma
     assert (await service.step_counts(flow.id))[d.SHOPIFY_IMPORT_STEP] == 12
 
 
-async def test_first_error_page_is_one_request_and_keeps_markup_literal(sim: Simulator, make: Make) -> None:
-    service = make()
-    sim.requests.clear()
-    records = await service.first_error_page(d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)
-    assert len(sim.requests) == 1
-    assert len(records) == 7
-    messages = " ".join(r.message for r in records)
-    assert "[bold]" in messages and "\x1b" in messages
-
-
 def test_describe_item_words() -> None:
     item = TreeItem(kind="flow", key="flow:x", id="x", name="Orders", tags=("every 2 hours",),
                     flags=frozenset({"disabled"}), open_errors=1)

@@ -19,7 +19,6 @@ from explorer.services.json_lines import (
     find_matches,
     iter_match_batches,
     line_for_path,
-    path_for_line,
     printable,
     take_lines,
 )
@@ -133,7 +132,7 @@ def test_every_value_line_round_trips_and_points_at_the_right_value() -> None:
 def test_closing_lines_belong_to_their_container() -> None:
     lines = dump({"a": {"b": [1, 2]}})
     # {  "a": {  "b": [  1,  2  ]  }  }
-    assert [path_for_line(lines, n) for n in range(len(lines))] == [
+    assert [JsonLineIndex(lines).path(n) for n in range(len(lines))] == [
         "",
         "a",
         "a.b",
@@ -163,7 +162,7 @@ def test_arrays_of_arrays_and_empty_containers() -> None:
         line = line_for_path(lines, path)
         assert line is not None, path
         assert lines[line].strip() == shown
-        assert path_for_line(lines, line) == path
+        assert JsonLineIndex(lines).path(line) == path
     index = JsonLineIndex(lines)
     assert index.value_text(line_for_path(index, "o") or 0) == "{}"
     assert line_for_path(lines, "o.missing") is None

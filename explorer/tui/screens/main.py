@@ -2,8 +2,8 @@
 
 Why the screen owns the JSON pane's loading: the tree only knows items; what to show for an item (the document
 already at hand, a fresh GET, a lock explanation, a summary of a group) is decided here, in one worker group
-so a newer selection cancels an older fetch. The hooks ``open_errors_screen`` and ``edit_resource`` are where
-the errors (issue 5) and editor (issue 4) screens plug in.
+so a newer selection cancels an older fetch. ``open_errors_screen`` and ``edit_resource`` open the errors and
+editor screens.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ EDITABLE_KINDS = frozenset({"integration", "flow", "step", "connection"})
 
 
 class MainScreen(Screen[None]):
-    """Browse the account. ``enter`` on an Errors node opens the step's errors; ``e`` edits (issue 4)."""
+    """Browse the account. ``enter`` on an Errors node opens the step's errors; ``e`` edits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
@@ -134,7 +134,7 @@ class MainScreen(Screen[None]):
             self.resource_saved(target.kind, target.resource_id, saved.document)
 
     def resource_saved(self, kind: str, resource_id: str, doc: dict[str, Any]) -> None:
-        """Call after a successful PUT (issue 4's ``on_saved``): the tree and the JSON pane show ``doc``.
+        """Call after a successful PUT (the editor's ``on_saved``): the tree and the JSON pane show ``doc``.
 
         A flow is reloaded (its steps may have changed); other documents are updated in place.
         """
@@ -154,7 +154,7 @@ class MainScreen(Screen[None]):
                 self.show_item(item, force=True)
 
     def errors_changed(self, flow_id: str) -> None:
-        """Call after errors were retried or resolved (issue 5's ``on_changed``): badges are reloaded."""
+        """Call after errors were retried or resolved (the errors screen's ``on_changed``): badges reload."""
         tree = self.resource_tree
         flow = tree.item(f"flow:{flow_id}")
         if flow is None:
