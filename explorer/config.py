@@ -49,7 +49,8 @@ _PROFILE_KEYS = ("region", "base_url", "token_env", "token_file", "token", "read
 _TOML_ERROR_RE = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$", re.DOTALL)
 _TOML_EOF_RE = re.compile(r"^(?P<what>.*) \(at end of document\)$", re.DOTALL)
 _ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOKEN_FORBIDDEN_RE = re.compile(r"[\s\x00-\x1f\x7f]")
+TOKEN_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f]")
+"""What no API token holds (whitespace, control characters): a token with one is a paste gone wrong."""
 
 
 class ConfigError(Exception):
@@ -426,7 +427,7 @@ def clean_token(value: str) -> str:
 
 def _checked_token(value: str, source: str) -> str:
     token = clean_token(value)
-    if _TOKEN_FORBIDDEN_RE.search(token):
+    if TOKEN_FORBIDDEN.search(token):
         raise ConfigError(f"the token from {source} contains whitespace or control characters")
     return token
 

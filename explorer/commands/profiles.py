@@ -10,7 +10,6 @@ stdin (``--token-stdin``), or referenced by an environment variable or a file.
 from __future__ import annotations
 
 import argparse
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
@@ -29,6 +28,7 @@ from explorer.commands.session import Session
 from explorer.config import (
     REGIONS,
     TOKEN_ENV_VAR,
+    TOKEN_FORBIDDEN,
     Config,
     Profile,
     Region,
@@ -41,7 +41,6 @@ from explorer.config import (
 from explorer.model import TokenInfo
 
 DEFAULT_PROFILE_NAME = "default"
-_BAD_TOKEN = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ def read_login_token(ctx: CommandContext, args: argparse.Namespace, profile_name
     token = clean_token(value)
     if not token:
         raise UsageError(f"the token from {source} is empty")
-    if _BAD_TOKEN.search(token):
+    if TOKEN_FORBIDDEN.search(token):
         raise UsageError(f"the token from {source} contains whitespace or control characters")
     return token
 
