@@ -27,7 +27,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -345,27 +345,40 @@ class Journal:
 
         Raises OSError if the disk refuses, and TypeError if a document is not JSON-serialisable.
         """
+        return self.record_many([entry], secrets=secrets)[0]
+
+    def record_many(self, entries: Sequence[JournalEntry], *,
+                    secrets: Iterable[str] = ()) -> builtins.list[JournalEntry]:
+        """Append several entries with one write and one fsync (a bulk fix journals thousands: one fsync
+        each was most of its cost). All or none reach the disk's page cache before the fsync returns."""
         known = [secret for secret in secrets if len(secret) >= MIN_SECRET_LENGTH]
-        stored = entry.to_json()
-        line = _json_line(stored)
-        # Walking a 2 MB document in Python is slow; a substring test on its JSON text is not.
-        if any(_json_line(secret)[1:-2] in line for secret in known):
-            stored = redact(stored, known)
+        needles = [_json_line(secret)[1:-2] for secret in known]
+        stored_all: builtins.list[dict[str, Any]] = []
+        lines: builtins.list[bytes] = []
+        for entry in entries:
+            stored = entry.to_json()
             line = _json_line(stored)
+            # Walking a 2 MB document in Python is slow; a substring test on its JSON text is not.
+            if any(needle in line for needle in needles):
+                stored = redact(stored, known)
+                line = _json_line(stored)
+            stored_all.append(stored)
+            lines.append(line)
+        data = b"".join(lines)
         ensure_private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.fchmod(fd, 0o600)
             size = os.fstat(fd).st_size
             if size and os.pread(fd, 1, size - 1) != b"\n":
-                line = b"\n" + line  # a crash cut the last line short: don't glue ours onto it
-            view = memoryview(line)
+                data = b"\n" + data  # a crash cut the last line short: don't glue ours onto it
+            view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
-        return JournalEntry.from_json(stored)
+        return [JournalEntry.from_json(stored) for stored in stored_all]
 
     def entries(self, profile: str | None = None, path: str | None = None) -> list[JournalEntry]:
         """Every readable entry, newest first, optionally only one profile's and/or one resource path's."""

@@ -30,15 +30,13 @@ from explorer.commands.documents import read_text
 from explorer.commands.output import printable
 from explorer.journal import Journal
 from explorer.services.bulk import BulkOptions, BulkProgress, CancelToken
+from explorer.services.fix_apply import ApplyReport, BatchJournal, apply_fix
 from explorer.services.fix_patch import FixRecord, PatchOp, PatchProblem, parse_patch
 from explorer.services.fix_retry import FixRetryReport, retry_fixed
 from explorer.services.fix_run import (
-    ApplyReport,
-    BatchJournal,
     FixOptions,
     FixPreview,
     FixProgress,
-    apply_fix,
     preview_fix,
 )
 from explorer.services.templates import template_of

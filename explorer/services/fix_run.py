@@ -6,11 +6,8 @@ the journal of a fix must say exactly which records were written, even after a c
 
 1. :func:`preview_fix` — GET every record's retry data (``concurrency`` in flight, request starts paced at
    ``rate`` per second, slowed down after a 429), apply the patch locally, classify each record;
-2. :func:`apply_fix` — a batch header, then for each changed record: an *intent* entry (the whole object
-   before and after, ``status`` None) is fsynced **before** its PUT is sent, and an outcome entry after the
-   answer. After a crash, a record with an intent and no outcome was sent but its answer is unknown; a
-   record with no intent was never sent. A 403 on one record is reported and the others go on; a 401 stops
-   the batch (every later record would fail the same way);
+2. ``fix_apply.apply_fix`` — a batch header, then for each changed record an *intent* entry on disk
+   **before** its PUT is sent and an outcome entry after the answer (see that module);
 3. :func:`retry_fixed` (in ``fix_retry``) — retry the written records through the bulk service and report
    which failed again, grouped by message template;
 4. undo (in ``fix_undo``) — the batch's ``before`` objects go through the same preview and apply.
@@ -21,16 +18,12 @@ The PUT sends back the whole object the preview fetched, with ``data`` replaced 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import quote, urlsplit
 
-from explorer.client import ApiError, NotFound, RateLimited, ReadOnlyViolation, Unauthorized
-from explorer.journal import Journal, JournalEntry, iso_time
+from explorer.client import ApiError, NotFound, RateLimited, Unauthorized
 from explorer.model import ErrorRecord, RetryData
 from explorer.services.bulk import CancelToken
 from explorer.services.diff import document_diff
@@ -74,8 +67,9 @@ class FixOptions:
 
     concurrency: int = 16
     """Requests in flight at once (the CLI's client allows 16)."""
-    rate: float = 200.0
-    """Request starts per second at most; halved after each 429, eased back after successes."""
+    rate: float = 250.0
+    """Request starts per second at most (the API refills 300/s: the rest is left to the session's other
+    requests); halved after each 429, eased back after successes."""
     max_rate_waits: int = 5
     """429s tolerated for one record before it is reported as failed."""
     fallback_retry_after: float = 1.0
@@ -373,162 +367,3 @@ async def preview_fix(client: FixClient, records: Iterable[FixRecord | ErrorReco
             item.outcome, item.reason = "failed", f"not fetched: {stopped}"
     return FixPreview(items, patch, canceled=cancel.cancelled, stopped=stopped,
                       elapsed=options.clock() - started)
-
-
-# --------------------------------------------------------------------------------------------- apply
-@dataclass
-class ApplyReport:
-    """What the apply step did: written, failed (with reasons), unknown (sent, no answer), not sent."""
-
-    batch_id: str
-    requested: int
-    written: list[FixItem] = field(default_factory=list)
-    failed: list[tuple[FixItem, str]] = field(default_factory=list)
-    unknown: list[FixItem] = field(default_factory=list)
-    not_sent: list[tuple[FixItem, str]] = field(default_factory=list)
-    canceled: bool = False
-    stopped: str | None = None
-    elapsed: float = 0.0
-    journal_path: str = ""
-
-    def lines(self) -> list[str]:
-        """The report in plain lines, for the dialog and the CLI alike."""
-        out = [f"{len(self.written):,} of {self.requested:,} records written ({self.elapsed:.1f} s), "
-               f"journal batch {self.batch_id}"]
-        if self.canceled:
-            out.append(f"canceled: {len(self.not_sent):,} not sent")
-        if self.stopped:
-            out.append(f"stopped: {self.stopped}")
-        if self.unknown:
-            out.append(f"{len(self.unknown):,} sent without an answer: they may or may not have been written "
-                       "(the journal marks them)")
-        for reason, count in _reasons(reason for _, reason in self.failed)[:5]:
-            out.append(f"failed {count:,}: {reason}")
-        return out
-
-
-def new_batch_id(now: datetime | None = None) -> str:
-    """``fix-20261207T133500Z-1a2b3c``: sortable, unique, safe as a file name."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return f"fix-{moment.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-def retry_data_path(base_url: str, record: FixRecord) -> str:
-    """``/v1/flows/F/S/K/data``: the path a record's retry data is written to, as journaled."""
-    base = (urlsplit(base_url).path or "/").rstrip("/")
-    parts = "/".join(quote(part, safe="") for part in (record.flow_id, record.step_id,
-                                                        record.retry_data_key or ""))
-    return f"{base}/flows/{parts}/data"
-
-
-@dataclass
-class BatchJournal:
-    """Where and as whom a fix is journaled (``secrets`` are masked in whatever is recorded)."""
-
-    journal: Journal
-    profile: str
-    secrets: Sequence[str] = ()
-    clock: Callable[[], datetime] | None = None
-    account: str | None = None
-    """The token's user id (tokenInfo ``_userId``): undo refuses a batch made as someone else."""
-
-    def record(self, entry: JournalEntry) -> None:
-        """Append one entry; OSError/TypeError (disk full, read-only home) stop the batch."""
-        try:
-            self.journal.record(entry, secrets=self.secrets)
-        except (OSError, TypeError) as exc:
-            raise _Stop(f"the journal could not record the write ({exc}); nothing more was sent") from None
-
-    def now(self) -> str:
-        """The entry time."""
-        return iso_time(self.clock() if self.clock else None)
-
-
-async def apply_fix(client: FixClient, items: Sequence[FixItem], *, journal: BatchJournal, label: str,
-                    ops: Sequence[PatchOp] = (), undo_of: str | None = None,
-                    options: FixOptions | None = None, cancel: CancelToken | None = None,
-                    on_progress: Callable[[FixProgress], None] | None = None) -> ApplyReport:
-    """PUT every ``change`` item's new object, paced and cancellable, journaled as one batch (see the
-    module docstring). Never raises ``ApiError``; a read-only client refuses before anything is sent."""
-    options = options or FixOptions()
-    cancel = cancel or CancelToken()
-    started = options.clock()
-    changed = [item for item in items if item.outcome == "change"]
-    batch = new_batch_id(journal.clock() if journal.clock else None)
-    report = ApplyReport(batch, requested=len(changed), journal_path=str(journal.journal.path))
-    if not changed:
-        return report
-    if client.read_only:
-        report.stopped = "read-only session: nothing was sent"
-        report.not_sent = [(item, report.stopped) for item in changed]
-        return report
-    steps = sorted({(item.record.flow_id, item.record.step_id) for item in changed})
-    base = (urlsplit(client.base_url).path or "/").rstrip("/")
-    header_path = (f"{base}/flows/{steps[0][0]}/{steps[0][1]}" if len(steps) == 1
-                   else f"{base}/flows ({len(steps)} steps)")
-    progress = FixProgress("apply", total=len(changed), counts={"written": 0, "failed": 0})
-    pacer = RatePacer(options)
-
-    def entry(item: FixItem, status: int | None, note: str, after: Any) -> JournalEntry:
-        return JournalEntry(time=journal.now(), profile=journal.profile, method="PUT",
-                            path=retry_data_path(client.base_url, item.record), status=status,
-                            before=item.before_doc, after=after, kind=RETRY_DATA_KIND,
-                            resource_id=item.record.resource_id, note=note, batch=batch,
-                            server=client.base_url, account=journal.account)
-
-    async def write(item: FixItem) -> None:
-        record = item.record
-        error = f"error {record.error_id}"
-        journal.record(entry(item, None, f"{batch}: {error}: sending", item.after))
-        try:
-            saved = await _paced(lambda: client.put_retry_data(record.flow_id, record.step_id,
-                                                               record.retry_data_key or "", item.after),
-                                 pacer, options, cancel)
-        except _Canceled:
-            journal.record(entry(item, None, f"{batch}: {error}: not sent (canceled)", None))
-            report.not_sent.append((item, NOT_SENT))
-            return
-        except ReadOnlyViolation as exc:
-            journal.record(entry(item, None, f"{batch}: {error}: not sent (read-only)", None))
-            raise _Stop(f"read-only session: {exc.message}") from None
-        except Unauthorized as exc:
-            journal.record(entry(item, 401, f"{batch}: {error}: failed: {exc.message}", None))
-            report.failed.append((item, f"authentication failed (401): {exc.message}"))
-            raise _Stop(f"authentication failed (401): {exc.message}") from None
-        except ApiError as exc:
-            reason = _api_reason(exc)
-            if exc.status is None:
-                journal.record(entry(item, None, f"{batch}: {error}: no answer: {exc.message}", item.after))
-                report.unknown.append(item)
-            else:
-                journal.record(entry(item, exc.status, f"{batch}: {error}: failed: {reason}", None))
-                report.failed.append((item, reason))
-            progress.counts["failed"] += 1
-        else:
-            written = saved.raw if saved.wrapped else saved.data
-            journal.record(entry(item, 200, f"{batch}: {error}: written", written))
-            report.written.append(item)
-            progress.counts["written"] += 1
-        progress.done += 1
-        if on_progress is not None:
-            on_progress(progress)
-
-    header_note = f"{label} · undo of {undo_of}" if undo_of else label
-    try:
-        journal.record(JournalEntry(
-            time=journal.now(), profile=journal.profile, method="FIX", path=header_path, status=None,
-            before=list(ops), after={"records": [item.record.resource_id for item in changed]},
-            kind=FIX_BATCH_KIND, resource_id=batch, note=header_note, batch=batch, server=client.base_url,
-            account=journal.account))
-    except _Stop as stop:
-        report.stopped = str(stop)
-        report.not_sent = [(item, str(stop)) for item in changed]
-        return report
-    report.stopped = await _pool(changed, write, options, cancel)
-    handled = {id(item) for item in report.written} | {id(item) for item, _ in report.failed}
-    handled |= {id(item) for item in report.unknown} | {id(item) for item, _ in report.not_sent}
-    reason = NOT_SENT if report.stopped is None else f"not sent: {report.stopped}"
-    report.not_sent += [(item, reason) for item in changed if id(item) not in handled]
-    report.canceled = cancel.cancelled
-    report.elapsed = options.clock() - started
-    return report

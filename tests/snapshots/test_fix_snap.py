@@ -35,7 +35,7 @@ WHEN = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _fixed_batch_id(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("explorer.services.fix_run.secrets.token_hex", lambda _n: "5eed00")
+    monkeypatch.setattr("explorer.services.fix_apply.secrets.token_hex", lambda _n: "5eed00")
 
 
 def write_context(client: IntegratorClient, tmp: Path) -> WriteContext:

@@ -17,14 +17,13 @@ from explorer.client import IntegratorClient
 from explorer.journal import Journal
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkOptions, CancelToken
+from explorer.services.fix_apply import BatchJournal, apply_fix
 from explorer.services.fix_patch import FixRecord, PatchProblem, apply_patch, parse_patch, starting_patch
 from explorer.services.fix_retry import retry_fixed
 from explorer.services.fix_run import (
     RETRY_DATA_GONE,
-    BatchJournal,
     FixOptions,
     FixProgress,
-    apply_fix,
     preview_fix,
 )
 from explorer.services.fix_undo import preview_undo, summarize_batch

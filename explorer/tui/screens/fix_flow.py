@@ -16,15 +16,13 @@ from textual.screen import Screen
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkOptions, CancelToken
+from explorer.services.fix_apply import ApplyReport, BatchJournal, apply_fix
 from explorer.services.fix_patch import PatchOp, patch_text, starting_patch
 from explorer.services.fix_retry import FixRetryReport, retry_fixed
 from explorer.services.fix_run import (
-    ApplyReport,
-    BatchJournal,
     FixItem,
     FixOptions,
     FixPreview,
-    apply_fix,
     preview_fix,
 )
 from explorer.services.fix_undo import preview_undo
