@@ -166,6 +166,14 @@ def filter_errors(rows: Iterable[ErrorRecord], query: ErrorQuery) -> list[ErrorR
     return list(filter(matcher(query), rows))
 
 
+def narrows(old: ErrorQuery, new: ErrorQuery) -> bool:
+    """True when every row ``new`` accepts is also accepted by ``old`` (so ``old``'s rows suffice)."""
+    same_rest = (old.sources, old.classifications, old.codes, old.occurred_from, old.occurred_to,
+                 old.template) == (new.sources, new.classifications, new.codes, new.occurred_from,
+                                   new.occurred_to, new.template)
+    return same_rest and old.text.strip().lower() in new.text.strip().lower()
+
+
 def apply_query(rows: Sequence[ErrorRecord], query: ErrorQuery,
                 retryable: Callable[[ErrorRecord], bool] | None = None) -> list[ErrorRecord]:
     """Filter then sort (stable, so ties keep arrival order). Pure: safe to run in a thread."""

@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 from explorer.client import ApiError
 from explorer.gc_policy import LongLivedHold
 from explorer.model import ErrorRecord
-from explorer.services.error_export import ExportFormat, export_errors
+from explorer.services.error_export import export_errors
 from explorer.services.error_list import (
     GROUP_FIELDS,
     ColumnName,
@@ -41,14 +41,23 @@ from explorer.services.error_list import (
     GroupField,
     apply_query,
     describe_range,
-    distinct_values,
     group_errors,
     group_value,
+    narrows,
     parse_date_range,
     row_key,
 )
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
+from explorer.tui.widgets.errors_choices import (
+    EXPORT_CHOICES,
+    SORT_LABELS,
+    export_format,
+    quick_filter_choices,
+    quick_filtered,
+    sort_choices,
+    sorted_query,
+)
 from explorer.tui.widgets.errors_table import ErrorsTable
 
 PageSource = Callable[[], AsyncIterator[Sequence[ErrorRecord]]]
@@ -58,19 +67,6 @@ FREEZE_ROWS = 1
 """Rows loaded before the collector is told to leave them alone (from the first page: a gen-2 pass at a
 few thousand rows already stalled the UI for 80 ms, measured)."""
 REGROUP_DELAY = 0.3
-SORT_LABELS: dict[str, str] = {
-    "occurredAt": "occurred at", "source": "source", "code": "code", "classification": "classification",
-    "message": "message", "traceKey": "traceKey", "retryable": "retryable", "resolvedAt": "resolved at",
-    "resolvedBy": "resolved by", "step": "step",
-}
-
-
-def narrows(old: ErrorQuery, new: ErrorQuery) -> bool:
-    """True when every row ``new`` accepts is also accepted by ``old`` (so ``old``'s rows suffice)."""
-    same_rest = (old.sources, old.classifications, old.codes, old.occurred_from, old.occurred_to,
-                 old.template) == (new.sources, new.classifications, new.codes, new.occurred_from,
-                                   new.occurred_to, new.template)
-    return same_rest and old.text.strip().lower() in new.text.strip().lower()
 
 
 class ErrorsPanel(Vertical):
@@ -384,26 +380,12 @@ class ErrorsPanel(Vertical):
 
     def action_quick_filter(self) -> None:
         """Pick a source, classification or code among the loaded rows (with counts)."""
-        choices: list[tuple[str, str | Text] | None] = [("clear", "(clear quick filters and dates)")]
-        quick_fields: tuple[GroupField, ...] = ("source", "classification", "code")
-        for field_name in quick_fields:
-            choices.append(None)
-            for value, count in distinct_values(self.store.rows, field_name)[:40]:
-                label = Text(f"{field_name}: ") + Text(one_line(value or "(none)")) + Text(f"  ({count})")
-                choices.append((f"{field_name}\t{value}", label))
 
         def chosen(choice: str | None) -> None:
-            if choice is None:
-                return
-            if choice == "clear":
-                query = replace(self.store.query, sources=frozenset(), classifications=frozenset(),
-                                codes=frozenset(), occurred_from=None, occurred_to=None, template=None)
-            else:
-                field_name, value = choice.split("\t", 1)
-                query = self.store.query.with_quick_filter(field_name, value)  # type: ignore[arg-type]
-            self.apply(query)
+            if choice is not None:
+                self.apply(quick_filtered(self.store.query, choice))
 
-        self.app.push_screen(ChoiceDialog("Quick filter", choices), chosen)
+        self.app.push_screen(ChoiceDialog("Quick filter", quick_filter_choices(self.store.rows)), chosen)
 
     def action_date_range(self) -> None:
         """Type a date range (``2026-11-01..2026-11-20``, ``24h``, ``7d``; empty = any)."""
@@ -427,20 +409,12 @@ class ErrorsPanel(Vertical):
 
     def action_sort(self) -> None:
         """Pick the column to sort by (the same column again flips the direction)."""
-        choices: list[tuple[str, str | Text] | None] = [("", "arrival order (as the server lists them)")]
-        for column in self.table.columns if self.group_field is None else ():
-            if str(column.name) in SORT_LABELS:
-                choices.append((str(column.name), SORT_LABELS[str(column.name)]))
-        if self.group_field is not None:
-            choices += [(name, SORT_LABELS[name]) for name in ("occurredAt", "code", "classification")]
 
         def chosen(choice: str | None) -> None:
-            if choice is None:
-                return
-            query = self.store.query
-            self.apply(replace(query, sort_by=None, descending=False) if not choice
-                       else query.sorted_by(choice))  # type: ignore[arg-type]
+            if choice is not None:
+                self.apply(sorted_query(self.store.query, choice))
 
+        choices = sort_choices(self.table.columns, grouped=self.group_field is not None)
         self.app.push_screen(ChoiceDialog("Sort by", choices), chosen)
 
     def sort_by(self, column: ColumnName) -> None:
@@ -531,9 +505,9 @@ class ErrorsPanel(Vertical):
             return
 
         def chosen(choice: str | None) -> None:
-            if choice not in ("csv", "jsonl"):
+            fmt = export_format(choice)
+            if fmt is None:
                 return
-            fmt: ExportFormat = "csv" if choice == "csv" else "jsonl"
             try:
                 path, count = export_errors(rows, fmt, directory=self.export_dir, label=self.export_label)
             except OSError as exc:
@@ -543,5 +517,4 @@ class ErrorsPanel(Vertical):
             self.say(f"exported {count} to {path}")
             self.app.notify(f"Exported {count} errors to {path}", markup=False)
 
-        self.app.push_screen(ChoiceDialog(f"Export {len(rows)} errors", [
-            ("csv", "CSV (spreadsheet)"), ("jsonl", "JSON lines (exact server JSON)")]), chosen)
+        self.app.push_screen(ChoiceDialog(f"Export {len(rows)} errors", EXPORT_CHOICES), chosen)
