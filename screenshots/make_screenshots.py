@@ -7,6 +7,9 @@ in-process simulator (no network, no wall clock on screen) so anyone can rebuild
 
 The simulator's clock is frozen (``time_scale=0``) and drafts and the journal of writes go to a temporary
 ``$XDG_STATE_HOME`` that is deleted afterwards, so making screenshots never touches the user's own state.
+Celigo's schemas (doc strip, warnings) are installed from ``../shared/celigo-schemas`` into a temporary
+``$XDG_CACHE_HOME`` the same way (the project does not ship them); without that copy the editor shots show
+no schema help and ``20-editor-schemas`` is skipped.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from textual.widgets import TextArea
 
 from explorer import journal as journal_module
 from explorer.client import IntegratorClient, RequestRecord
+from explorer.services.schema_files import install_from, schema_dir
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.app import ExplorerApp
@@ -237,6 +241,27 @@ async def journal(pilot: Pilot[None]) -> None:
     await pilot.pause(0.3)
 
 
+async def editor_schemas(pilot: Pilot[None]) -> None:
+    """Celigo's schemas in the editor: a mistyped auth type warned as you type, the doc strip on it."""
+    screen = await open_editor(pilot, f"connection:{d.CONN_SHOPIFY}")
+    area = screen.query_one(TextArea)
+    replace_in_area(area, '"type": "token"', '"type": "tokn"')
+    replace_in_area(area, '"formType": "assistant"', '"formTypo": "assistant"')
+    row = next(i for i, line in enumerate(area.text.splitlines()) if '"tokn"' in line)
+    area.move_cursor((row, len(area.document.get_line(row)) - 2))
+    panel = screen.query_one(EditProblems)
+    await until(pilot, lambda: len(panel.problems) == 2)
+    await pilot.pause(0.4)
+
+
+def shared_schemas() -> Path | None:
+    """The shared copy of Celigo's schemas beside the clone, or one level up from a git worktree (nothing of
+    them is committed)."""
+    root = Path(__file__).resolve().parents[1]
+    found = [base / "shared" / "celigo-schemas" for base in (root.parent, root.parent.parent)]
+    return next((path for path in found if path.is_dir()), None)
+
+
 SHOTS: list[tuple[str, str, Scenario]] = [
     ("01-start", "full", press()),
     ("02-flow-steps-badges", "full", reveal(f"errors:{d.AMAZON_FLOW}:{d.AMAZON_IMPORT_STEP}")),
@@ -257,6 +282,7 @@ SHOTS: list[tuple[str, str, Scenario]] = [
     ("17-cross-step-grouped", "full", cross_step),
     ("18-jobs", "full", jobs),
     ("19-journal", "full", journal),
+    ("20-editor-schemas", "full", editor_schemas),
 ]
 
 
@@ -287,8 +313,17 @@ def main(argv: list[str] | None = None) -> int:
     journal_module._utc_now = lambda: DEMO_NOW
     state = tempfile.TemporaryDirectory(prefix="iox-screenshots-")
     os.environ["XDG_STATE_HOME"] = state.name  # drafts and the journal of writes: never the user's own
+    cache = tempfile.TemporaryDirectory(prefix="iox-screenshots-cache-")
+    os.environ["XDG_CACHE_HOME"] = cache.name  # the schemas installed for these shots: never the user's own
+    schemas = shared_schemas()
+    if schemas is not None:
+        install_from(schemas, schema_dir())
+    else:
+        print("no ../shared/celigo-schemas: 20-editor-schemas skipped", file=sys.stderr)
     for name, token, scenario in SHOTS:
         if wanted and not name.startswith(tuple(wanted)):
+            continue
+        if name == "20-editor-schemas" and schemas is None:
             continue
         for leftover in Path(state.name).iterdir():  # each shot starts with no drafts and an empty journal
             shutil.rmtree(leftover)
@@ -303,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             line += f" + {png.name}"
         print(line)
     state.cleanup()
+    cache.cleanup()
     if not converter:
         print("rsvg-convert not found: SVGs only (apt-get install librsvg2-bin for PNGs)", file=sys.stderr)
     return 0

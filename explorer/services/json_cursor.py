@@ -94,7 +94,13 @@ def iter_keys(text: str, end: int | None = None) -> Iterator[KeyAt]:
 
 def path_at(text: str, line: int, column: int) -> tuple[PathPart, ...] | None:
     """The path of the key on the cursor's line (the last one starting at or before the cursor, else the first
-    on the line); on a line with no key, the array item or container the cursor is in. None: at the top."""
+    on the line); on a line with no key, the last key above it. None: at the top."""
+    found = key_at(text, line, column)
+    return found.parts if found is not None else None
+
+
+def key_at(text: str, line: int, column: int) -> KeyAt | None:
+    """The key (or array item) :func:`path_at` names, with where it starts."""
     lines_before = text.split("\n", line + 1)
     line_start = sum(len(chunk) + 1 for chunk in lines_before[:line])
     line_end = line_start + (len(lines_before[line]) if line < len(lines_before) else 0)
@@ -106,9 +112,7 @@ def path_at(text: str, line: int, column: int) -> tuple[PathPart, ...] | None:
             continue
         if key.line == line and (best is None or key.column <= column):
             best = key
-    if best is not None:
-        return best.parts
-    return fallback.parts if fallback is not None else None
+    return best if best is not None else fallback
 
 
 def line_of(text: str, parts: tuple[PathPart, ...]) -> int | None:
@@ -122,3 +126,22 @@ def line_of(text: str, parts: tuple[PathPart, ...]) -> int | None:
             if length == len(wanted):
                 return key.line
     return best[1] if best is not None else (0 if not wanted else None)
+
+
+_KEY_AND_COLON = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*')
+_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false|null')
+
+
+def value_span(line_text: str, key: KeyAt) -> tuple[int, int] | None:
+    """Columns ``[start, end)`` of the scalar value of ``key`` on its line (``start == end``: no value yet, an
+    insertion point); None when the value is an object or array, or the line is not the key's."""
+    position = key.column
+    if isinstance(key.parts[-1], str) if key.parts else False:
+        match = _KEY_AND_COLON.match(line_text, position)
+        if match is None:
+            return None
+        position = match.end()
+    if line_text[position:position + 1] in ("{", "["):
+        return None
+    scalar = _SCALAR.match(line_text, position)
+    return position, scalar.end() if scalar else position

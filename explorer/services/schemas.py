@@ -28,6 +28,8 @@ from explorer.services.schema_files import (
 from explorer.services.schema_tree import Schema, build_tree, subschemas
 
 NOT_PUBLISHED = "not in Celigo's published schema"
+STRIP_VALUES = 6
+"""Allowed values named on the one-line strip; the rest are counted (``f1`` lists them all)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class FieldDoc:
     description: str = ""
     deprecated: bool = False
     read_only: bool = False
+    value_notes: tuple[tuple[str, str], ...] = ()
+    """What each allowed value means (Celigo's ``x-enumDescriptions``), for ``f1``."""
 
     @property
     def first_sentence(self) -> str:
@@ -60,7 +64,9 @@ class FieldDoc:
         if self.types:
             parts.append(" or ".join(self.types))
         if self.allowed:
-            parts.append("one of " + ", ".join(_show(v) for v in self.allowed))
+            shown = ", ".join(_show(v) for v in self.allowed[:STRIP_VALUES])
+            more = len(self.allowed) - STRIP_VALUES
+            parts.append(f"one of {shown}" + (f" (+{more} more: f1)" if more > 0 else ""))
         flags = [word for word, on in (("deprecated", self.deprecated), ("read-only", self.read_only)) if on]
         if flags:
             parts.append(", ".join(flags))
@@ -181,7 +187,10 @@ def _doc_from(path: str, parts: list[Schema]) -> FieldDoc:
     types: tuple[str, ...] = ()
     allowed: tuple[Any, ...] = ()
     description = ""
+    notes: tuple[tuple[str, str], ...] = ()
     for part in parts:
+        if not notes and isinstance(part.get("x-enumDescriptions"), dict):
+            notes = tuple((str(k), str(v)) for k, v in part["x-enumDescriptions"].items())
         if not types and "type" in part:
             declared = part["type"]
             types = (declared,) if isinstance(declared, str) else tuple(str(t) for t in declared)
@@ -191,4 +200,4 @@ def _doc_from(path: str, parts: list[Schema]) -> FieldDoc:
             description = part["description"].strip()
     return FieldDoc(path, known=True, types=types, allowed=allowed, description=description,
                     deprecated=any(p.get("deprecated") is True for p in parts),
-                    read_only=any(p.get("readOnly") is True for p in parts))
+                    read_only=any(p.get("readOnly") is True for p in parts), value_notes=notes)

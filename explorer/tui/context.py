@@ -17,6 +17,7 @@ from explorer.client import IntegratorClient, RequestRecord, region_of_base
 from explorer.journal import DraftStore, Journal
 from explorer.model import TokenInfo
 from explorer.services.account import AccountService
+from explorer.services.schemas import SchemaLibrary
 
 RequestListener = Callable[[RequestRecord], None]
 
@@ -77,6 +78,8 @@ class AppContext:
     requests: RequestLog = field(default_factory=RequestLog)
     drafts: DraftStore = field(default_factory=DraftStore.default)
     journal: Journal = field(default_factory=Journal.default)
+    schemas: SchemaLibrary = field(default_factory=SchemaLibrary)
+    """Celigo's schemas in ``$XDG_CACHE_HOME`` (nothing is read until the editor or JSON pane asks)."""
 
     @property
     def region_label(self) -> str:

@@ -54,6 +54,8 @@ from explorer.tui.screens.editor_dialogs import (
     DraftOfferScreen,
     StaleChoiceScreen,
 )
+from explorer.tui.screens.editor_schema import EditorSchemaAssist
+from explorer.tui.widgets.doc_strip import DocStrip
 from explorer.tui.widgets.edit_problems import EditProblems, Problem
 from explorer.tui.widgets.json_text_area import JsonTextArea
 
@@ -116,6 +118,8 @@ class EditorScreen(Screen[Saved | None]):
         Binding("f8", "problem(1)", "Next problem", id="edit.next_problem"),
         Binding("shift+f8", "problem(-1)", "Previous problem", show=False, id="edit.previous_problem"),
         Binding("escape", "leave", "Back (draft kept)", priority=True, id="edit.leave"),
+        Binding("f1", "field_doc", "Field doc", id="edit.field_doc"),
+        Binding("ctrl+space,ctrl+@", "complete", "Values", priority=True, id="edit.complete"),
     ]
     """Submit, hand over to $EDITOR, walk the problem list, leave (the draft is kept)."""
 
@@ -162,6 +166,8 @@ class EditorScreen(Screen[Saved | None]):
         self._finished = False
         self._validate_timer: Timer | None = None
         self._draft_timer: Timer | None = None
+        self.schema = EditorSchemaAssist(self, context.schemas, target.kind)
+        """Field docs, checks and completion from Celigo's schemas (``editor_schema``)."""
 
     # ------------------------------------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -177,6 +183,7 @@ class EditorScreen(Screen[Saved | None]):
             self._editor_widget = area
             yield area
             yield EditProblems(id="edit-problems")
+        yield DocStrip(id="edit-doc")
         yield Static(Text(""), id="edit-status")
         yield Footer()
 
@@ -205,6 +212,8 @@ class EditorScreen(Screen[Saved | None]):
             return self.session is not None and not self.context.read_only and not self._busy
         if action == "problem":
             return bool(self.query_one(EditProblems).problems)
+        if action in ("field_doc", "complete"):
+            return self._area is not None and self.schema.applies
         return True
 
     # ------------------------------------------------------------------------------------------- loading
@@ -290,6 +299,7 @@ class EditorScreen(Screen[Saved | None]):
         area.display = True
         area.focus()
         self._validate()
+        self.schema.opened()
 
     # ------------------------------------------------------------------------------------------- typing
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -302,6 +312,20 @@ class EditorScreen(Screen[Saved | None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(self.draft_delay_s, self._save_draft)
+        self.schema.text_changed()
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        """The doc strip follows the cursor (once it rests)."""
+        if event.text_area is self._area:
+            self.schema.cursor_moved()
+
+    def action_field_doc(self) -> None:
+        """``f1``: everything Celigo's schema says about the field under the cursor."""
+        self.schema.show_field_doc()
+
+    def action_complete(self) -> None:
+        """``ctrl+space``: pick one of the values the schema allows here."""
+        self.schema.complete()
 
     def _validate(self) -> None:
         self.json_problem = json_check.check_json(self.text)
@@ -310,6 +334,7 @@ class EditorScreen(Screen[Saved | None]):
             self._status(f"✓ valid JSON · {lines} lines · ctrl+s to review the change", ok=True)
         else:
             self._status(f"✗ JSON error at {self.json_problem} — fix it to submit", error=True)
+        self.schema.json_checked(self.json_problem)
 
     def _save_draft(self) -> None:
         """Write the draft now (or drop it when the text is back to where it started)."""
@@ -333,6 +358,7 @@ class EditorScreen(Screen[Saved | None]):
             if timer is not None:
                 timer.stop()
         self._validate_timer = self._draft_timer = None
+        self.schema.stop()
 
     # ------------------------------------------------------------------------------------------- submit
     def action_submit(self) -> None:
@@ -355,6 +381,7 @@ class EditorScreen(Screen[Saved | None]):
         if not plan.changed:
             self.notify("Nothing to submit: the document is the same as the server's.", markup=False)
             return
+        self.schema.check_now()  # warnings only: the confirm screen repeats them, the PUT goes ahead
         self._confirm(plan, "Review the change")
 
     def _confirm(self, plan: WritePlan, title: str) -> None:
@@ -364,7 +391,8 @@ class EditorScreen(Screen[Saved | None]):
             elif self._area is not None:
                 self._area.focus()
 
-        self.app.push_screen(DiffConfirmScreen(plan, title=title), callback=decided)
+        notes = [str(problem) for problem in self.schema.problems]
+        self.app.push_screen(DiffConfirmScreen(plan, title=title, schema_warnings=notes), callback=decided)
 
     @work(exclusive=True, group="edit-submit")
     async def _submit(self, plan: WritePlan) -> None:
@@ -445,6 +473,9 @@ class EditorScreen(Screen[Saved | None]):
 
     def on_edit_problems_jump(self, event: EditProblems.Jump) -> None:
         """A row of the problem list was highlighted or selected: move the cursor to its field."""
+        if event.position is not None and self._area is not None:
+            self._area.move_cursor(event.position, center=True)
+            return
         self._jump(event.path)
 
     def action_problem(self, delta: int) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explorer.journal import DraftStore, Journal
+from explorer.services.schemas import SchemaLibrary
 from explorer.services.write_targets import JsonDocumentApi
 from explorer.services.writes import Clock, Saved
 from explorer.tui.screens.editor_external import ExternalEditor
@@ -38,3 +39,5 @@ class WriteContext:
     clock: Clock | None = None
     secrets: tuple[str, ...] = ()
     account: str | None = None
+    schemas: SchemaLibrary | None = None
+    """Celigo's schemas (field docs, checks, completion); None switches them off (tests of other things)."""

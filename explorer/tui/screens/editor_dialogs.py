@@ -8,6 +8,7 @@ is literal text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -54,10 +55,13 @@ class DiffConfirmScreen(ModalScreen[bool]):
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="DiffConfirmScreen")
 
-    def __init__(self, plan: WritePlan, *, title: str = "Review the change") -> None:
+    def __init__(self, plan: WritePlan, *, title: str = "Review the change",
+                 schema_warnings: Sequence[str] = ()) -> None:
+        """``schema_warnings``: what the checks against Celigo's schemas found (shown; they never block)."""
         super().__init__()
         self.plan = plan
         self.title_text = title
+        self.schema_warnings = list(schema_warnings)
 
     def compose(self) -> ComposeResult:
         added, removed = diff_stats(self.plan.diff)
@@ -70,13 +74,11 @@ class DiffConfirmScreen(ModalScreen[bool]):
             summary.append("   (server-owned _id, createdAt, lastModified, lastModifiedBy are not shown; "
                            "the whole document is sent)", style="dim")
             yield Static(summary, id="confirm-stats")
-            if self.plan.warnings:
-                warnings = Text()
-                for index, warning in enumerate(self.plan.warnings):
-                    if index:
-                        warnings.append("\n")
-                    warnings.append("⚠ " + printable(warning.message))
-                yield Static(warnings, id="confirm-warnings", classes="dialog-warnings")
+            lines = [printable(w.message) for w in self.plan.warnings]
+            lines += [f"Celigo's schema: {printable(w)}" for w in self.schema_warnings]
+            if lines:
+                yield Static(Text("\n".join("⚠ " + line for line in lines)), id="confirm-warnings",
+                             classes="dialog-warnings")
             yield DiffView(self.plan.diff, id="confirm-diff")
             yield Static(Text("y / enter: send the PUT    esc: back to the editor (nothing is sent)"),
                          classes="dialog-help")

@@ -47,7 +47,7 @@ class ScreenLauncher:
         account = context.token.user_id or None if context.token is not None else None
         return WriteContext(api=self.host.client, profile=profile, drafts=context.drafts,
                             journal=context.journal, read_only=context.read_only, on_saved=self._on_saved,
-                            account=account)
+                            account=account, schemas=context.schemas)
 
     def step_names(self) -> dict[str, str]:
         """Export and import id → name, from the catalog the tree loaded (never a request)."""

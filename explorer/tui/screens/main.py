@@ -23,9 +23,11 @@ from explorer.services.account import Failure, TreeItem
 from explorer.services.regions import probe_other_regions
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
+from explorer.tui.screens.field_doc import FieldDocScreen
 from explorer.tui.screens.launch import ScreenLauncher
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.pane_doc_strip import PaneDocStrip
 from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.resource_tree import ResourceTree
 from explorer.tui.widgets.wait_status import WaitStatus
@@ -55,6 +57,7 @@ class MainScreen(Screen[None]):
         Binding("R", "run_flow", "Run flow", show=False, id="main.run_flow"),
         Binding("z", "zoom", "Zoom", id="main.zoom"),
         Binding("escape", "back", "Back", show=False, id="main.back"),
+        Binding("f1", "field_doc", "Field doc", show=False, id="main.field_doc"),
         # Reached only when the keys above are switched off (read-only): says why instead of doing nothing.
         Binding("e,u,R,ctrl+o", "read_only_refusal", show=False, id="main.read_only_refusal"),
     ]
@@ -62,7 +65,7 @@ class MainScreen(Screen[None]):
     every step of an integration or flow (on a step or connection: edits it in $EDITOR, as ``ctrl+o`` does
     anywhere), ``u`` undoes my last PUT of the resource, ``w`` lists the journal of writes, ``J`` shows a
     flow's jobs, ``R`` runs a flow now, ``z`` gives the JSON pane the whole width, ``escape`` clears the
-    filter / un-zooms / returns to the tree."""
+    filter / un-zooms / returns to the tree, ``f1`` describes the JSON pane's field (Celigo's schema)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -102,6 +105,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="right"):
                 yield Static(id="pane-title", markup=False)
                 yield JsonView(id="json")
+                yield PaneDocStrip(self.host.context.schemas, id="json-doc")
         yield ProblemPanel(id="problem")
         yield Footer(compact=True)
         yield WaitStatus(id="wait-status")
@@ -393,7 +397,31 @@ class MainScreen(Screen[None]):
 
     def _show(self, item: TreeItem, doc: Any, *, note: str = "") -> None:
         self._title(item, note)
+        self.query_one("#json-doc", PaneDocStrip).shown(item.kind, doc)
         self.json_view.load(doc)
+
+    @on(JsonView.CursorMoved, "#json")
+    def _json_cursor_moved(self, event: JsonView.CursorMoved) -> None:
+        """The doc strip follows the pane's cursor while someone reads it (see ``PaneDocStrip``)."""
+        if self.json_view.has_focus_within:
+            self.query_one("#json-doc", PaneDocStrip).follow(event.path)
+
+    def on_descendant_focus(self) -> None:
+        """Focus came to the JSON pane: show the doc of the key under its cursor."""
+        view = self.json_view
+        if view.has_focus_within:
+            self.query_one("#json-doc", PaneDocStrip).follow(view.path_at(view.cursor_line))
+
+    def action_field_doc(self) -> None:
+        """``f1`` in the JSON pane: everything Celigo's schema says about the field under its cursor."""
+        strip = self.query_one("#json-doc", PaneDocStrip)
+        if strip.field_doc is not None:
+            self.app.push_screen(FieldDocScreen(strip.field_doc))
+        elif not strip.library.available:
+            self.notify(strip.library.how_to_get(), markup=False)
+        else:
+            self.notify("Focus the JSON pane and put its cursor on a field of a flow, export, import or "
+                        "connection.", markup=False)
 
     def _title(self, item: TreeItem, note: str) -> None:
         title = Text(no_wrap=True, overflow="ellipsis", end="")

@@ -1,5 +1,9 @@
 """The list beside the editor of what needs the user's attention: 422 errors, merge conflicts, warnings.
 
+Rows come in groups, each replaced on its own: the JSON syntax error (while typing), the server's answer (a
+422 or merge conflicts, through :meth:`EditProblems.show`) and the checks against Celigo's schemas. ``f8``
+walks them all in that order.
+
 Why a list that drives the cursor: a 422 names fields by path (``pageProcessors[1]._importId``) and there may
 be several; merge conflicts likewise. Each row carries a path; highlighting or selecting a row asks the
 editor (via :class:`EditProblems.Jump`) to put the cursor on that field's line. Every text shown here came
@@ -30,6 +34,8 @@ class Problem:
     detail: str
     path: str | None
     kind: str = "error"
+    position: tuple[int, int] | None = None
+    """0-based line and column to put the cursor on, when already known (else the path is looked up)."""
 
     @classmethod
     def from_api(cls, item: ApiErrorItem) -> Problem:
@@ -55,9 +61,11 @@ class EditProblems(OptionList):
         border-title-color: $text-error;
     }
     EditProblems.-conflicts { border: round $warning; border-title-color: $text-warning; }
+    EditProblems.-warnings { border: round $warning; border-title-color: $text-warning; }
     """
 
-    KIND_STYLE: ClassVar[dict[str, str]] = {"error": "bold red", "conflict": "bold yellow", "warning": "bold"}
+    KIND_STYLE: ClassVar[dict[str, str]] = {"error": "bold red", "conflict": "bold yellow",
+                                            "warning": "bold yellow"}
     """Headline style per kind of problem."""
 
     @dataclass
@@ -67,27 +75,49 @@ class EditProblems(OptionList):
         problems: EditProblems
         index: int
         path: str | None
+        position: tuple[int, int] | None = None
+
+    GROUPS: ClassVar[tuple[str, ...]] = ("json", "server", "schema")
+    """Row groups, in the order they are listed: JSON syntax, 422 / merge conflicts, schema warnings."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.problems: list[Problem] = []
+        self._groups: dict[str, tuple[list[Problem], str]] = {}
 
     def show(self, problems: Iterable[Problem], title: str) -> None:
-        """Replace the rows, highlight the first, and make the panel visible."""
-        self.problems = list(problems)
-        self.set_options(Option(self._prompt(problem)) for problem in self.problems)
-        self.border_title = title
-        self.set_class(any(p.kind == "conflict" for p in self.problems), "-conflicts")
-        self.display = bool(self.problems)
+        """Replace the server's rows (a 422, merge conflicts), highlight the first, make the panel visible."""
+        self.set_group("server", problems, title)
         if self.problems:
             with self.prevent(OptionList.OptionHighlighted):
                 self.highlighted = 0
 
     def hide(self) -> None:
-        """No problems to show."""
+        """The server's rows are gone (other groups stay)."""
+        self.set_group("server", [], "")
+
+    def set_group(self, group: str, problems: Iterable[Problem], label: str) -> None:
+        """Replace one group's rows; ``label`` joins the panel's title while the group has rows."""
+        rows = list(problems)
+        if not rows and group not in self._groups:
+            return
+        before = self.highlighted
+        self._groups[group] = (rows, label)
         self.problems = []
-        self.clear_options()
-        self.display = False
+        labels: list[str] = []
+        for name in self.GROUPS:
+            group_rows, group_label = self._groups.get(name, ([], ""))
+            self.problems += group_rows
+            if group_rows:
+                labels.append(group_label)
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(self._prompt(problem)) for problem in self.problems)
+            if self.problems and before is not None:
+                self.highlighted = min(before, len(self.problems) - 1)
+        self.border_title = " · ".join(labels)
+        self.set_class(any(p.kind == "conflict" for p in self.problems), "-conflicts")
+        self.set_class(bool(self.problems) and all(p.kind == "warning" for p in self.problems), "-warnings")
+        self.display = bool(self.problems)
 
     def _prompt(self, problem: Problem) -> Text:
         prompt = Text(one_line(problem.title, 200), style=self.KIND_STYLE.get(problem.kind, "bold"), end="")
@@ -105,7 +135,8 @@ class EditProblems(OptionList):
 
     def _jump(self, index: int) -> None:
         if 0 <= index < len(self.problems):
-            self.post_message(self.Jump(self, index, self.problems[index].path))
+            problem = self.problems[index]
+            self.post_message(self.Jump(self, index, problem.path, problem.position))
 
     def step(self, delta: int) -> None:
         """Highlight the next (or previous) row, wrapping around; the highlight posts ``Jump``."""
