@@ -261,6 +261,13 @@ class HttpCore:
         if response.status_code == 204 or not raw.strip():
             return None, None
         try:
+            raw.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:  # say so: "expected JSON, got application/json" helped nobody
+            message = (f"the answer is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start:,} of "
+                       f"{len(raw):,}), so it cannot be read as JSON")
+            return None, TransportError(response.status_code, "malformed_body", message, method=method,
+                                        path=path)
+        try:
             return await loads_off_loop(raw), None
         except (ValueError, UnicodeDecodeError, RecursionError):
             kind = response.headers.get("content-type", "unknown content type").split(";")[0]

@@ -3,8 +3,10 @@
 Why this is written down in one place: retrying is not harmless on integrator.io. ``POST .../retry`` and
 ``POST .../run`` re-process records, so a POST is repeated only after a 429 (the request was refused, not
 processed). GET, PUT (a full replace) and DELETE are idempotent and are repeated after 429/502/503/504,
-connection errors and timeouts. Waits grow exponentially with jitter, are capped, and honour ``Retry-After``.
-The sleep and random functions are injectable so tests run instantly and deterministically.
+connection errors and timeouts; a GET also after a 500 (a read changes nothing, and a one-off 500 must not
+leave a hole in the tree), a PUT not (the 500 may have come after the write). Waits grow exponentially
+with jitter, are capped, and honour ``Retry-After``. The sleep and random functions are injectable so
+tests run instantly and deterministically.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods also repeated after a 500 (they change nothing on the server)."""
 
 SleepFunction = Callable[[float], Awaitable[None]]
 RandomFunction = Callable[[], float]
@@ -43,7 +47,11 @@ class RetryPolicy:
 
     def may_retry_status(self, method: str, status: int, retry_after: float | None, retries: int) -> bool:
         """Whether an HTTP answer with this status is worth another attempt."""
-        if retries >= self.max_retries or status not in RETRY_STATUSES:
+        if retries >= self.max_retries:
+            return False
+        if status == 500:
+            return method.upper() in READ_METHODS
+        if status not in RETRY_STATUSES:
             return False
         if retry_after is not None and retry_after > self.max_retry_after:
             return False

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
+from explorer.commands.common import EXIT_API, EXIT_OK, CommandContext, UsageError, add_command
 from explorer.commands.formatting import text, when, yes_no
 from explorer.commands.output import printable
 from explorer.model import Connection, Export, Flow, Import, Integration, Resource
-from explorer.services.account import AccountService, TreeItem, format_tree, load_tree
+from explorer.services.account import AccountService, TreeItem, format_tree, load_tree, missing_parts
 
 NAME_WIDTH = 48
 TREE_NAME_WIDTH = 80
@@ -145,19 +145,31 @@ async def run_tree(ctx: CommandContext, args: argparse.Namespace) -> int:
         await service.aclose()
         ctx.out.clear_progress()
     root = service.root
+    missing = missing_parts(service, items)
     if ctx.out.json_mode:
         ctx.out.data({
             "profile": ctx.profile_name, "base_url": ctx.api.base_url,
             "user_id": root.token.user_id if root is not None else None,
             "scope": root.token.describe() if root is not None else None,
             "tree": [tree_json(item) for item in items],
+            "missing": missing,
         })
-        return EXIT_OK
+        return _report_missing(ctx, missing)
     if root is not None:
         ctx.out.line(printable(f"{ctx.profile_name} · user {root.token.user_id or '?'} · "
                                f"{root.token.describe()}"))
     for line in format_tree(items, name_limit=TREE_NAME_WIDTH):
         ctx.out.line(printable(line))
+    return _report_missing(ctx, missing)
+
+
+def _report_missing(ctx: CommandContext, missing: list[str]) -> int:
+    """Name on stderr what the printed tree lacks; exit 1 then, so a script cannot take it for complete."""
+    for part in missing:
+        ctx.out.note(printable(f"iox: incomplete: {part}"))
+    if missing:
+        ctx.out.note("iox: the tree above is incomplete; run the command again (GETs were already retried)")
+        return EXIT_API
     return EXIT_OK
 
 

@@ -53,8 +53,8 @@ __all__ = [
     "CONNECTIONS_KEY", "LOCKED_TEXT", "STANDALONE_KEY", "AccountRoot", "AccountService", "BadgeResult",
     "Failure", "ItemKind", "StepCatalog", "StepInfo", "TreeItem", "connection_item", "connections_item",
     "describe_item", "describe_steps", "errors_item", "flow_children", "flow_item", "format_tree",
-    "integration_item", "load_tree", "notice_item", "root_items", "standalone_item", "step_connection_items",
-    "step_item",
+    "integration_item", "load_tree", "missing_parts", "notice_item", "root_items", "standalone_item",
+    "step_connection_items", "step_item",
 ]
 
 T = TypeVar("T")
@@ -142,7 +142,8 @@ def root_items(root: AccountRoot, badges: dict[str, int | None] | None = None) -
         items.append(integration_item(integration, integration.id, flows, badges.get(integration.id)))
     for integration_id in root.unlisted_integration_ids:
         items.append(integration_item(listed.get(integration_id), integration_id,
-                                      root.flows_by_integration[integration_id], badges.get(integration_id)))
+                                      root.flows_by_integration[integration_id], badges.get(integration_id),
+                                      list_failed=root.integrations_failure is not None))
     if root.standalone_flows:
         items.append(standalone_item(root.standalone_flows, badges.get(STANDALONE_KEY)))
     items.append(connections_item(root.connections, root.connections_failure, root.token))
@@ -165,6 +166,8 @@ class AccountService:
         self.integration_errors: dict[str, int] = {}
         self.step_errors: dict[str, dict[str, int]] = {}
         self.catalog_loaded: StepCatalog | None = None
+        self.badge_failures: dict[str, Failure] = {}
+        """Summaries that failed, by ``integration:<id>`` / ``flow:<id>`` (their badges are unknown)."""
         self._catalog_task: asyncio.Task[StepCatalog] | None = None
         self._root_task: asyncio.Task[AccountRoot] | None = None
 
@@ -256,8 +259,12 @@ class AccountService:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _remember(self, badge: BadgeResult, root: AccountRoot) -> None:
+        key = f"{badge.kind}:{badge.id}"
         if badge.total is None:
+            if badge.failure is not None and not badge.failure.locked:
+                self.badge_failures[key] = badge.failure
             return
+        self.badge_failures.pop(key, None)
         if badge.kind == "integration":
             self.integration_errors[badge.id] = badge.total
             for flow in root.flows_by_integration.get(badge.id, []):
@@ -277,7 +284,14 @@ class AccountService:
 
     # ----------------------------------------------------------------------------------------- catalog
     def start_catalog(self) -> asyncio.Task[StepCatalog]:
-        """Start loading the exports and imports lists (once); later calls share the same task."""
+        """Start loading the exports and imports lists (once); later calls share the same task.
+
+        A catalog whose lists failed is loaded again by the next call (``r`` on a flow retries it).
+        """
+        loaded = self.catalog_loaded
+        if self._catalog_task is not None and self._catalog_task.done() and loaded is not None \
+                and (loaded.exports_failure is not None or loaded.imports_failure is not None):
+            self._catalog_task = None
         if self._catalog_task is None:
             self._catalog_task = asyncio.get_running_loop().create_task(self._load_catalog())
         return self._catalog_task
@@ -373,6 +387,7 @@ class AccountService:
         self.flow_errors.clear()
         self.integration_errors.clear()
         self.step_errors.clear()
+        self.badge_failures.clear()
 
     async def aclose(self) -> None:
         """Stop loads still running (the client is closed by its owner)."""
@@ -388,6 +403,41 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
 
 def _step_counts(entries: Iterable[StepErrorCount]) -> dict[str, int]:
     return {entry.step_id: entry.num_error for entry in entries}
+
+
+# ------------------------------------------------------------------------------------------ what is missing
+def missing_parts(service: AccountService, items: Iterable[TreeItem] = ()) -> list[str]:
+    """What could not be loaded (after retries), in words: the lists, the catalog, summaries, step counts.
+
+    Locked parts (403, outside the token's scope) are not missing: the token may not see them. ``iox tree``
+    prints these on stderr and exits 1, so a partial tree is never mistaken for the whole account.
+    """
+    missing: list[str] = []
+    root = service.root
+    if root is not None:
+        for what, failure, effect in (
+                ("integrations list", root.integrations_failure, "integrations show their ids"),
+                ("flows list", root.flows_failure, "flows are missing"),
+                ("connections list", root.connections_failure, "connections are missing")):
+            if failure is not None and not failure.locked:
+                missing.append(f"the {what} could not be loaded ({failure.summary}): {effect}")
+    catalog = service.catalog_loaded
+    if catalog is not None:
+        for what, failure in (("exports", catalog.exports_failure), ("imports", catalog.imports_failure)):
+            if failure is not None and not failure.locked:
+                missing.append(f"the {what} list could not be loaded ({failure.summary}): "
+                               f"{what[:-1]} steps show their ids")
+    for key, failure in sorted(service.badge_failures.items()):
+        kind, _, item_id = key.partition(":")
+        missing.append(f"open errors of {kind} {item_id} could not be loaded ({failure.summary})")
+    stack = list(items)
+    while stack:
+        item = stack.pop(0)
+        if item.kind == "flow" and item.failure is not None and not item.failure.locked:
+            missing.append(f"the steps of flow {item.label} ({item.id}) could not be loaded "
+                           f"({item.failure.summary})")
+        stack.extend(item.children or ())
+    return missing
 
 
 # --------------------------------------------------------------------------------------------- whole tree

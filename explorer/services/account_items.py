@@ -94,6 +94,8 @@ class StepInfo:
     doc: dict[str, Any] | None = None
     open_errors: int | None = None
     lock: Failure | None = None
+    missing: str = ""
+    """Why the step has no name: its list (exports or imports) could not be loaded."""
     connection_id: str | None = None
     connection: Connection | None = None
     connection_lock: Failure | None = None
@@ -125,6 +127,12 @@ def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatal
             singular = "import" if step.kind == "import" else "export"
             if token.may_access(singular, step.step_id) is False:
                 lock = Failure.out_of_scope(singular, step.step_id)
+        missing = ""
+        if resource is None and lock is None and catalog is not None:
+            failed = catalog.imports_failure if step.kind == "import" else catalog.exports_failure
+            if failed is not None and not failed.locked:
+                listing = "imports" if step.kind == "import" else "exports"
+                missing = f"{listing} could not be loaded — r retries"
         connection_id = resource.connection_id if resource is not None else None
         connection = (connections or {}).get(connection_id) if connection_id else None
         connection_lock: Failure | None = None
@@ -138,6 +146,7 @@ def describe_steps(flow: Flow, counts: dict[str, int] | None, catalog: StepCatal
             doc=resource.raw if resource is not None else None,
             open_errors=None if counts is None else counts.get(step.step_id, 0),
             lock=lock,
+            missing=missing,
             connection_id=connection_id,
             connection=connection,
             connection_lock=connection_lock,
@@ -182,8 +191,12 @@ class TreeItem:
 
 
 def integration_item(integration: Integration | None, integration_id: str, flows: Sequence[Flow],
-                     open_errors: int | None = None) -> TreeItem:
-    """An integration node; ``integration`` is None when only its flows were listed."""
+                     open_errors: int | None = None, *, list_failed: bool = False) -> TreeItem:
+    """An integration node; ``integration`` is None when only its flows were listed.
+
+    ``list_failed`` says the integrations list itself could not be loaded: then a missing integration is
+    not "not in the integrations list" (we do not know), it is unknown until ``r`` loads it.
+    """
     raw = integration.raw if integration is not None else None
     tags = [f"{len(flows)} flow" + ("" if len(flows) == 1 else "s")]
     flags: set[str] = set()
@@ -195,7 +208,8 @@ def integration_item(integration: Integration | None, integration_id: str, flows
     if raw is not None and raw.get("sandbox") is True:
         tags.append("sandbox")
     if integration is None:
-        tags.append("not in the integrations list")
+        tags.append("integrations list could not be loaded — r retries" if list_failed
+                    else "not in the integrations list")
     return TreeItem(
         kind="integration", key=f"integration:{integration_id}", id=integration_id,
         name=integration.name if integration is not None else "", tags=tuple(tags), flags=frozenset(flags),
@@ -242,6 +256,8 @@ def step_item(info: StepInfo) -> TreeItem:
         tags.append(info.adaptor_type)
     if step.branch:
         tags.append(step.branch)
+    if info.missing:
+        tags.append(info.missing)
     return TreeItem(
         kind="step", key=f"step:{step.flow_id}:{step.step_id}", id=step.step_id, name=info.name,
         tags=tuple(tags), open_errors=info.open_errors, doc=info.doc,

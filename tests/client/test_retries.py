@@ -56,11 +56,29 @@ async def test_put_and_delete_are_retried_on_5xx(api: FakeApi, make_client: Make
     assert len(api.requests) == 2
 
 
-async def test_500_is_not_retried(api: FakeApi, make_client: MakeClient, sleeps: list[float]) -> None:
+async def test_500_on_a_get_is_retried_with_backoff(api: FakeApi, make_client: MakeClient,
+                                                    sleeps: list[float]) -> None:
     api.on("GET", "/v1/flows/f1", _failure(500), json_response(200, FLOW))
+    async with make_client() as client:
+        assert (await client.get_flow("f1")).id == FLOW["_id"]
+    assert len(api.requests) == 2 and len(sleeps) == 1 and sleeps[0] > 0
+
+
+async def test_500_on_a_get_is_retried_a_bounded_number_of_times(api: FakeApi, make_client: MakeClient,
+                                                                sleeps: list[float]) -> None:
+    api.on("GET", "/v1/flows/f1", *[_failure(500)] * 10)
     async with make_client() as client:
         with pytest.raises(ServerError):
             await client.get_flow("f1")
+    assert len(api.requests) == 5 and len(sleeps) == 4
+
+
+async def test_500_on_a_put_is_not_retried(api: FakeApi, make_client: MakeClient,
+                                           sleeps: list[float]) -> None:
+    api.on("PUT", "/v1/flows/f1", _failure(500), json_response(200, FLOW))
+    async with make_client() as client:
+        with pytest.raises(ServerError):
+            await client.put_json("flows/f1", FLOW)
     assert len(api.requests) == 1 and sleeps == []
 
 

@@ -304,6 +304,9 @@ class MainScreen(Screen[None]):
         self.host.context.token = event.root.token
         self.query_one(AccountHeader).show_token(event.root.token)
         self.remove_class("-problem")
+        current = self.resource_tree.cursor_item
+        if current is not None:  # a reload may have fixed what the pane showed (an error): show it afresh
+            self.show_item(current, force=True)
         if self.focused is None or self.focused.id == "problem":
             self.resource_tree.focus()
 

@@ -532,8 +532,16 @@ class ResourceTree(LabelledTree):
             node.refresh()
 
     def _changed(self, item: TreeItem) -> None:
+        """Repaint the panes if the cursor is on ``item``, on anything under it, or on its notice.
+
+        ``r`` on a flow reloads its steps too: a pane showing one of them (maybe an old error) must follow.
+        """
         current = self.cursor_item
-        if current is not None and (current.key == item.key or current.key == f"notice:{item.key}"):
+        if current is None:
+            return
+        fresh = self.item(item.key) or item
+        affected = {each.key for each in self.walk([fresh])} | {item.key, f"notice:{item.key}"}
+        if current.key in affected:
             self.post_message(self.ItemChanged(current))
 
     def _stamp(self, attribute: str) -> None:
