@@ -8,6 +8,7 @@ event, so the screen is looked at while loading is truly unfinished.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import httpx
 from textual.widgets import LoadingIndicator
@@ -63,3 +64,28 @@ async def test_rows_show_after_the_first_page_while_the_next_is_held() -> None:
         assert len(panel.store.rows) == 3000 and not panel.fetching
         assert "3,000 loaded" in str(panel.query_one("#status").render())
         assert panel.table.cursor_line == 3  # arriving pages did not move the cursor
+
+
+async def test_the_first_page_is_asked_for_before_the_screen_is_mounted() -> None:
+    from explorer.model import ErrorRecord
+    from explorer.tui.widgets.errors_panel import EarlyPages
+
+    started: list[int] = []
+
+    def source() -> AsyncIterator[list[ErrorRecord]]:
+        async def pages() -> AsyncIterator[list[ErrorRecord]]:
+            started.append(len(started))
+            yield [ErrorRecord("f", "s", "e1")]
+            yield [ErrorRecord("f", "s", "e2")]
+        return pages()
+
+    early = EarlyPages(source)
+    await asyncio.sleep(0)
+    assert started == [0]  # asked for at construction, not when the panel starts reading
+    assert [[r.error_id for r in page] async for page in early()] == [["e1"], ["e2"]]
+    assert [[r.error_id for r in page] async for page in early()] == [["e1"], ["e2"]]  # a reload: anew
+    assert started == [0, 1]
+    unused = EarlyPages(source)
+    unused.cancel()
+    await asyncio.sleep(0)
+    assert [[r.error_id for r in page] async for page in unused()] == [["e1"], ["e2"]]

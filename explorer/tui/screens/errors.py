@@ -32,7 +32,7 @@ from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
 from explorer.tui.screens.fix_flow import FixFlow
-from explorer.tui.widgets.errors_panel import ErrorsPanel
+from explorer.tui.widgets.errors_panel import EarlyPages, ErrorsPanel
 
 OPEN_TAB = "open"
 RESOLVED_TAB = "resolved"
@@ -94,6 +94,7 @@ class ErrorsScreen(Screen[None]):
                              where=lambda _item: self.where)
         """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self._resolved_loaded = False
+        self._open_pages = EarlyPages(self._pages(resolved=False))
 
     @property
     def where(self) -> str:
@@ -130,10 +131,13 @@ class ErrorsScreen(Screen[None]):
         return self.resolved_panel if tabs.active == RESOLVED_TAB else self.open_panel
 
     def on_mount(self) -> None:
-        self.open_panel.load(self._pages(resolved=False), self.open_total)
+        self.open_panel.load(self._open_pages, self.open_total)
         self.open_panel.table.focus()
         if self.open_total is None:
             self._load_total()
+
+    def on_unmount(self) -> None:
+        self._open_pages.cancel()  # closed before the first page was used
 
     def _pages(self, *, resolved: bool) -> Callable[[], AsyncIterator[Sequence[ErrorRecord]]]:
         def source() -> AsyncIterator[Sequence[ErrorRecord]]:

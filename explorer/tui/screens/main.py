@@ -24,7 +24,7 @@ from explorer.services.regions import probe_other_regions
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
 from explorer.tui.screens.field_doc import FieldDocScreen
-from explorer.tui.screens.launch import ScreenLauncher
+from explorer.tui.screens.launch import ScreenLauncher, warm_up
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.pane_doc_strip import PaneDocStrip
@@ -114,6 +114,10 @@ class MainScreen(Screen[None]):
         self.query_one("#pane-title", Static).update(Text("Loading…", style="italic"))
         self.resource_tree.focus()
         self.resource_tree.load()
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        self.run_worker(warm_up, thread=True, group="warm-up", description="import the other screens")
 
     # ----------------------------------------------------------------------------------------- hooks
     def open_errors_screen(self, flow_id: str, step_id: str) -> None:
