@@ -8,25 +8,12 @@ import json
 import httpx
 
 from explorer.client import IntegratorClient
-from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.simulator import DEMO_TOKENS, Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.app import ExplorerApp
 from explorer.tui.widgets.json_view import JsonView
-from tests.tui.browse_app import settle
-from tests.tui.test_browse_tree import labels, move_to, node, tree_of
-
-
-class Broken(httpx.AsyncBaseTransport):
-    """The simulator, except that paths starting with one of ``broken`` answer 500 (until healed)."""
-
-    def __init__(self, sim: Simulator, *broken: str) -> None:
-        self.inner = SimulatorTransport(sim)
-        self.broken = set(broken)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if any(request.url.path.startswith(prefix) for prefix in self.broken):
-            return httpx.Response(500, json={"errors": [{"code": "server_error", "message": "boom"}]})
-        return await self.inner.handle_async_request(request)
+from tests.helpers.broken import Broken
+from tests.helpers.browse_app import labels, move_to, node, settle, tree_of
 
 
 def app_on(transport: httpx.AsyncBaseTransport) -> ExplorerApp:

@@ -13,8 +13,8 @@ from explorer.cli import main
 from explorer.client import IntegratorClient, TransportError
 from explorer.simulator import DEMO_TOKENS, Simulator
 from explorer.simulator import demo_ids as d
-from tests.tui.test_partial_loads import Broken
-from tests.unit.test_cli_support import isolate
+from tests.helpers.broken import Broken
+from tests.helpers.cli import isolate
 
 
 @pytest.fixture(autouse=True)
