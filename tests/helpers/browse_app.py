@@ -89,9 +89,14 @@ def labels(tree: ResourceTree) -> list[str]:
 
 
 def node(tree: ResourceTree, key: str) -> object:
-    found = tree._node_by_key.get(key)
-    assert found is not None, f"{key} not in the tree"
-    return found
+    """The tree node of the item with ``key`` (loaded, shown or not)."""
+    pending = list(tree.root.children)
+    while pending:
+        candidate = pending.pop()
+        if candidate.data is not None and candidate.data.key == key:
+            return candidate
+        pending.extend(candidate.children)
+    raise AssertionError(f"{key} not in the tree")
 
 
 async def move_to(pilot: object, tree: ResourceTree, key: str) -> TreeItem:

@@ -12,7 +12,7 @@ import httpx
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 
 from explorer.client import IntegratorClient
 from explorer.services.bulk import BulkOptions
@@ -119,6 +119,11 @@ async def choose(pilot: Pilot[Any], option_id: str) -> None:
     await pilot.pause()
 
 
+def dialog_title(dialog: Screen[Any]) -> str:
+    """The title a dialog shows (its ``.dialog-title`` label), as the user reads it."""
+    return str(dialog.query_one(".dialog-title", Label).render())
+
+
 async def confirm(pilot: Pilot[Any], *, key: bool = True) -> tuple[str, str]:
     """Say yes to the confirm dialog; returns its title and body text as shown.
 
@@ -129,7 +134,7 @@ async def confirm(pilot: Pilot[Any], *, key: bool = True) -> tuple[str, str]:
     dialog = pilot.app.screen
     assert isinstance(dialog, ConfirmBulkDialog)
     await pilot.pause()
-    shown = (dialog._title, str(dialog.query_one("#confirm-body").render()))
+    shown = (dialog_title(dialog), str(dialog.query_one("#confirm-body").render()))
     if key:
         await pilot.press("y")
     else:

@@ -22,7 +22,7 @@ from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.journal import JournalScreen
-from tests.helpers.errors_app import AMAZON, FAST_BULK, ErrorsHost, loaded, screen_of, wait_for
+from tests.helpers.errors_app import AMAZON, FAST_BULK, ErrorsHost, dialog_title, loaded, screen_of, wait_for
 
 SALESFORCE = (d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)  # 7 open errors, hostile messages among them
 
@@ -86,7 +86,7 @@ async def test_fix_from_patch_to_retry(tmp_path: Path) -> None:
         assert preview.position == (1 % wholesale)
         await pilot.press("a")
         confirm = await on_top(pilot, ConfirmBulkDialog)
-        assert confirm._title == f"Write {wholesale:,} records' retry data?"
+        assert dialog_title(confirm) == f"Write {wholesale:,} records' retry data?"
         await pilot.press("y")
         progress = await on_top(pilot, FixProgressDialog)
         await wait_for(pilot, lambda: progress.finished)
