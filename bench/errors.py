@@ -22,6 +22,7 @@ load average is printed with the figures.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -84,9 +86,12 @@ def measure_screen(sim: SimulatorProcess, keys_every: float) -> dict[str, float 
                     time.sleep(0.01)
                     continue
                 wanted = before + (1 if direction == "down" else -1)
+
+                def moved(screen: Any, wanted: int = wanted) -> bool:
+                    return highlighted_line(screen, TABLE_TOP, TABLE_BOTTOM) == wanted
+
                 try:
-                    latencies.append(term.key_latency(direction, lambda screen, w=wanted: highlighted_line(
-                        screen, TABLE_TOP, TABLE_BOTTOM) == w, timeout=10))
+                    latencies.append(term.key_latency(direction, moved, timeout=10))
                 except TimeoutError:
                     break
                 direction = "up" if direction == "down" else "down"
@@ -107,7 +112,7 @@ def measure_stream(sim: SimulatorProcess, mode: str) -> dict[str, float]:
         started = time.perf_counter()
         proc = subprocess.Popen([str(IOX), "--base-url", sim.base_url, "errors", FLOW, STEP, mode],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        assert proc.stdout is not None
+        assert isinstance(proc.stdout, io.BufferedReader)
         marker = b'"errorId"'
         seen = b""
         first = 0.0
@@ -167,7 +172,7 @@ def main() -> None:
             with simulator(args.latency_ms) as sim:
                 runs.append(measure_screen(sim, args.keys_every))
         keys = [k for run in runs for k in run["keys"]]  # type: ignore[union-attr]
-        per_run_worst = [max(run["keys"]) for run in runs if run["keys"]]  # type: ignore[arg-type,type-var]
+        per_run_worst = [max(run["keys"]) for run in runs if run["keys"]]  # type: ignore[arg-type]
         print(f"TUI, 100,000 errors, {args.latency_ms:.0f} ms latency (`iox simulator --scale large`):")
         print(f"  enter → first error row on screen  {spread([r['first_row'] for r in runs])}  "  # type: ignore[misc]
               f"(target ≤ {args.latency_ms + 200:.0f} ms)")
