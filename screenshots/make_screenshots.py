@@ -33,6 +33,7 @@ from textual.widgets import TextArea
 
 from explorer import journal as journal_module
 from explorer.client import IntegratorClient, RequestRecord
+from explorer.services import fix_apply
 from explorer.services.schema_files import install_from, schema_dir
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
@@ -43,6 +44,7 @@ from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
+from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
 from explorer.tui.screens.main import MainScreen
@@ -262,6 +264,54 @@ def shared_schemas() -> Path | None:
     return next((path for path in found if path.is_dir()), None)
 
 
+async def templates(pilot: Pilot[None]) -> None:
+    """``t`` in a step's errors: 3,000 failures as a handful of message templates."""
+    await errors_screen(pilot, d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
+    await pilot.press("t")
+    await pilot.pause(0.3)
+
+
+async def fix_patch(pilot: Pilot[None]) -> None:
+    """All Salesforce errors marked, ``T``: the patch editor, started from the record under the cursor."""
+    screen = await errors_screen(pilot, d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)
+    panel = screen.open_panel
+    wholesale = next(i for i, r in enumerate(panel.store.view) if "Wholesale [EU]' for" in r.message)
+    panel.table.move_cursor(wholesale)
+    await pilot.press("a", "T")
+    await until(pilot, lambda: on(pilot, PatchEditorScreen))
+    editor = pilot.app.screen
+    assert isinstance(editor, PatchEditorScreen)
+    editor.area.cursor_blink = False
+    replace_in_area(editor.area, '"replace", "path": "/Customer_Category__c", "value": "Wholesale [EU]"',
+                    '"replace", "path": "/Customer_Category__c", "value": "Wholesale EU"')
+    await pilot.pause(0.3)
+
+
+async def fix_preview(pilot: Pilot[None]) -> None:
+    """``ctrl+s`` in the patch editor: every record fetched and patched locally; ``n`` steps the diffs."""
+    await fix_patch(pilot)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: on(pilot, FixPreviewScreen))
+    await pilot.press("n")
+    await pilot.pause(0.3)
+
+
+async def fix_journal(pilot: Pilot[None]) -> None:
+    """The fix applied (``a``, ``y``), then ``w``: the whole batch is one journal row; ``u`` restores it."""
+    fix_apply.new_batch_id = lambda now=None: "fix-20261127T091205Z-5eed00"
+    await fix_preview(pilot)
+    await pilot.press("a")
+    await until(pilot, lambda: on(pilot, ConfirmBulkDialog))
+    await pilot.press("y")
+    await until(pilot, lambda: isinstance(pilot.app.screen, FixProgressDialog) and pilot.app.screen.finished)
+    await pilot.press("escape", "escape")
+    await until(pilot, lambda: on(pilot, MainScreen))
+    await pilot.press("w")
+    await until(pilot, lambda: on(pilot, JournalScreen))
+    await settle(pilot)
+    await pilot.pause(0.3)
+
+
 SHOTS: list[tuple[str, str, Scenario]] = [
     ("01-start", "full", press()),
     ("02-flow-steps-badges", "full", reveal(f"errors:{d.AMAZON_FLOW}:{d.AMAZON_IMPORT_STEP}")),
@@ -283,6 +333,10 @@ SHOTS: list[tuple[str, str, Scenario]] = [
     ("18-jobs", "full", jobs),
     ("19-journal", "full", journal),
     ("20-editor-schemas", "full", editor_schemas),
+    ("30-errors-templates", "full", templates),
+    ("31-fix-patch-editor", "full", fix_patch),
+    ("32-fix-preview-diff", "full", fix_preview),
+    ("33-fix-journal-batch", "full", fix_journal),
 ]
 
 

@@ -21,6 +21,7 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
+from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.http_log import HttpLogScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
@@ -68,6 +69,13 @@ DESCRIPTIONS: dict[str, str] = {
     "http_log.copy_curl": "Copy the selected request as curl (token as $IOX_TOKEN)",
     "http_log.clear": "Clear the log",
     "http_log.filter": "Filter requests by method, path or status",
+    "errors.fix": "Fix data: patch the marked errors' retry data at once (preview, confirm, journal, retry)",
+    "errors.group_templates": "Group by message template (variable parts as <*>); enter filters to one",
+    "fix.preview": "Check the patch and preview it on every record (writes nothing)",
+    "fix.next_diff": "Next changed record's diff",
+    "fix.previous_diff": "Previous changed record's diff",
+    "fix.apply": "Apply: write the changed records (asks first; journaled as one batch)",
+    "fix.retry_written": "After the writes: retry the records just patched",
 }
 
 
@@ -110,6 +118,9 @@ def help_sections(app: App[object] | None) -> list[Section]:
         ("Errors of a step (enter on an Errors node)",
          binding_rows(app, [ErrorsScreen.BINDINGS, ErrorsPanel.BINDINGS])),
         ("Error detail (enter on an error)", binding_rows(app, [ErrorDetailScreen.BINDINGS])),
+        ("Fix data (T on marked errors)",
+         binding_rows(app, [PatchEditorScreen.BINDINGS, FixPreviewScreen.BINDINGS,
+                            FixProgressDialog.BINDINGS])),
         ("Jobs (J)", binding_rows(app, [JobsScreen.BINDINGS])),
         ("Editor (e)", binding_rows(app, [EditorScreen.BINDINGS, DiffConfirmScreen.BINDINGS,
                                           StaleChoiceScreen.BINDINGS])),
