@@ -80,7 +80,7 @@ def rows(view: JsonView) -> list[str]:
 
 def content_segments(view: JsonView, line: int) -> list[Segment]:
     """The styled segments of one document line (without gutter or cursor)."""
-    return list(view.body._content(line))
+    return list(view.body.styled_line(line))
 
 
 async def search_via_bar(pilot: Pilot[None], term: str) -> None:
@@ -282,7 +282,7 @@ async def test_search_starts_from_the_cursor_and_highlights_the_current_match() 
         assert view.cursor_line == target
         line = view.lines[target]
         column = line.lower().index("_importid")
-        current = view.body._style("json-view--match-current")
+        current = view.body.get_component_rich_style("json-view--match-current")
         highlighted = "".join(
             segment.text
             for segment in content_segments(view, target)

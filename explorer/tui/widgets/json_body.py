@@ -211,7 +211,7 @@ class JsonBody(LineViewer):
             self._token_styles[token] = style
         return self._token_styles[token]
 
-    def _content(self, number: int) -> Strip:
+    def styled_line(self, number: int) -> Strip:
         """The whole line `number` styled (tokens and search hits), uncropped; cached."""
         cached = self._cache.get(number)
         if cached is not None:
@@ -264,7 +264,7 @@ class JsonBody(LineViewer):
         line_style = cursor_style if is_cursor else base
         label = f" {number + 1:>{gutter_width - 2}} "
         segments = [Segment(label, gutter_cursor_style if is_cursor else gutter_style)]
-        visible = self._content(number).crop(scroll_x, scroll_x + content_width)
+        visible = self.styled_line(number).crop(scroll_x, scroll_x + content_width)
         segments.extend(Segment.apply_style(visible, line_style))
         if visible.cell_length < content_width:
             segments.append(Segment(" " * (content_width - visible.cell_length), line_style))
