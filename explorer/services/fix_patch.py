@@ -141,7 +141,7 @@ def same_json(left: Any, right: Any) -> bool:
 
 # --------------------------------------------------------------------------------------------- starting patch
 _QUOTED = re.compile(r"'([^'\n]{1,80})'|\"([^\"\n]{1,80})\"")
-_FIELD_AFTER = re.compile(r"(?:field|fields|for)\s*:?\s*['\"]?([A-Za-z_][\w.]*)", re.IGNORECASE)
+_FIELD_AFTER = re.compile(r"(?:field|fields|for)\s*:?\s*['\"]?([A-Za-z_][\w. ]*)", re.IGNORECASE)
 
 
 def pointer(parts: Sequence[str | int]) -> str:
@@ -172,7 +172,10 @@ def guess_path(message: str, data: Any) -> tuple[tuple[str | int, ...], Any] | N
     for path, value in leaves:
         if isinstance(value, str) and value in quoted:
             return path, value
-    names = [_squash(name) for name in quoted + _FIELD_AFTER.findall(message)]
+    named = quoted + _FIELD_AFTER.findall(message)
+    # "for: Company Name" names the field as words: try them together, then each one (the last first)
+    words = [word for name in named for word in reversed(name.split()) if len(name.split()) > 1]
+    names = [_squash(name) for name in named + words]
     names = [name for name in names if len(name) >= 3]
     for exact in (True, False):
         for path, value in leaves:

@@ -241,3 +241,9 @@ async def test_read_only_refuses_before_any_request_and_403_on_one_record_is_rep
     assert item.record.retry_data_key == locked
     assert reason.startswith("HTTP 403: ") and "not in scope" in reason
     assert f"failed 1: {reason}" in report.lines()
+
+
+def test_starting_patch_for_a_field_named_in_words() -> None:
+    record = FixRecord("f", "s", "e", "k", "Please enter value(s) for: Company Name")
+    data = {"attributes": {"type": "Account"}, "Name": "Maple Row", "Phone": "1"}
+    assert starting_patch(record, data)[1] == {"op": "replace", "path": "/Name", "value": "Maple Row"}
