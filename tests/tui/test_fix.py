@@ -149,3 +149,21 @@ async def test_journal_lists_a_batch_as_one_row_and_u_restores_it(tmp_path: Path
         await wait_for(pilot, lambda: progress.finished)
         for key in keys:
             assert json.dumps((await client.get_retry_data(*SALESFORCE, key)).raw) == before[key]
+
+
+async def test_the_patch_typed_survives_esc_and_a_restart_as_a_draft(tmp_path: Path) -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    typed = '[{"op": "add", "path": "/note", "value": "typed before the crash"}]'
+    async with ErrorsHost(sim, fix_screen(SALESFORCE, tmp_path)).run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "T")
+        editor = await on_top(pilot, PatchEditorScreen)
+        editor.area.load_text(typed)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert DraftStore(tmp_path / "drafts").load("demo", "fixpatch", ".".join(SALESFORCE)) is not None
+    async with ErrorsHost(sim, fix_screen(SALESFORCE, tmp_path)).run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "T")
+        editor = await on_top(pilot, PatchEditorScreen)
+        assert editor.area.text == typed  # offered back in a new session

@@ -12,10 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, ProgressBar, Static, TextArea
 
 from explorer.services.fix_patch import PatchOp, PatchProblem, parse_patch
@@ -43,9 +45,16 @@ class PatchEditorScreen(ModalScreen[list[PatchOp] | None]):
     ]
     """Check the patch and preview it; leave without fetching anything."""
 
-    def __init__(self, title: str, text: str, hint: str) -> None:
+    SAVE_DELAY = 0.5
+    """Seconds of quiet typing before the text is handed to ``on_text`` (the draft is saved)."""
+
+    def __init__(self, title: str, text: str, hint: str,
+                 on_text: Callable[[str], None] | None = None) -> None:
+        """``on_text`` keeps what is typed (as a draft): called after a pause in typing and on leaving."""
         super().__init__()
         self._title, self._text, self._hint = title, text, hint
+        self._on_text = on_text
+        self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -64,8 +73,21 @@ class PatchEditorScreen(ModalScreen[list[PatchOp] | None]):
     def on_mount(self) -> None:
         self.area.focus()
 
+    @on(TextArea.Changed, "#patch-text")
+    def _typed(self) -> None:
+        if self._on_text is None:
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(self.SAVE_DELAY, self._keep)
+
+    def _keep(self) -> None:
+        if self._on_text is not None:
+            self._on_text(self.area.text)
+
     def action_preview(self) -> None:
         """Check the patch; a problem is shown under it, a good patch closes the editor."""
+        self._keep()
         try:
             ops = parse_patch(self.area.text)
         except PatchProblem as problem:
@@ -74,7 +96,8 @@ class PatchEditorScreen(ModalScreen[list[PatchOp] | None]):
         self.dismiss(ops)
 
     def action_cancel(self) -> None:
-        """Leave without fetching anything."""
+        """Leave without fetching anything (what was typed is kept for the next ``T``)."""
+        self._keep()
         self.dismiss(None)
 
 

@@ -8,12 +8,14 @@ keeps those screens about their lists. Every network step runs in a worker with 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.screen import Screen
 
 from explorer.client import ApiError, IntegratorClient
+from explorer.journal import Draft, UnsafeName
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkOptions, CancelToken
 from explorer.services.fix_apply import ApplyReport, BatchJournal, apply_fix
@@ -31,6 +33,8 @@ from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 
+PATCH_DRAFT_KIND = "fixpatch"
+"""Drafts kind of a patch being typed (one per step)."""
 PATCH_HINT = ("RFC 6902 JSON Patch over each record (the retry data's data). Operations: add, remove, "
               "replace, move, copy, test — a test is a guard: a record it rejects is reported, not written. "
               "Started from the record under the cursor.")
@@ -85,8 +89,35 @@ class FixFlow:
         self.running = True
         self.screen.run_worker(self._begin(list(records), cursor), group="fix", exclusive=True)
 
+    def _draft_id(self, records: Sequence[ErrorRecord]) -> str:
+        return f"{records[0].flow_id}.{records[0].step_id}"
+
+    def _load_draft(self, records: Sequence[ErrorRecord]) -> str | None:
+        context = self.context
+        if context is None:
+            return None
+        try:
+            draft = context.drafts.load(context.profile, PATCH_DRAFT_KIND, self._draft_id(records))
+        except (OSError, UnsafeName):
+            return None
+        return draft.text if draft is not None else None
+
+    def _save_draft(self, records: Sequence[ErrorRecord], text: str) -> None:
+        """Keep the patch being typed (``drafts/<profile>/fixpatch/<flow>.<step>.json``): a crash or a closed
+        terminal loses nothing, and the next ``T`` on the step offers it again."""
+        self.last_patch = text
+        context = self.context
+        if context is None:
+            return
+        record = records[0]
+        draft = Draft(profile=context.profile, kind=PATCH_DRAFT_KIND, id=self._draft_id(records),
+                      path=f"flows/{record.flow_id}/{record.step_id}", base_last_modified=None,
+                      base_document=None, text=text)
+        with contextlib.suppress(OSError, UnsafeName):
+            context.drafts.save(draft)
+
     async def _begin(self, records: list[ErrorRecord], cursor: ErrorRecord | None) -> None:
-        text = self.last_patch
+        text = self.last_patch or self._load_draft(records)
         if text is None:
             sample = cursor if cursor is not None and cursor.retry_data_key else next(
                 (r for r in records if r.retry_data_key), None)
@@ -105,10 +136,11 @@ class FixFlow:
 
         def edited(ops: list[PatchOp] | None) -> None:
             if ops is not None:
-                self.last_patch = patch_text(ops)
                 self._preview(records, ops)
 
-        self.screen.app.push_screen(PatchEditorScreen(title, text, PATCH_HINT), edited)
+        editor = PatchEditorScreen(title, text, PATCH_HINT,
+                                   on_text=lambda typed: self._save_draft(records, typed))
+        self.screen.app.push_screen(editor, edited)
 
     def _progress(self, title: str, total: int) -> tuple[FixProgressDialog, CancelToken]:
         self.cancel = CancelToken()
