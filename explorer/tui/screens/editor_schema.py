@@ -165,13 +165,15 @@ class EditorSchemaAssist:
         if rows is None or text != self.screen.text:
             return  # not JSON, or typed on since (a newer check is coming)
         self._checked_text = text
+        had_problems = bool(self.problems)
         self.problems = [problem for problem, _ in rows]
         self.screen.query_one(EditProblems).set_group("schema", [
             Problem(problem.where, problem.message, problem.where, "warning",
                     (line, 0) if line is not None else None)
             for problem, line in rows
         ], f"{len(rows)} schema warning(s)")
-        self.screen.refresh_bindings()
+        if had_problems != bool(self.problems):
+            self.screen.refresh_bindings()  # f8 comes or goes
 
     def check_now(self) -> list[str]:
         """``ctrl+s``: check the current text at once; the warnings, as the confirm screen lists them."""
@@ -189,8 +191,11 @@ class EditorSchemaAssist:
         rows = [] if problem is None else [Problem(
             f"JSON syntax, line {problem.line}", problem.message, None, "error",
             (problem.line - 1, max(problem.column - 1, 0)))]
-        self.screen.query_one(EditProblems).set_group("json", rows, "invalid JSON")
-        self.screen.refresh_bindings()
+        panel = self.screen.query_one(EditProblems)
+        before = bool(panel.problems)
+        panel.set_group("json", rows, "invalid JSON")
+        if before != bool(panel.problems):
+            self.screen.refresh_bindings()  # f8 comes or goes
 
     # --- completion -------------------------------------------------------------------------------------
 

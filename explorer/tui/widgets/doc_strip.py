@@ -26,24 +26,31 @@ class DocStrip(Static):
         super().__init__("", id=id, markup=False)
         self.field_doc: FieldDoc | None = None
         """What is shown (``f1`` shows all of it)."""
+        self._shown = False
 
     def show_doc(self, doc: FieldDoc | None) -> None:
         """Show what the schema says about one key (None: no key under the cursor; the strip stays)."""
-        self.field_doc = doc
         self.display = True
+        if doc == self.field_doc and self._shown:
+            return  # the cursor moved within the same key: nothing to repaint
+        self.field_doc = doc
+        self._shown = True
         if doc is None:
-            self.update(Text(""))
-            self.set_class(False, "-unknown")
+            self._set(Text(""), unknown=False)
             return
         line = Text(one_line(doc.one_line(), 400), no_wrap=True, overflow="ellipsis", end="")
         if doc.known:
             line.stylize("bold", 0, len(one_line(doc.path or "(document)")))
-        self.set_class(not doc.known, "-unknown")
-        self.update(line)
+        self._set(line, unknown=not doc.known)
+
+    def _set(self, line: Text, *, unknown: bool) -> None:
+        self.set_class(unknown, "-unknown")
+        # One fixed line: no re-layout (a layout of the editor's screen re-measures a 64 KB TextArea).
+        self.update(line, layout=False)
 
     def show_note(self, note: str) -> None:
         """A sentence instead of a field's doc (e.g. how to get the schemas)."""
         self.field_doc = None
+        self._shown = False
         self.display = True
-        self.set_class(False, "-unknown")
-        self.update(Text(one_line(note, 400), no_wrap=True, overflow="ellipsis", end=""))
+        self._set(Text(one_line(note, 400), no_wrap=True, overflow="ellipsis", end=""), unknown=False)

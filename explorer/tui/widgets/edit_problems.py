@@ -99,8 +99,8 @@ class EditProblems(OptionList):
     def set_group(self, group: str, problems: Iterable[Problem], label: str) -> None:
         """Replace one group's rows; ``label`` joins the panel's title while the group has rows."""
         rows = list(problems)
-        if not rows and group not in self._groups:
-            return
+        if self._groups.get(group, ([], label)) == (rows, label):
+            return  # unchanged (the checks run again after every pause in typing): no rebuild, no layout
         before = self.highlighted
         self._groups[group] = (rows, label)
         self.problems = []
