@@ -167,3 +167,35 @@ async def test_the_patch_typed_survives_esc_and_a_restart_as_a_draft(tmp_path: P
         await pilot.press("a", "T")
         editor = await on_top(pilot, PatchEditorScreen)
         assert editor.area.text == typed  # offered back in a new session
+
+
+async def test_esc_during_the_writes_stops_the_rest_and_the_journal_says_which(tmp_path: Path) -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    slow = FixOptions(concurrency=1, rate=4.0)
+    make = fix_screen(SALESFORCE, tmp_path, fix_options=slow)
+    async with ErrorsHost(sim, make).run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "T")
+        editor = await on_top(pilot, PatchEditorScreen)
+        editor.area.load_text('[{"op": "add", "path": "/fixedBy", "value": "iox"}]')
+        await pilot.press("ctrl+s")
+        await on_top(pilot, FixPreviewScreen)
+        await pilot.press("a")
+        await on_top(pilot, ConfirmBulkDialog)
+        await pilot.press("y")
+
+        def puts() -> list[tuple[str, str, int]]:
+            return [(m, p, c) for m, p, c in sim.requests if m == "PUT" and p.endswith("/data")]
+
+        await wait_for(pilot, lambda: len(puts()) >= 2)
+        progress = pilot.app.screen
+        assert isinstance(progress, FixProgressDialog)
+        progress.action_cancel_or_close()
+        await wait_for(pilot, lambda: progress.finished)
+        report = screen_of(pilot.app).fixer.last_apply
+        assert report is not None and report.canceled
+        assert 2 <= len(report.written) < 7 and len(puts()) == len(report.written)
+        assert len(report.written) + len(report.not_sent) == 7
+        entries = Journal(tmp_path / "journal.jsonl").entries()
+        assert {e.resource_id for e in entries if e.status == 200} == {
+            i.record.resource_id for i in report.written}
