@@ -93,9 +93,11 @@ class ResourcesMixin(ClientBase):
     async def ping_connection(self, connection_id: str) -> PingResult:
         """Test a connection (``GET /connections/{id}/ping``; GET so it also works in read-only sessions).
 
-        A refused ping (the API answers 4xx, e.g. ``ping_failed`` for an offline connection, or 200 with a
-        non-200 ``code``) is a result with ``ok=False``. Errors about the request itself — token (401), scope
-        (403), unknown id (404), rate limit, server or transport failures — are raised as usual.
+        A refused ping is a result with ``ok=False`` and the server's own message: another 4xx status (the
+        code in its body is not relied on: Celigo documents none), a 200 whose body has ``errors`` (their
+        ``code`` may be the target application's status, e.g. 401), or a 200 with a non-200 ``code``. Errors
+        about the request itself — token (401), scope (403), unknown id (404), rate limit, server or
+        transport failures — are raised as usual.
         """
         try:
             reply = await self._get("connections", connection_id, "ping")
@@ -107,6 +109,13 @@ class ResourcesMixin(ClientBase):
             return PingResult(ok=False, status=exc.status, message=exc.message,
                               raw={"errors": [asdict(item) for item in exc.errors]})
         raw = reply.data if isinstance(reply.data, dict) else {}
+        errors = raw.get("errors")
+        if errors:
+            items = errors if isinstance(errors, list) else [errors]
+            messages = [str(i.get("message") or i.get("code") or "") if isinstance(i, dict) else str(i)
+                        for i in items]
+            message = "; ".join(m for m in messages if m) or "the ping answered with errors"
+            return PingResult(ok=False, status=reply.status, message=message, raw=raw)
         code = raw.get("code", 200)
         ok = str(code) == "200"
         message = str(raw.get("message") or ("connection is online" if ok else f"ping answered code {code}"))

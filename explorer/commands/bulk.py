@@ -26,7 +26,7 @@ from explorer.commands.common import (
     add_command,
     require_writable,
 )
-from explorer.commands.errors import ErrorSelection, add_filter_options, collect_errors
+from explorer.commands.errors import ErrorSelection, RetentionCheck, add_filter_options, collect_errors
 from explorer.commands.output import printable
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkKind, BulkOptions, BulkProgress, BulkReport, CancelToken, run_bulk
@@ -108,18 +108,25 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
     if ids is not None and not ids:
         raise UsageError("no error ids were given on stdin")
     open_errors = replace(ErrorSelection.from_args(args), resolved=False, limit=None)
-    records, unknown = choose(await collect_errors(ctx, open_errors), ids)
+    listed = await collect_errors(ctx, open_errors)
+    records, unknown = choose(listed, ids)
     if not records:
         ctx.out.note(f"iox: nothing to {kind}: " + ("no open errors match" if ids is None
                                                      else f"{len(unknown)} id(s) {UNKNOWN_ID}"))
         if ctx.out.json_mode:
             ctx.out.data(report_json(BulkReport(kind, requested=0), unknown))
         return EXIT_API if unknown else EXIT_OK
+    beyond: frozenset[tuple[str, str, str]] = frozenset()
+    if kind == "retry":  # errors past the newest 20,000 of the step have no retry data: skip them unsent
+        retention = RetentionCheck(open_errors)
+        await retention.prepare(ctx)
+        old = retention.check(listed)
+        beyond = frozenset((r.flow_id, r.step_id, r.error_id) for r in records if r.error_id in old)
     cancel = CancelToken()
     options = BulkOptions(follow=kind == "retry" and not args.no_follow)
     with ctrl_c_cancels(ctx, cancel):
         report = await run_bulk(ctx.api, kind, records, options=options, cancel=cancel,
-                                on_progress=lambda p: ctx.out.progress(_progress_line(p)))
+                                on_progress=lambda p: ctx.out.progress(_progress_line(p)), beyond=beyond)
     ctx.out.clear_progress()
     if ctx.out.json_mode:
         ctx.out.data(report_json(report, unknown))

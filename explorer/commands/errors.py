@@ -12,11 +12,13 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from explorer.client import ApiError
 from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
 from explorer.commands.formatting import NONE, text, when
 from explorer.commands.output import json_lines
 from explorer.model import ErrorRecord
 from explorer.services.error_list import parse_date_range
+from explorer.services.retention import RETRY_DATA_KEPT, beyond_by_position, beyond_by_time, cutoff_time
 from explorer.services.templates import TemplateGroup, group_by_template
 
 MESSAGE_WIDTH = 80
@@ -37,13 +39,14 @@ def parse_since(value: str, now: datetime | None = None) -> tuple[datetime | Non
     return start, end if ".." in value else None
 
 
-def error_row(error: ErrorRecord, resolved: bool) -> tuple[object, ...]:
-    """One table row for an error."""
+def error_row(error: ErrorRecord, resolved: bool, beyond: bool = False) -> tuple[object, ...]:
+    """One table row for an error (``beyond``: past the newest 20,000 of the step, shown ``no*``)."""
     row: list[object] = [error.error_id, when(error.occurred_at)]
     if resolved:
         row.append(when(error.resolved_at))
-    row += [text(error.source), text(error.classification), text(error.code),
-            "yes" if error.retriable else "no", text(error.trace_key), error.message]
+    retry = "no*" if beyond else "yes" if error.retriable else "no"
+    row += [text(error.source), text(error.classification), text(error.code), retry, text(error.trace_key),
+            error.message]
     return tuple(row)
 
 
@@ -108,16 +111,85 @@ async def collect_errors(ctx: CommandContext, chosen: ErrorSelection) -> list[Er
     return found
 
 
+class RetentionCheck:
+    """Which listed open errors are past the newest 20,000 of their step (no retry data), page by page.
+
+    Unfiltered, the list's own positions tell. With server-side filters they do not: when the step has more
+    than 20,000 open errors, ``prepare`` reads the unfiltered list up to the 20,000th to learn when it
+    occurred, and older errors are the ones beyond.
+    """
+
+    def __init__(self, chosen: ErrorSelection) -> None:
+        self.chosen = chosen
+        self.kept = RETRY_DATA_KEPT
+        self.filtered = bool(chosen.since or chosen.source or chosen.classification)
+        self.cutoff: datetime | None = None
+        self.position = 0
+        self.found: list[str] = []
+
+    async def prepare(self, ctx: CommandContext) -> None:
+        """With server-side filters on a step of more than ``kept`` open errors: find the cutoff time."""
+        if self.chosen.resolved or not self.filtered:
+            return
+        try:
+            counts = await ctx.api.flow_error_summary(self.chosen.flow)
+        except ApiError:
+            counts = []
+        open_count = next((c.num_error for c in counts if c.step_id == self.chosen.step), None)
+        if open_count is not None and open_count <= self.kept:
+            return
+        newest: list[ErrorRecord] = []
+        pages = ctx.api.iter_errors(self.chosen.flow, self.chosen.step)
+        try:
+            async for page in pages:
+                newest += page
+                ctx.out.progress(f"checking which errors keep retry data: {len(newest):,}/{self.kept:,}…")
+                if len(newest) >= self.kept:
+                    break
+        finally:
+            await pages.aclose()
+            ctx.out.clear_progress()
+        self.cutoff = cutoff_time(newest, self.kept)
+
+    def check(self, page: list[ErrorRecord]) -> set[str]:
+        """Ids of this page (the next of the listing) that are beyond; also kept in ``found``."""
+        if self.chosen.resolved:
+            return set()
+        if self.filtered:
+            beyond = beyond_by_time(page, self.cutoff)
+        else:
+            beyond = beyond_by_position(page, self.position, self.kept)
+        self.position += len(page)
+        ids = {record.error_id for record in beyond}
+        self.found += [record.error_id for record in beyond]
+        return ids
+
+    def note(self) -> str:
+        """The footnote of ``no*`` rows (and of retries that skip them)."""
+        count = len(self.found)
+        verb = "errors are" if count != 1 else "error is"
+        return (f"* {count:,} {verb} beyond the newest {self.kept:,} of the step: integrator.io keeps no "
+                "retry data for them, so a retry skips them")
+
+
 async def print_json(ctx: CommandContext, args: argparse.Namespace) -> int:
-    """``--json`` / ``--jsonl``: each page printed as it arrives (nothing of 100,000 errors is held)."""
+    """``--json`` / ``--jsonl``: each page printed as it arrives (nothing of 100,000 errors is held); the
+    documents stay as received, so errors without retry data are only counted on stderr."""
     chosen = ErrorSelection.from_args(args)
+    retention = RetentionCheck(chosen)
+    await retention.prepare(ctx)
     if args.jsonl:
         async for page in stream_errors(ctx, chosen):
+            retention.check(page)
             json_lines(ctx.out.stdout, (error.raw for error in page))
-        return EXIT_OK
-    with ctx.out.array() as array:
-        async for page in stream_errors(ctx, chosen):
-            array.add(error.raw for error in page)
+    else:
+        with ctx.out.array() as array:
+            async for page in stream_errors(ctx, chosen):
+                retention.check(page)
+                array.add(error.raw for error in page)
+    if retention.found:
+        shown = ", ".join(retention.found[:5]) + (" …" if len(retention.found) > 5 else "")
+        ctx.out.note(f"iox: {retention.note()} ({shown})")
     return EXIT_OK
 
 
@@ -129,16 +201,22 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
         raise UsageError("--jsonl prints errors, not groups: use --json with --group")
     if (ctx.out.json_mode or args.jsonl) and args.group is None:
         return await print_json(ctx, args)
-    errors = await collect_errors(ctx, ErrorSelection.from_args(args))
+    chosen = ErrorSelection.from_args(args)
+    errors = await collect_errors(ctx, chosen)
     if args.group == "template":
         return print_templates(ctx, group_by_template(errors))
+    retention = RetentionCheck(chosen)
+    await retention.prepare(ctx)
+    beyond = retention.check(errors)
     headers = ["ERROR", "OCCURRED"] + (["RESOLVED"] if args.resolved else [])
     headers += ["SOURCE", "CLASS", "CODE", "RETRY", "TRACE", "MESSAGE"]
-    ctx.out.table(headers, [error_row(e, args.resolved) for e in errors],
+    ctx.out.table(headers, [error_row(e, args.resolved, e.error_id in beyond) for e in errors],
                   max_widths={len(headers) - 1: MESSAGE_WIDTH, len(headers) - 2: 24})
     kind = "resolved" if args.resolved else "open"
     more = " (--limit reached)" if args.limit and len(errors) >= args.limit else ""
     ctx.out.note(f"{len(errors)} {kind} error{'s' if len(errors) != 1 else ''}{more}")
+    if beyond:
+        ctx.out.note(retention.note())
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ from explorer.client import (
 )
 from explorer.model import ErrorRecord, Job, RetryData
 from explorer.services.error_list import RowKey, row_key
+from explorer.services.retention import BEYOND_RETENTION
 
 BulkKind = Literal["retry", "resolve"]
 SleepFunction = Callable[[float], Awaitable[None]]
@@ -233,11 +234,13 @@ def _count_reasons(items: Sequence[tuple[ErrorRecord, str]]) -> list[tuple[str, 
 
 # --------------------------------------------------------------------------------------------- planning
 def plan_batches(kind: BulkKind, records: Sequence[ErrorRecord], *, gone: frozenset[RowKey] = frozenset(),
-                 batch_size: int = MAX_IDS_PER_CALL
+                 batch_size: int = MAX_IDS_PER_CALL, beyond: frozenset[RowKey] = frozenset(),
                  ) -> tuple[list[tuple[str, str, list[ErrorRecord]]], list[tuple[ErrorRecord, str]]]:
     """Split records into per-step batches of at most ``batch_size``, and list those to skip with why.
 
-    Order is kept (steps in order of first appearance); a record listed twice is sent once.
+    Order is kept (steps in order of first appearance); a record listed twice is sent once. A retry skips
+    errors without a key, those whose data is ``gone`` (404) and those ``beyond`` the newest 20,000 of
+    their step (``services.retention``).
     """
     skipped: list[tuple[ErrorRecord, str]] = []
     by_step: dict[tuple[str, str], list[ErrorRecord]] = {}
@@ -254,6 +257,9 @@ def plan_batches(kind: BulkKind, records: Sequence[ErrorRecord], *, gone: frozen
                 continue
             if key in gone:
                 skipped.append((record, RETRY_DATA_GONE))
+                continue
+            if key in beyond:
+                skipped.append((record, BEYOND_RETENTION))
                 continue
             retry_key = (record.flow_id, record.step_id, record.retry_data_key)
             if retry_key in seen_retry_keys:
@@ -414,17 +420,19 @@ async def run_bulk(
     on_progress: ProgressCallback | None = None,
     gone: frozenset[RowKey] = frozenset(),
     on_sent: SentCallback | None = None,
+    beyond: frozenset[RowKey] = frozenset(),
 ) -> BulkReport:
     """Retry or resolve ``records`` in paced batches; never raises an ``ApiError`` (it is in the report).
 
-    ``gone`` names errors already known to have no retry data. ``on_sent`` hears of each accepted batch
+    ``gone`` names errors already known to have no retry data, ``beyond`` those past the newest 20,000 of
+    their step (skipped the same way, with their own reason). ``on_sent`` hears of each accepted batch
     at once (the screen drops those rows from Open without waiting for the end). With ``options.follow`` a
     retry waits for its jobs to end (``report.followed``); cancelling stops the waiting too.
     """
     options = options or BulkOptions()
     cancel = cancel or CancelToken()
     started = options.clock()
-    batches, skipped = plan_batches(kind, records, gone=gone, batch_size=options.batch_size)
+    batches, skipped = plan_batches(kind, records, gone=gone, batch_size=options.batch_size, beyond=beyond)
     total = sum(len(rows) for _, _, rows in batches) + len(skipped)
     report = BulkReport(kind, requested=len({row_key(r) for r in records}), skipped=list(skipped))
     progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))

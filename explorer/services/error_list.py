@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from explorer.model import ErrorKey, ErrorRecord
+from explorer.services.retention import beyond_by_position
 from explorer.services.templates import group_by_template, template_of
 
 ColumnName = Literal[
@@ -446,7 +447,9 @@ class ErrorList:
 
     ``retried_traces`` holds the traceKeys this session sent to retry: a later error with one of them and an
     id not retried is a record that failed again. ``gone`` holds errors whose retry data is gone (404), which
-    are then not retryable.
+    are then not retryable. ``retry_data_kept`` is set for a step's unfiltered open list: rows at that
+    position or later (newest first) go to ``beyond`` as they arrive, not retryable either (see
+    ``services.retention``).
     """
 
     rows: list[ErrorRecord] = field(default_factory=list)
@@ -458,11 +461,23 @@ class ErrorList:
     retried_traces: set[str] = field(default_factory=set)
     retried_keys: set[RowKey] = field(default_factory=set)
     gone: set[RowKey] = field(default_factory=set)
+    retry_data_kept: int | None = None
+    beyond: set[RowKey] = field(default_factory=set)
     _keys: LoadedKeys = field(default_factory=lambda: LoadedKeys(), repr=False)
+    _position: int = field(default=0, repr=False)
 
     def is_retryable(self, record: ErrorRecord) -> bool:
-        """Has retry data that is not known to be gone."""
-        return record.retriable and (not self.gone or row_key(record) not in self.gone)
+        """Has retry data that is not known to be gone (404) or beyond the newest kept errors."""
+        if not record.retriable:
+            return False
+        if not self.gone and not self.beyond:
+            return True
+        key = row_key(record)
+        return key not in self.gone and key not in self.beyond
+
+    def is_beyond(self, record: ErrorRecord) -> bool:
+        """Beyond the newest ``retry_data_kept`` errors of the step: it lists a key but has no retry data."""
+        return bool(self.beyond) and row_key(record) in self.beyond
 
     def is_refailed(self, record: ErrorRecord) -> bool:
         """A new error for a record this session retried (same traceKey, a different error)."""
@@ -483,9 +498,14 @@ class ErrorList:
         self._keys = LoadedKeys()
         self.total = None
         self.complete = False
+        self.beyond = set()
+        self._position = 0
 
     def add_page(self, page: Sequence[ErrorRecord]) -> int:
         """Append a streamed page (rows already loaded are skipped); returns how many became visible."""
+        if self.retry_data_kept is not None:
+            self.beyond.update(map(row_key, beyond_by_position(page, self._position, self.retry_data_kept)))
+        self._position += len(page)
         fresh = self._keys.add_new(page)
         self.rows.extend(fresh)
         return self._merge(fresh)
@@ -554,6 +574,8 @@ class ErrorList:
         if self.query.filters_anything:
             parts.append(f"{len(self.view):,} shown")
         parts.append(f"{len(self.selection):,} selected")
+        if self.beyond:
+            parts.append(f"⊘ {len(self.beyond):,} beyond the newest 20,000: no retry data")
         described = self.query.describe()
         if described:
             parts.append(described)

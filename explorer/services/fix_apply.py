@@ -38,6 +38,7 @@ from explorer.services.fix_run import (
     _reasons,
     _Stop,
 )
+from explorer.services.write_truth import not_taken
 
 
 # --------------------------------------------------------------------------------------------- apply
@@ -51,6 +52,8 @@ class ApplyReport:
     failed: list[tuple[FixItem, str]] = field(default_factory=list)
     unknown: list[FixItem] = field(default_factory=list)
     not_sent: list[tuple[FixItem, str]] = field(default_factory=list)
+    not_taken: list[tuple[FixItem, tuple[str, ...]]] = field(default_factory=list)
+    """Written records whose stored retry data differs from what was sent, with the JSON paths that differ."""
     canceled: bool = False
     stopped: str | None = None
     elapsed: float = 0.0
@@ -69,6 +72,10 @@ class ApplyReport:
                        "(the journal marks them)")
         for reason, count in _reasons(reason for _, reason in self.failed)[:5]:
             out.append(f"failed {count:,}: {reason}")
+        if self.not_taken:
+            paths = sorted({path for _, taken in self.not_taken for path in taken})
+            out.append(f"warning: {len(self.not_taken):,} written record(s) were not stored as sent; fields "
+                       f"that did not take: {', '.join(paths[:8])}{' …' if len(paths) > 8 else ''}")
         return out
 
 
@@ -163,12 +170,13 @@ async def apply_fix(client: FixClient, items: Sequence[FixItem], *, journal: Bat
     progress = FixProgress("apply", total=len(changed), counts={"written": 0, "failed": 0})
     pacer = RatePacer(options)
 
-    def entry(item: FixItem, status: int | None, note: str, after: Any) -> JournalEntry:
+    def entry(item: FixItem, status: int | None, note: str, after: Any,
+              missed: Sequence[str] = ()) -> JournalEntry:
         return JournalEntry(time=journal.now(), profile=journal.profile, method="PUT",
                             path=retry_data_path(client.base_url, item.record), status=status,
                             before=item.before_doc, after=after, kind=RETRY_DATA_KIND,
                             resource_id=item.record.resource_id, note=note, batch=batch,
-                            server=client.base_url, account=journal.account)
+                            server=client.base_url, account=journal.account, not_taken=tuple(missed))
 
     async def write(item: FixItem) -> None:
         record = item.record
@@ -201,8 +209,13 @@ async def apply_fix(client: FixClient, items: Sequence[FixItem], *, journal: Bat
             progress.counts["failed"] += 1
         else:
             written = saved.raw if saved.wrapped else saved.data
-            await journal.write(entry(item, 200, f"{batch}: {error}: written", written))
+            # The server's answer against what was sent: every path that did not take is journaled.
+            missed = tuple(taken.path for taken in not_taken(item.after, written))
+            did_not_take = f"; did not take: {', '.join(missed)}" if missed else ""
+            await journal.write(entry(item, 200, f"{batch}: {error}: written{did_not_take}", written, missed))
             report.written.append(item)
+            if missed:
+                report.not_taken.append((item, missed))
             progress.counts["written"] += 1
         progress.done += 1
         if on_progress is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errorstore import ErrorSeed, StepErrors
+from .errorstore import RETRY_DATA_KEPT, ErrorSeed, StepErrors
 from .ids import IdFactory, stable_hash
 from .ratelimit import TokenBucket
 from .wire import not_found
@@ -84,6 +84,8 @@ class Account:
         self._errors: dict[tuple[str, str], StepErrors] = {}
         self.jobs: dict[str, Job] = {}
         self.active_jobs: list[str] = []
+        self.retry_data_kept = RETRY_DATA_KEPT
+        """Newest errors per step that keep retry data (Celigo: 20,000); tests shrink it."""
 
     # ---- documents ---------------------------------------------------------------------------------------
 
@@ -130,7 +132,7 @@ class Account:
         if store is None:
             seed = self.error_seeds.get(key) or ErrorSeed(now_ms=self.built_ms, resolvers=(self.user_id,))
             salt = stable_hash(self.seed, flow_id, step_id) & 0xFFFFFFFF
-            store = StepErrors(self.step_kinds.get(key, "generic"), salt, seed)
+            store = StepErrors(self.step_kinds.get(key, "generic"), salt, seed, self.retry_data_kept)
             self._errors[key] = store
         return store
 

@@ -72,7 +72,7 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
         ),
         Family(
             "connection",
-            "rate_limit",
+            "governance",
             "SSS_REQUEST_LIMIT_EXCEEDED",
             "Request limit exceeded: the concurrency limit (5) for NetSuite account TSTDRV1234567 "
             "was reached.",
@@ -90,7 +90,7 @@ FAMILIES: dict[str, tuple[Family, ...]] = {
     "amazon_orders": (
         Family(
             "connection",
-            "rate_limit",
+            "governance",
             "429",
             "QuotaExceeded: You exceeded your quota for the requested resource.",
             retriable=False,
@@ -224,7 +224,14 @@ _PINNED: dict[str, dict[int, Family]] = {
     }
 }
 
-_STAGES = {"amazon_orders": "export", "ftp_inventory": "export", "ns_customer_lookup": "lookup"}
+# Celigo's retry data names the stage where a record failed; `page_processor_import` and `transform` are the
+# values seen in Celigo's code, the two `..._export` ones are our guesses in the same style.
+_STAGES = {
+    "amazon_orders": "page_generator_export",
+    "ftp_inventory": "page_generator_export",
+    "ns_customer_lookup": "page_processor_export",
+    "settlement_journal": "transform",
+}
 
 
 def family(kind: str, salt: int, index: int) -> Family:
@@ -250,7 +257,7 @@ def message(fam: Family, kind: str, salt: int, index: int) -> tuple[str, str]:
 
 def stage(kind: str) -> str:
     """Where in the flow the record failed, as shown in retry data."""
-    return _STAGES.get(kind, "import")
+    return _STAGES.get(kind, "page_processor_import")
 
 
 def retry_data(kind: str, salt: int, index: int, occurred_at: str) -> dict[str, Any]:
@@ -270,20 +277,25 @@ def run_error_count(kind: str, run_hash: int) -> int:
     return 1 if every and run_hash % every == 0 else 0
 
 
+STORED_BODY_OVER = 400
+"""Request bodies longer than this are not inline: the detail gives a `bodyKey` (fetched via a signed URL)."""
+
+
 def request_detail(kind: str, error: dict[str, Any], data: Any) -> dict[str, Any]:
-    """The HTTP request/response behind an error (`GET .../requests/{reqAndResKey}`)."""
-    status = int(str(error.get("reqAndResKey", "0-0-500-POST")).split("-")[2])
+    """The HTTP request/response behind an error (`GET .../requests/{reqAndResKey}`), in Celigo's shape:
+    `{"request": {"headers", "body" | "bodyKey"}, "response": {"body", "headers", "status", "url"}}`."""
+    key = str(error.get("reqAndResKey", "0-0-500-POST"))
+    status = int(key.split("-")[2])
     err = {"code": error.get("code"), "message": error.get("message")}
     if kind == "amazon_orders":
         return {
             "request": {
-                "method": "GET",
-                "url": AMAZON_ORDERS_URL + "&LastUpdatedAfter=" + str(error.get("occurredAt")),
                 "headers": {"x-amz-access-token": "********", "user-agent": "Celigo integrator.io"},
                 "body": "",
             },
             "response": {
-                "statusCode": status,
+                "status": status,
+                "url": AMAZON_ORDERS_URL + "&LastUpdatedAfter=" + str(error.get("occurredAt")),
                 "headers": {"content-type": "application/json", "x-amzn-RateLimit-Limit": "0.0167"},
                 "body": json.dumps(
                     {
@@ -303,20 +315,22 @@ def request_detail(kind: str, error: dict[str, Any], data: Any) -> dict[str, Any
     else:
         url = NS_SEARCH if kind == "ns_customer_lookup" else NS_RESTLET
         request_body = json.dumps({"operation": "add", "record": data})
+    body: dict[str, str] = {"body": request_body}
+    if len(request_body) > STORED_BODY_OVER:
+        body = {"bodyKey": f"{key.split('-')[1]}-request"}
     return {
         "request": {
-            "method": "POST",
-            "url": url,
             "headers": {
                 "content-type": "application/json",
                 "authorization": f'OAuth realm="{NS_ACCOUNT}", oauth_token="********", '
                 'oauth_signature="********"',
                 "user-agent": "Celigo integrator.io",
             },
-            "body": request_body,
+            **body,
         },
         "response": {
-            "statusCode": status,
+            "status": status,
+            "url": url,
             "headers": {"content-type": "application/json;charset=utf-8"},
             "body": json.dumps([{"isSuccess": False, "errors": [err]}]),
         },

@@ -7,8 +7,10 @@ left the open list, which new errors runs and retries added, which retry data a 
 keys encode the index (see `ids.py`), so resolve/retry/data look-ups never scan.
 
 Order: open errors are listed newest first (by index, which follows `occurredAt`); resolved errors by
-resolution order, newest first. A page cursor is "the index (or resolution number) to continue below", so
-resolving or retrying errors between two page requests never skips or repeats an error.
+resolution order, newest first. The open list pages as Celigo's does, with `startAtErrorId=<errorId>` (the
+first error of the next page; the id encodes the index, so the page starts at that index even if the error
+left the list meanwhile); the resolved list with our own cursor, "the resolution number to continue below".
+Either way resolving or retrying errors between two page requests never skips or repeats an error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import Any
 from . import content_errors as content
 from .clock import iso
 from .ids import decode_key, encode_key, error_id, error_index, stable_hash
+
+RETRY_DATA_KEPT = 20_000
+"""Celigo keeps retry data for the most recent 20,000 errors of each flow step."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,17 @@ def window_counts(n: int, windows: int) -> list[int]:
 
 @dataclass
 class StepErrors:
-    """Errors of one (flow, step): open list, resolved list, retry data and HTTP request details."""
+    """Errors of one (flow, step): open list, resolved list, retry data and HTTP request details.
+
+    Retry data exists only for the newest `retry_data_kept` errors of the step (Celigo keeps it for the most
+    recent 20,000): older errors still list their `retryDataKey`, but its data answers 404 and a retry
+    skips them.
+    """
 
     kind: str
     salt: int
     seed: ErrorSeed
+    retry_data_kept: int = RETRY_DATA_KEPT
     _removed: set[int] = field(default_factory=set, init=False)
     _open: dict[int, dict[str, Any]] = field(default_factory=dict, init=False)
     _at: dict[int, int] = field(default_factory=dict, init=False)
@@ -222,20 +233,26 @@ class StepErrors:
                 return False
         return True
 
+    def start_index(self, start_at_error_id: str) -> int | None:
+        """The index a `startAtErrorId` stands for (None: not an id of this step)."""
+        i = error_index(self.salt, start_at_error_id)
+        return i if i is not None and 0 <= i < self._next else None
+
     def page_open(
-        self, flt: ErrorFilter, cursor: int | None, size: int
-    ) -> tuple[list[dict[str, Any]], int | None]:
-        """One page of open errors, newest first, and the cursor of the next page (None on the last)."""
+        self, flt: ErrorFilter, start: int | None, size: int
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of open errors, newest first, from index `start` down (None: the newest), and the
+        `errorId` the next page starts at (None on the last page)."""
         picked: list[int] = []
-        for i in self._open_below(cursor):
+        for i in self._open_below(None if start is None else start + 1):
             if self._matches_open(i, flt):
                 picked.append(i)
                 if len(picked) > size:
                     break
-        more = len(picked) > size
+        following = picked[size] if len(picked) > size else None
         picked = picked[:size]
         items = [copy.deepcopy(self._open[i]) if i in self._open else self._virtual(i) for i in picked]
-        return items, (picked[-1] if more and picked else None)
+        return items, (None if following is None else error_id(self.salt, following))
 
     def _resolved_entry(self, rseq: int) -> _Resolved:
         if rseq < self.seed.n_resolved:
@@ -342,6 +359,7 @@ class StepErrors:
                 retriable = "retryDataKey" in self._open[i]
             else:
                 retriable = self._is_open(i) and content.family(self.kind, self.salt, i).retriable
+            retriable = retriable and self.has_retry_data(i)
             got = self._take(i) if retriable else None
             if got is not None:
                 taken.append(got)
@@ -403,10 +421,14 @@ class StepErrors:
             return copy.deepcopy(self._data[i])
         return content.retry_data(self.kind, self.salt, i, str(err["occurredAt"]))
 
+    def has_retry_data(self, i: int) -> bool:
+        """False for errors older than the newest `retry_data_kept` of the step: their data was dropped."""
+        return i >= self._next - self.retry_data_kept
+
     def _by_retry_key(self, key: str) -> tuple[int, dict[str, Any]] | None:
         i = decode_key(self.salt, "rdk", key)
         err = None if i is None else self._by_index(i)
-        if i is None or err is None or err.get("retryDataKey") != key:
+        if i is None or err is None or err.get("retryDataKey") != key or not self.has_retry_data(i):
             return None
         return i, err
 

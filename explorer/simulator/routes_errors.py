@@ -44,6 +44,7 @@ def _when(ctx: Ctx, name: str) -> int | None:
 
 
 def _filters(ctx: Ctx) -> tuple[ErrorFilter, int | None]:
+    """The list filters, and the resolved list's own `cursor` (the open list pages by `startAtErrorId`)."""
     raw_cursor = ctx.req.param("cursor")
     cursor = None
     if raw_cursor:
@@ -61,19 +62,26 @@ def _filters(ctx: Ctx) -> tuple[ErrorFilter, int | None]:
     return flt, cursor
 
 
-def _next_url(ctx: Ctx, cursor: int | None) -> dict[str, str]:
-    if cursor is None:
+def _next_url(ctx: Ctx, name: str, value: str | None) -> dict[str, str]:
+    if value is None:
         return {}
-    kept = [(k, v) for k, v in ctx.req.query if k != "cursor"]
-    return {"nextPageURL": f"{ctx.req.path}?{urlencode([*kept, ('cursor', str(cursor))])}"}
+    kept = [(k, v) for k, v in ctx.req.query if k != name]
+    return {"nextPageURL": f"{ctx.req.path}?{urlencode([*kept, (name, value)])}"}
 
 
 def list_open(ctx: Ctx, flow_id: str, step_id: str) -> SimResponse:
-    """GET .../errors: open errors, newest first, `nextPageURL` while more remain."""
+    """GET .../errors: open errors, newest first, `nextPageURL` (`startAtErrorId=`) while more remain."""
     _, _, store = _step(ctx, flow_id, step_id)
-    flt, cursor = _filters(ctx)
-    items, nxt = store.page_open(flt, cursor, ctx.error_page_size)
-    return json_response(200, {"errors": items, **_next_url(ctx, nxt)})
+    flt, _ = _filters(ctx)
+    start = None
+    raw_start = ctx.req.param("startAtErrorId")
+    if raw_start:
+        start = store.start_index(raw_start)
+        if start is None:
+            raise ApiFailure(400, "invalid_query_params", "startAtErrorId is not an error of this step",
+                             "startAtErrorId")
+    items, following = store.page_open(flt, start, ctx.error_page_size)
+    return json_response(200, {"errors": items, **_next_url(ctx, "startAtErrorId", following)})
 
 
 def list_resolved(ctx: Ctx, flow_id: str, step_id: str) -> SimResponse:
@@ -81,7 +89,8 @@ def list_resolved(ctx: Ctx, flow_id: str, step_id: str) -> SimResponse:
     _, _, store = _step(ctx, flow_id, step_id)
     flt, cursor = _filters(ctx)
     items, nxt = store.page_resolved(flt, cursor, ctx.error_page_size)
-    return json_response(200, {"resolved": items, **_next_url(ctx, nxt)})
+    following = None if nxt is None else str(nxt)
+    return json_response(200, {"resolved": items, **_next_url(ctx, "cursor", following)})
 
 
 def _id_list(body: dict[str, Any], field: str, *, required: bool) -> list[str]:

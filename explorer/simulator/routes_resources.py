@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from . import demo_ids as d
 from .account import SINGULAR, flow_steps
 from .clock import iso
 from .connector_locks import apply_locks, is_locked
@@ -206,9 +207,14 @@ def flow_errors(ctx: Ctx, flow_id: str) -> SimResponse:
 
 
 def ping_connection(ctx: Ctx, connection_id: str) -> SimResponse:
-    """GET or POST /v1/connections/{id}/ping: `{"code":200}`, or 422 `ping_failed` when offline."""
+    """GET or POST /v1/connections/{id}/ping: `{"code":200}`; both failure forms Celigo's web app handles:
+    422 (`ping_failed`, our code) when the connection is offline, and 200 with an `errors` body whose `code`
+    is the target application's status when it refuses the stored credentials (the license server)."""
     conn = ctx.account.get("connections", connection_id)
     ctx.scope.require("connections", conn)
+    if connection_id == d.CONN_LICENSE_API:
+        message = "Authentication failed: the license server answered 401 Unauthorized for the stored user"
+        return json_response(200, {"errors": [{"code": 401, "message": message}]})
     if conn.get("offline"):
         raise ApiFailure(
             422,

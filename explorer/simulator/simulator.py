@@ -42,7 +42,8 @@ class Simulator:
 
     Beyond the contract's arguments: `time_scale` (simulated seconds per real second; 0 freezes time except
     for `advance`, for byte-identical runs), `monotonic` (the real-time source for the clock and the rate
-    limiter, injectable in tests) and `error_page_size` (errors per page of the error lists).
+    limiter, injectable in tests), `error_page_size` (errors per page of the error lists) and
+    `retry_data_kept` (newest errors per step that keep retry data; Celigo's 20,000, shrunk in tests).
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class Simulator:
         time_scale: float = 1.0,
         monotonic: Callable[[], float] | None = None,
         error_page_size: int = 1000,
+        retry_data_kept: int = 20_000,
     ) -> None:
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {', '.join(SCALES)}, not {scale!r}")
@@ -72,6 +74,7 @@ class Simulator:
         self.rate_refill_per_s = rate_refill_per_s
         self.mask_secret_422 = mask_secret_422
         self.error_page_size = error_page_size
+        self.retry_data_kept = retry_data_kept
         self.requests: list[tuple[str, str, int]] = []
         self._monotonic = monotonic or time.monotonic
         self._clock = SimClock(self._monotonic, time_scale)
@@ -86,6 +89,7 @@ class Simulator:
     def _build(self, region: str) -> Account:
         bucket = TokenBucket(self.rate_bucket, self.rate_refill_per_s, self._monotonic)
         account = Account(region, _REGION_USERS[region], self.seed, self._clock.base_ms, bucket)
+        account.retry_data_kept = self.retry_data_kept
         add_demo_steps(account)
         add_demo_flows(account)
         add_demo_history(account)

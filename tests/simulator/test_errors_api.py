@@ -111,8 +111,8 @@ def test_filters(sim: Simulator) -> None:
     conn, _ = all_pages(sim, f"{AMAZON}/errors?source=connection")
     assert conn and all(e["source"] == "connection" for e in conn)
     assert len(conn) == sum(e["source"] == "connection" for e in every)
-    two, _ = all_pages(sim, f"{AMAZON}/errors?classification=rate_limit&classification=missing")
-    assert {e["classification"] for e in two} == {"rate_limit", "missing"}
+    two, _ = all_pages(sim, f"{AMAZON}/errors?classification=governance&classification=missing")
+    assert {e["classification"] for e in two} == {"governance", "missing"}
     cut = every[100]["occurredAt"]
     newer, _ = all_pages(sim, f"{AMAZON}/errors?occurredAt_gte={cut}")
     assert len(newer) == 101
@@ -258,11 +258,14 @@ def test_retry_data_get_and_put(sim: Simulator) -> None:
     path = f"{SHOPIFY}/{error['retryDataKey']}/data"
     data = call(sim, "GET", path).json()
     assert data["traceKey"] == error["traceKey"] == data["data"]["name"]
-    assert data["stage"] == "import"
+    assert data["stage"] == "page_processor_import"  # Celigo's stage names
     data["data"]["email"] = "fixed@example.com"
     put = call(sim, "PUT", path, body=data)
     assert (put.status, put.json()) == (200, data)
     assert call(sim, "GET", path).json()["data"]["email"] == "fixed@example.com"
+    # Only `data` is the client's: the stage and traceKey stay the server's.
+    put = call(sim, "PUT", path, body={**data, "stage": "transform", "traceKey": "mine"})
+    assert (put.json()["stage"], put.json()["traceKey"]) == ("page_processor_import", error["traceKey"])
     assert call(sim, "PUT", path, body={"stage": "import"}).status == 422
     assert call(sim, "GET", f"{SHOPIFY}/{'a' * 32}/data").status == 404
     assert call(sim, "GET", f"{AMAZON}/{error['retryDataKey']}/data").status == 404  # another step's key
@@ -282,11 +285,12 @@ def test_amazon_retry_data_matches_the_message(sim: Simulator) -> None:
 def test_request_detail(sim: Simulator) -> None:
     error = next(e for e in sim.open_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP) if "reqAndResKey" in e)
     detail = call(sim, "GET", f"{SHOPIFY}/requests/{error['reqAndResKey']}").json()
-    assert detail["request"]["method"] == "POST"
-    assert detail["request"]["url"].startswith("https://")
+    assert set(detail) == {"request", "response"}
+    assert set(detail["response"]) == {"body", "headers", "status", "url"}  # `status`, not `statusCode`
+    assert detail["response"]["url"].startswith("https://")
     assert "********" in detail["request"]["headers"]["authorization"]
-    assert error["traceKey"] in detail["request"]["body"]
-    assert str(detail["response"]["statusCode"]) == error["reqAndResKey"].split("-")[2]
+    assert ("body" in detail["request"]) != ("bodyKey" in detail["request"])
+    assert str(detail["response"]["status"]) == error["reqAndResKey"].split("-")[2]
     assert error["code"] in detail["response"]["body"]
     assert call(sim, "GET", f"{SHOPIFY}/requests/1-{'0' * 32}-200-POST").status == 404
 
@@ -295,3 +299,47 @@ async def test_errors_through_httpx(client: httpx.AsyncClient) -> None:
     r = await client.get(f"{SALESFORCE}/errors")
     assert r.status_code == 200
     assert len(r.json()["errors"]) == 7
+
+
+def test_a_large_request_body_is_stored_under_a_body_key(sim: Simulator) -> None:
+    details = [call(sim, "GET", f"{AMAZON}/requests/{e['reqAndResKey']}").json()
+               for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)[:40] if "reqAndResKey" in e]
+    stored = [x["request"] for x in details if "bodyKey" in x["request"]]
+    assert stored and all("body" not in request for request in stored)
+
+
+def test_open_errors_page_with_start_at_error_id() -> None:
+    sim = make_sim(error_page_size=5)
+    first = call(sim, "GET", f"{SHOPIFY}/errors?source=application").json()
+    errors = sim.open_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)
+    every = [e for e in errors if e["source"] == "application"]
+    assert first["nextPageURL"] == f"{SHOPIFY}/errors?source=application&startAtErrorId={every[5]['errorId']}"
+    second = call(sim, "GET", first["nextPageURL"]).json()
+    assert second["errors"][0] == every[5]
+    assert call(sim, "GET", f"{SHOPIFY}/errors?startAtErrorId=zzzzzzzz").status == 400
+
+
+def test_classifications_are_celigos() -> None:
+    """Every seeded error uses Celigo's classification words (no `rate_limit`)."""
+    celigo = {"connection", "duplicate", "governance", "missing", "parse", "value", "intermittent", "none"}
+    sim = make_sim()
+    seen = {e["classification"] for flow, step in d.DEMO_OPEN_ERRORS for e in sim.open_errors(flow, step)}
+    assert seen and seen <= celigo
+
+
+def test_retry_data_only_for_the_newest_errors_of_a_step() -> None:
+    """Celigo keeps retry data for the newest 20,000 errors of a step (here shrunk to 3): older ones still
+    list a retryDataKey, but their data is 404 and a retry skips them."""
+    sim = make_sim(retry_data_kept=3)
+    flow, step = d.FLOW_BC_ORDERS, d.IMP_NS_BC_ORDER
+    errors = sim.open_errors(flow, step)  # newest first
+    assert len(errors) == 5 and all("retryDataKey" in e for e in errors)
+    base = f"/v1/flows/{flow}/{step}"
+    statuses = [call(sim, "GET", f"{base}/{e['retryDataKey']}/data").status for e in errors]
+    assert statuses == [200, 200, 200, 404, 404]
+    old = [e["retryDataKey"] for e in errors[3:]]
+    assert call(sim, "POST", f"{base}/retry", body={"retryDataKeys": old}).status == 422
+    job = call(sim, "POST", f"{base}/retry", body={"retryDataKeys": [e["retryDataKey"] for e in errors]})
+    assert job.status == 201
+    assert [e["errorId"] for e in sim.open_errors(flow, step)] == [e["errorId"] for e in errors[3:]]
+    assert make_sim().retry_data_kept == 20_000

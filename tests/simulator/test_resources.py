@@ -220,6 +220,8 @@ def test_ping(sim: Simulator) -> None:
         assert bad.status == 422
         assert codes(bad) == ["ping_failed"]
     assert call(sim, "GET", "/v1/connections/ffffffffffffffffffffffff/ping").status == 404
+    refused = call(sim, "GET", f"/v1/connections/{d.CONN_LICENSE_API}/ping")
+    assert refused.status == 200 and refused.json()["errors"][0]["code"] == 401  # the target's status
 
 
 def test_replace_doc_helper_acts_as_another_user(sim: Simulator) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from explorer.client import IntegratorClient
 from explorer.journal import DraftStore, Journal
@@ -51,7 +51,9 @@ async def test_detail_shows_error_json_retry_data_and_request_response() -> None
         request_view = detail.query_one("#request-json", JsonView)
         await request_view.wait_loaded()
         exchange = json.loads(request_view.text)
-        assert exchange["request"]["method"] == "POST"
+        assert exchange["response"]["status"] == int(error["reqAndResKey"].split("-")[2])
+        note = str(detail.query_one("#request-note", Static).render())
+        assert f"response {exchange['response']['status']} from " in note and "netsuite.com" in note
         paths = [p for m, p, _ in sim.requests]
         assert any(p.endswith(f"/{error['retryDataKey']}/data") for p in paths)
         assert any(p.endswith(f"/requests/{error['reqAndResKey']}") for p in paths)

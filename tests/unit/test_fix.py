@@ -135,7 +135,8 @@ async def test_apply_journals_a_batch_and_undo_restores_byte_equal_data(tmp_path
         for item in report.written:
             now = await data_of(client, ErrorRecord(*AMAZON, item.record.error_id,
                                                     retry_data_key=item.record.retry_data_key))
-            assert now["data"]["netsuite"]["location"] == "Columbus DC" and now["stage"] == "import"
+            assert now["data"]["netsuite"]["location"] == "Columbus DC"
+            assert now["stage"] == "page_processor_import"
         entries = journal.journal.batch(report.batch_id)
         assert entries[0].method == "FIX" and entries[0].before == LOCATION_PATCH
         summary = summarize_batch(entries[0], entries)

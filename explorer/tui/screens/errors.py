@@ -27,6 +27,7 @@ from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkKind, BulkOptions, BulkReport
 from explorer.services.fix_retry import FixRetryReport
 from explorer.services.fix_run import FixOptions
+from explorer.services.retention import RETRY_DATA_KEPT
 from explorer.tui.literal import one_line
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
@@ -131,6 +132,8 @@ class ErrorsScreen(Screen[None]):
         return self.resolved_panel if tabs.active == RESOLVED_TAB else self.open_panel
 
     def on_mount(self) -> None:
+        # The open list is loaded unfiltered, newest first: its positions say which errors have no retry data.
+        self.open_panel.store.retry_data_kept = RETRY_DATA_KEPT
         self.open_panel.load(self._open_pages, self.open_total)
         self.open_panel.table.focus()
         if self.open_total is None:
@@ -237,7 +240,7 @@ class ErrorsScreen(Screen[None]):
         self.app.push_screen(ErrorDetailScreen(
             self.client, record, where=self.where, read_only=self.read_only,
             retryable=panel.store.is_retryable(record), refailed=panel.store.is_refailed(record),
-            on_gone=panel.mark_gone,
+            on_gone=panel.mark_gone, beyond_retention=panel.store.is_beyond(record),
             retry_now=None if panel.resolved else (lambda again: self._bulk("retry", [again], confirm=False)),
             editor=self.retry_data_editor,
         ))

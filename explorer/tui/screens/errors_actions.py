@@ -29,6 +29,7 @@ from explorer.services.bulk import (
     run_bulk,
 )
 from explorer.services.error_list import ErrorList
+from explorer.services.retention import BEYOND_RETENTION
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.widgets.errors_panel import ErrorsPanel
@@ -48,6 +49,7 @@ class BulkPlan:
     skipped: list[tuple[ErrorRecord, str]]
     steps: int
     gone: frozenset[tuple[str, str, str]] = frozenset()
+    beyond: frozenset[tuple[str, str, str]] = frozenset()
 
     def title(self) -> str:
         """``Retry 2,345 errors?``"""
@@ -75,7 +77,8 @@ class BulkPlan:
             out.append(f"{len(self.skipped):,} not retryable (skipped):")
             for record, reason in self.skipped[:SKIPPED_SHOWN]:
                 why = "no retry data" if reason == NOT_RETRYABLE else (
-                    "retry data gone" if reason == RETRY_DATA_GONE else reason)
+                    "retry data gone" if reason == RETRY_DATA_GONE else
+                    "beyond the newest 20,000: no retry data" if reason == BEYOND_RETENTION else reason)
                 out.append(Text("  ") + Text(one_line(f"{record.error_id} · {record.code or '-'} · "
                                                       f"{record.message}", 90)) + Text(f"  ({why})"))
             if len(self.skipped) > SKIPPED_SHOWN:
@@ -87,10 +90,10 @@ class BulkPlan:
 
 def make_plan(kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList) -> BulkPlan:
     """Plan an action over ``records`` the way the bulk service will run it."""
-    gone = frozenset(store.gone)
-    batches, skipped = plan_batches(kind, records, gone=gone)
+    gone, beyond = frozenset(store.gone), frozenset(store.beyond)
+    batches, skipped = plan_batches(kind, records, gone=gone, beyond=beyond)
     return BulkPlan(kind, list(records), sum(len(rows) for *_, rows in batches), len(batches), skipped,
-                    len({(flow, step) for flow, step, _ in batches}), gone)
+                    len({(flow, step) for flow, step, _ in batches}), gone, beyond)
 
 
 class BulkRunner:
@@ -175,7 +178,8 @@ class BulkRunner:
         assert dialog is not None and cancel is not None
         try:
             report = await run_bulk(self.client, plan.kind, plan.records, options=self.options, cancel=cancel,
-                                    on_progress=dialog.show_progress, gone=plan.gone, on_sent=on_sent)
+                                    on_progress=dialog.show_progress, gone=plan.gone, on_sent=on_sent,
+                                    beyond=plan.beyond)
         finally:
             self.running = False
         self.last_report = report

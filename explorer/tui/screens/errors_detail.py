@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
@@ -52,6 +53,24 @@ def retry_data_editor(context: WriteContext) -> RetryDataEditorFactory:
     return make
 
 
+
+def exchange_summary(detail: Any) -> str:
+    """``response 422 from <host> · request body stored on the server`` from Celigo's request/response detail
+    (``response.status``, ``response.url``; a stored body has ``bodyKey`` instead of ``body``)."""
+    if not isinstance(detail, dict):
+        return "request/response"
+    raw_response, raw_request = detail.get("response"), detail.get("request")
+    response: dict[str, Any] = raw_response if isinstance(raw_response, dict) else {}
+    request: dict[str, Any] = raw_request if isinstance(raw_request, dict) else {}
+    status = response.get("status")
+    url = response.get("url")
+    host = urlsplit(url).hostname if isinstance(url, str) else None
+    parts = [f"response {status if status is not None else '?'}" + (f" from {host}" if host else "")]
+    for side, doc in (("request", request), ("response", response)):
+        if "bodyKey" in doc and "body" not in doc:
+            parts.append(f"{side} body stored on the server (bodyKey), not shown")
+    return one_line(" · ".join(parts), 160)
+
 class ErrorDetailScreen(Screen[None]):
     """Summary line, then tabs: Error (JSON), Retry data, Request / response."""
 
@@ -84,8 +103,10 @@ class ErrorDetailScreen(Screen[None]):
         on_gone: Callable[[ErrorRecord], None] | None = None,
         retry_now: Callable[[ErrorRecord], None] | None = None,
         editor: RetryDataEditorFactory | None = None,
+        beyond_retention: bool = False,
     ) -> None:
-        """``retry_now`` runs a one-record retry (None: not offered, e.g. for resolved errors)."""
+        """``retry_now`` runs a one-record retry (None: not offered, e.g. for resolved errors);
+        ``beyond_retention``: the error is past the newest 20,000 of its step: its data is not asked for."""
         super().__init__()
         self.client = client
         self.record = record
@@ -96,6 +117,7 @@ class ErrorDetailScreen(Screen[None]):
         self.on_gone = on_gone
         self.retry_now = retry_now
         self.editor = editor
+        self.beyond_retention = beyond_retention
         self.retry_data: RetryData | None = None
         self.retry_data_note = ""
 
@@ -133,6 +155,8 @@ class ErrorDetailScreen(Screen[None]):
             text.append(f"{name} ", style="dim")
             text.append(one_line(value))
         retry = "retryable" if self.retryable else "not retryable"
+        if self.beyond_retention:
+            retry += " · beyond the newest 20,000 errors of the step: no retry data"
         if self.refailed:
             retry += " · ↻ failed again after a retry (same traceKey)"
         text.append("\n")
@@ -157,6 +181,11 @@ class ErrorDetailScreen(Screen[None]):
         record = self.record
         if not record.retry_data_key:
             self.retry_data_note = "This error has no retryDataKey: it cannot be retried."
+            self._note("retry", self.retry_data_note)
+            return
+        if self.beyond_retention:
+            self.retry_data_note = ("No retry data: integrator.io keeps it only for the newest 20,000 errors "
+                                    "of a step, and this one is older. It cannot be retried or edited.")
             self._note("retry", self.retry_data_note)
             return
         self._note("retry", "loading retry data…")
@@ -195,7 +224,7 @@ class ErrorDetailScreen(Screen[None]):
         except ApiError as exc:
             self._note("request", f"Could not load the request/response: {exc}")
             return
-        self._note("request", f"reqAndResKey {key}")
+        self._note("request", f"{exchange_summary(detail)} · reqAndResKey {key}")
         self.query_one("#request-json", JsonView).load(detail)
 
     # -- actions ------------------------------------------------------------------------------------

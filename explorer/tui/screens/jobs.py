@@ -183,7 +183,7 @@ class JobsScreen(Screen[None]):
     @work(group="children", description="load child jobs")
     async def _load_children(self, node: TreeNode[Job], job: Job) -> None:
         try:
-            children = await self.client.list_jobs(_flowJobId=job.id, type=["export", "import"])
+            children = (await self.client.job_family(job.id)).children
         except ApiError as exc:
             node.add_leaf(Text(f"could not load the child jobs: {one_line(str(exc))}"))
             return

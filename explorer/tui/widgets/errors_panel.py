@@ -196,6 +196,7 @@ class ErrorsPanel(Vertical):
         table.is_marked = self.store.selection.is_marked
         table.is_retryable = self.store.is_retryable
         table.is_refailed = self.store.is_refailed
+        table.is_beyond = self.store.is_beyond
         yield table
         yield Static(Text(""), classes="errors-status", id="status")
 

@@ -154,6 +154,8 @@ class ErrorsTable(LineViewer):
         self.is_marked: RowPredicate = lambda record: False
         self.is_retryable: RowPredicate = lambda record: record.retriable
         self.is_refailed: RowPredicate = lambda record: False
+        self.is_beyond: RowPredicate = lambda record: False
+        """Past the newest 20,000 errors of the step: shown ⊘ in the retryable column."""
 
     # -- data handed down by the screen ------------------------------------------------------------
 
@@ -285,7 +287,7 @@ class ErrorsTable(LineViewer):
             elif name == "resolvedAt":
                 cells.append(format_time(record.resolved_at))
             elif name == "retryable":
-                cells.append("✓" if self.is_retryable(record) else "·")
+                cells.append("✓" if self.is_retryable(record) else "⊘" if self.is_beyond(record) else "·")
             elif name == "step":
                 key = (record.flow_id, record.step_id)
                 cells.append(one_line(self._step_names.get(key, record.step_id)))
