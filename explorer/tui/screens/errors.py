@@ -49,13 +49,13 @@ class ErrorsScreen(Screen[None]):
     ErrorsScreen TabPane { padding: 0; height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "retry", "Retry"),
-        Binding("x", "resolve", "Resolve"),
+        Binding("r", "retry", "Retry", id="errors.retry"),
+        Binding("x", "resolve", "Resolve", id="errors.resolve"),
         Binding("T", "fix", "Fix data", show=False, id="errors.fix"),
-        Binding("1", "show_tab('open')", "Open", show=False),
-        Binding("2", "show_tab('resolved')", "Resolved", show=False),
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("escape", "close", "Back"),
+        Binding("1", "show_tab('open')", "Open", show=False, id="errors.show_tab_open"),
+        Binding("2", "show_tab('resolved')", "Resolved", show=False, id="errors.show_tab_resolved"),
+        Binding("ctrl+r", "refresh", "Refresh", id="errors.refresh"),
+        Binding("escape", "close", "Back", id="errors.close"),
     ]
 
     def __init__(

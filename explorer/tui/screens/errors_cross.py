@@ -48,11 +48,11 @@ class CrossStepErrorsScreen(Screen[None]):
                                            text-style: bold; width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "retry", "Retry"),
-        Binding("x", "resolve", "Resolve"),
-        Binding("T", "fix", "Fix data", show=False, id="errors.fix"),
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("escape", "close", "Back"),
+        Binding("r", "retry", "Retry", id="errors_all.retry"),
+        Binding("x", "resolve", "Resolve", id="errors_all.resolve"),
+        Binding("T", "fix", "Fix data", show=False, id="errors_all.fix"),
+        Binding("ctrl+r", "refresh", "Refresh", id="errors_all.refresh"),
+        Binding("escape", "close", "Back", id="errors_all.close"),
     ]
 
     def __init__(
@@ -110,6 +110,7 @@ class CrossStepErrorsScreen(Screen[None]):
         return self.query_one("#cross-panel", ErrorsPanel)
 
     def on_mount(self) -> None:
+        self.panel.home_grouping = "code"
         self.panel.set_grouping("code")
         self.panel.table.focus()
         self.panel.say("finding steps with open errors…")

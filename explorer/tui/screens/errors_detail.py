@@ -83,12 +83,12 @@ class ErrorDetailScreen(Screen[None]):
     ErrorDetailScreen .pane-note { height: auto; padding: 0 1; color: $text-warning; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "edit_retry_data", "Edit retry data"),
-        Binding("r", "retry_now", "Retry now"),
-        Binding("1", "show_tab('error')", "Error", show=False),
-        Binding("2", "show_tab('retry')", "Retry data", show=False),
-        Binding("3", "show_tab('request')", "Request", show=False),
-        Binding("escape", "close", "Back"),
+        Binding("e", "edit_retry_data", "Edit retry data", id="error_detail.edit_retry_data"),
+        Binding("r", "retry_now", "Retry now", id="error_detail.retry_now"),
+        Binding("1", "show_tab('error')", "Error", show=False, id="error_detail.show_tab_error"),
+        Binding("2", "show_tab('retry')", "Retry data", show=False, id="error_detail.show_tab_retry"),
+        Binding("3", "show_tab('request')", "Request", show=False, id="error_detail.show_tab_request"),
+        Binding("escape", "close", "Back", id="error_detail.close"),
     ]
 
     def __init__(

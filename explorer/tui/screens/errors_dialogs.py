@@ -45,8 +45,8 @@ class ConfirmBulkDialog(ModalScreen[bool]):
 
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmBulkDialog")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "confirm", "Confirm"),
-        Binding("n,escape", "cancel", "Cancel"),
+        Binding("y,enter", "confirm", "Confirm", id="bulk_confirm.confirm"),
+        Binding("n,escape", "cancel", "Cancel", id="bulk_confirm.cancel"),
     ]
 
     def __init__(self, title: str, lines: Sequence[str | Text], confirm_label: str) -> None:
@@ -76,8 +76,8 @@ class BulkProgressDialog(ModalScreen[None]):
     BulkProgressDialog ProgressBar { margin: 0 0 1 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel_or_close", "Cancel / close"),
-        Binding("enter", "close", "Close", show=False),
+        Binding("escape", "cancel_or_close", "Cancel / close", id="bulk_progress.cancel_or_close"),
+        Binding("enter", "close", "Close", show=False, id="bulk_progress.close"),
     ]
 
     def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
@@ -149,7 +149,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceDialog") + """
     ChoiceDialog OptionList { height: auto; max-height: 24; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
     def __init__(self, title: str, choices: Sequence[tuple[str, str | Text] | None]) -> None:
         """``choices`` are (id, label) pairs; None draws a separator line."""
@@ -180,7 +180,7 @@ class TextPromptDialog(ModalScreen[str | None]):
     """One line of input (a date range); enter returns the text, esc None."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptDialog")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "", hint: str = "") -> None:
         super().__init__()

@@ -80,10 +80,10 @@ class JobsScreen(Screen[None]):
     JobsScreen > #jobs-status { height: 1; background: $panel; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("R", "run", "Run now"),
-        Binding("m", "more", "Older jobs"),
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("escape", "close", "Back"),
+        Binding("R", "run", "Run now", id="jobs.run"),
+        Binding("m", "more", "Older jobs", id="jobs.more"),
+        Binding("ctrl+r", "refresh", "Refresh", id="jobs.refresh"),
+        Binding("escape", "close", "Back", id="jobs.close"),
     ]
 
     def __init__(self, client: IntegratorClient, flow_id: str, *, flow_name: str = "",

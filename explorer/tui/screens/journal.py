@@ -91,6 +91,10 @@ class JournalScreen(Screen[None]):
             return not self.context.read_only
         return True
 
+    def action_back(self) -> None:
+        """``escape``: back to where the journal was opened from."""
+        self.dismiss(None)
+
     def action_reload(self) -> None:
         """Read the journal again (newest first)."""
         rows = journal_rows(self.context.journal.entries(profile=self.context.profile))

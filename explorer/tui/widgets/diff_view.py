@@ -29,14 +29,14 @@ class DiffView(ScrollView, can_focus=True):
     """Styles of the line kinds (theme colours, set in DEFAULT_CSS)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "scroll_up", "Up", show=False),
-        Binding("down", "scroll_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-        Binding("left", "scroll_left", "Left", show=False),
-        Binding("right", "scroll_right", "Right", show=False),
+        Binding("up", "scroll_up", "Up", show=False, id="diff.scroll_up"),
+        Binding("down", "scroll_down", "Down", show=False, id="diff.scroll_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="diff.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="diff.page_down"),
+        Binding("home", "scroll_home", "Top", show=False, id="diff.scroll_home"),
+        Binding("end", "scroll_end", "Bottom", show=False, id="diff.scroll_end"),
+        Binding("left", "scroll_left", "Left", show=False, id="diff.scroll_left"),
+        Binding("right", "scroll_right", "Right", show=False, id="diff.scroll_right"),
     ]
     """Keyboard scrolling; the screen owns every other key."""
 

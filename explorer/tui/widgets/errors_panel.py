@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -133,22 +134,22 @@ class ErrorsPanel(Vertical):
     ErrorsPanel > .errors-status { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("f", "quick_filter", "Quick filter"),
-        Binding("d", "date_range", "Dates", show=False),
-        Binding("s", "sort", "Sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False),
-        Binding("g", "group", "Group"),
-        Binding("G", "group_field", "Group by…", show=False),
-        Binding("t", "group_templates", "Templates", show=False, id="errors.group_templates"),
-        Binding("space", "toggle_mark", "Mark"),
-        Binding("shift+down", "extend(1)", "Extend", show=False),
-        Binding("shift+up", "extend(-1)", "Extend", show=False),
-        Binding("a", "mark_all", "Mark all"),
-        Binding("A", "clear_marks", "Clear marks", show=False),
-        Binding("enter", "open", "Open"),
-        Binding("ctrl+e", "export", "Export"),
-        Binding("escape", "back", "Back", show=False),
+        Binding("slash", "filter", "Filter", id="errors_panel.filter"),
+        Binding("f", "quick_filter", "Quick filter", id="errors_panel.quick_filter"),
+        Binding("d", "date_range", "Dates", show=False, id="errors_panel.date_range"),
+        Binding("s", "sort", "Sort", id="errors_panel.sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="errors_panel.reverse_sort"),
+        Binding("g", "group", "Group", id="errors_panel.group"),
+        Binding("G", "group_field", "Group by…", show=False, id="errors_panel.group_field"),
+        Binding("t", "group_templates", "Templates", show=False, id="errors_panel.group_templates"),
+        Binding("space", "toggle_mark", "Mark", id="errors_panel.toggle_mark"),
+        Binding("shift+down", "extend(1)", "Extend", show=False, id="errors_panel.extend_down"),
+        Binding("shift+up", "extend(-1)", "Extend", show=False, id="errors_panel.extend_up"),
+        Binding("a", "mark_all", "Mark all", id="errors_panel.mark_all"),
+        Binding("A", "clear_marks", "Clear marks", show=False, id="errors_panel.clear_marks"),
+        Binding("enter", "open", "Open", id="errors_panel.open"),
+        Binding("ctrl+e", "export", "Export", id="errors_panel.export"),
+        Binding("escape", "back", "Back", show=False, id="errors_panel.back"),
     ]
 
     class OpenError(Message):
@@ -178,6 +179,8 @@ class ErrorsPanel(Vertical):
         self.export_dir = export_dir
         self.step_names = step_names if step_names is not None else {}
         self.group_field: GroupField | None = None
+        self.home_grouping: GroupField | None = None
+        """The grouping the screen opened with: esc goes back to it, and from it, off the screen."""
         self.groups: list[ErrorGroup] = []
         self.fetching = False
         """True while pages are still arriving. Our own name: Textual's ``loading`` would cover the table with
@@ -422,15 +425,20 @@ class ErrorsPanel(Vertical):
         self.table.focus()
 
     def action_back(self) -> None:
-        """esc: close the filter (clearing it), else leave group mode."""
+        """esc: close the filter (clearing it), else leave a grouping the user chose, else leave the screen.
+
+        Leaving the screen is the screen's own esc binding, reached by skipping this one.
+        """
         if self._filter_shown():
             box = self.query_one("#filter", Input)
             box.remove_class("-shown")
             box.value = ""
             self.apply(replace(self.store.query, text=""))
             self.table.focus()
-        elif self.group_field is not None:
-            self.set_grouping(None)
+        elif self.group_field is not None and self.group_field != self.home_grouping:
+            self.set_grouping(self.home_grouping)
+        else:
+            raise SkipAction()
 
     def action_quick_filter(self) -> None:
         """Pick a source, classification or code among the loaded rows (with counts)."""

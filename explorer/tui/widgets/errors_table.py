@@ -126,8 +126,8 @@ class ErrorsTable(LineViewer):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "scroll_columns(-8)", "Left", show=False),
-        Binding("right", "scroll_columns(8)", "Right", show=False),
+        Binding("left", "scroll_columns(-8)", "Left", show=False, id="errors_table.scroll_left"),
+        Binding("right", "scroll_columns(8)", "Right", show=False, id="errors_table.scroll_right"),
     ]
 
     class CursorMoved(LineViewer.CursorMoved):

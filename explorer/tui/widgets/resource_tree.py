@@ -47,12 +47,12 @@ class ResourceTree(LabelledTree):
         Binding("ctrl+r", "reload_all", "Reload all", show=False, id="tree.reload_all"),
         Binding("right", "expand_or_down", "Expand", show=False, id="tree.expand"),
         Binding("left", "collapse_or_up", "Collapse", show=False, id="tree.collapse"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("home", "scroll_home", "First", show=False),
-        Binding("end", "scroll_end", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("j", "cursor_down", "Down", show=False, id="tree.cursor_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.cursor_up"),
+        Binding("home", "scroll_home", "First", show=False, id="tree.scroll_home"),
+        Binding("end", "scroll_end", "Last", show=False, id="tree.scroll_end"),
+        Binding("pageup", "page_up", "Page up", show=False, id="tree.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="tree.page_down"),
     ]
     """``r`` refreshes the node under the cursor, ``ctrl+r`` everything; arrows move, ``right``/``left``
     expand and collapse (or go to the first child / the parent), ``enter``/``space`` toggle."""
