@@ -36,8 +36,8 @@ from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkD
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.profiles import ProfilePicker
-from tests.tui.browse_app import make_app, settle
-from tests.tui.test_edit_host import replace_in_area, until
+from tests.helpers.browse_app import make_app, settle
+from tests.helpers.edit_host import replace_in_area, until
 
 SIZE = (120, 36)
 
