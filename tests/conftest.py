@@ -68,3 +68,12 @@ def silent_port() -> Iterator[int]:
     """A loopback port that accepts connections and never sends a byte (a server that hangs)."""
     with silent_server() as port:
         yield port
+
+
+@pytest.fixture
+def repo_server(schemas_source: Path, tmp_path: Path) -> Iterator[str]:
+    """A loopback server standing in for the schema repository's raw files (see tests/helpers)."""
+    from tests.helpers.repo_stand_in import serving_repo
+
+    with serving_repo(schemas_source, tmp_path) as base_url:
+        yield base_url

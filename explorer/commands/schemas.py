@@ -16,7 +16,7 @@ from typing import Any
 from explorer.commands.common import EXIT_API, EXIT_OK, CommandContext, UsageError, add_command
 from explorer.commands.output import printable
 from explorer.services import schema_files
-from explorer.services.json_cursor import line_of
+from explorer.services.json_cursor import lines_of
 from explorer.services.schema_check import SchemaProblem
 from explorer.services.schemas import SchemaLibrary, infer_kind
 
@@ -81,9 +81,8 @@ def kind_of(name: str | None, document: Any) -> str:
     return kind
 
 
-def format_problem(problem: SchemaProblem, text: str) -> str:
-    """``line 12: http.auth.type: "tokn" is not one of …`` (the line when the path can be found)."""
-    line = line_of(text, problem.path)
+def format_problem(problem: SchemaProblem, line: int | None) -> str:
+    """``line 12: http.auth.type: "tokn" is not one of …`` (``line`` 0-based, when the path was found)."""
     where = f"line {line + 1}: " if line is not None else ""
     return f"{where}{problem.where}: {problem.message}"
 
@@ -108,13 +107,14 @@ async def run_validate(ctx: CommandContext, args: argparse.Namespace) -> int:
         return EXIT_API
     kind = kind_of(args.kind, document)
     problems = library.check(kind, document)
+    lines = lines_of(text, [problem.path for problem in problems])
     if ctx.out.json_mode:
         ctx.out.data({"kind": kind, "problems": [
-            {"path": p.where, "line": (line_of(text, p.path) or 0) + 1, "code": p.code, "message": p.message}
+            {"path": p.where, "line": (lines[p.path] or 0) + 1, "code": p.code, "message": p.message}
             for p in problems]})
     else:
         for problem in problems:
-            ctx.out.line(printable(format_problem(problem, text)))
+            ctx.out.line(printable(format_problem(problem, lines[problem.path])))
         summary = f"{len(problems)} problem(s)" if problems else "no problem"
         ctx.out.note(f"iox: {printable(args.file)} ({kind[:-1]}): {summary} "
                      "against Celigo's published schema")

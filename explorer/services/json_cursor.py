@@ -10,7 +10,7 @@ the text before the cursor.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from explorer.model.paths import PathPart
@@ -117,15 +117,22 @@ def key_at(text: str, line: int, column: int) -> KeyAt | None:
 
 def line_of(text: str, parts: tuple[PathPart, ...]) -> int | None:
     """The 0-based line where the value at ``parts`` (or its nearest named parent) starts."""
-    wanted = tuple(parts)
-    best: tuple[int, int] | None = None  # (matched length, line)
+    return lines_of(text, [tuple(parts)])[tuple(parts)]
+
+
+def lines_of(text: str, paths: Iterable[tuple[PathPart, ...]]) -> dict[tuple[PathPart, ...], int | None]:
+    """:func:`line_of` for many paths in one pass over the text (hundreds of problems in a 2 MB file)."""
+    wanted = set(paths)
+    prefixes = {path[:length] for path in wanted for length in range(len(path) + 1)}
+    first_line: dict[tuple[PathPart, ...], int] = {(): 0}
     for key in iter_keys(text):
-        length = len(key.parts)
-        if key.parts == wanted[:length] and (best is None or length > best[0]):
-            best = (length, key.line)
-            if length == len(wanted):
-                return key.line
-    return best[1] if best is not None else (0 if not wanted else None)
+        if key.parts in prefixes and key.parts not in first_line:
+            first_line[key.parts] = key.line
+    found: dict[tuple[PathPart, ...], int | None] = {}
+    for path in wanted:
+        found[path] = next((first_line[path[:length]] for length in range(len(path), -1, -1)
+                            if path[:length] in first_line), None)
+    return found
 
 
 _KEY_AND_COLON = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*')

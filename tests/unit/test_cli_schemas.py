@@ -110,3 +110,29 @@ def test_schema_warnings_never_block_the_put(capsys: Cap, tmp_path: Path) -> Non
     code, out, err = run(capsys, "--demo", "put", f"connections/{d.CONN_SHOPIFY}", str(edited), "--yes")
     assert "http.customHeaderNote: not in Celigo's published schema" in err
     assert code == 0 and "200" in out
+
+
+def test_update_downloads_from_the_repository_with_progress(capsys: Cap, repo_server: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IOX_SCHEMAS_BASE_URL", repo_server)
+    code, out, err = run(capsys, "schemas", "update")
+    assert code == 0
+    assert "fetching schema files of celigo/ai at 082ce7fda20c" in err
+    assert out.startswith("Installed 77 schema files (20 connections, 26 exports, 11 flows, 20 imports) from "
+                          f"{repo_server}/082ce7fda20c533ddefb85d3326260f320aafe64")
+    code, out, _ = run(capsys, "schemas")
+    assert f"from       {repo_server}/" in out
+
+
+def test_a_failed_download_says_so_and_exits_1(capsys: Cap, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A loopback port nobody listens on: the connection is refused at once.
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("IOX_SCHEMAS_BASE_URL", f"http://127.0.0.1:{port}")
+    code, out, err = run(capsys, "schemas", "update")
+    assert code == 1 and out == ""
+    assert "schemas not installed: cannot fetch http://127.0.0.1:" in err and "ConnectError" in err

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import copy
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-import yaml
 
 from explorer.services import schema_files
 from explorer.services.json_cursor import line_of, path_at
 from explorer.services.schema_check import SchemaChecker
 from explorer.services.schema_tree import build_tree
 from explorer.services.schemas import NOT_PUBLISHED, SchemaLibrary, infer_kind
+from tests.helpers.repo_stand_in import RepoStandIn, yaml_tree
 
 CONNECTION: dict[str, Any] = {
     "_id": "6571b82412ab69b81933e9c5", "name": "Shop", "type": "http",
@@ -25,16 +22,6 @@ CONNECTION: dict[str, Any] = {
              "auth": {"type": "token", "token": {"token": "******", "location": "header"}}},
     "createdAt": "2026-01-01T00:00:00.000Z", "lastModified": "2026-01-02T00:00:00.000Z",
 }
-
-
-def _yaml_tree(bundles: Path, into: Path) -> Path:
-    """The bundles written back as the repository's YAML files (what a clone of celigo/ai holds)."""
-    for bundle in bundles.glob("*.json"):
-        for entry in json.loads(bundle.read_text())["files"].values():
-            target = into / entry["x-repoPath"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(yaml.safe_dump(entry["content"], allow_unicode=True), encoding="utf-8")
-    return into
 
 
 @pytest.fixture
@@ -56,7 +43,7 @@ def test_install_from_bundles_says_what_it_installed(schemas_source: Path, tmp_p
 
 def test_install_from_yaml_directory_gives_the_same_trees(schemas_source: Path, tmp_path: Path) -> None:
     from_bundles = schema_files.install_from(schemas_source, tmp_path / "a").directory
-    clone = _yaml_tree(schemas_source, tmp_path / "clone")
+    clone = yaml_tree(schemas_source, tmp_path / "clone")
     from_yaml = schema_files.install_from(clone, tmp_path / "b").directory
     for kind in schema_files.KINDS:
         assert schema_files.read_kind(from_yaml, kind) == schema_files.read_kind(from_bundles, kind)
@@ -69,37 +56,6 @@ def test_install_from_something_else_keeps_nothing_half_done(tmp_path: Path) -> 
     assert schema_files.installed(tmp_path / "s") is None
 
 
-class _RepoStandIn(http.server.BaseHTTPRequestHandler):
-    """Serves ``/<commit>/<repo path>`` as raw YAML, like the repository's raw-file host."""
-
-    files: ClassVar[dict[str, bytes]] = {}
-    seen: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        self.seen.append(self.path)
-        body = self.files.get(self.path.lstrip("/"))
-        self.send_response(200 if body is not None else 404)
-        self.end_headers()
-        self.wfile.write(body or b"404: Not Found")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def repo_server(schemas_source: Path, tmp_path: Path) -> Iterator[str]:
-    clone = _yaml_tree(schemas_source, tmp_path / "clone")
-    _RepoStandIn.files = {f"{schema_files.PINNED_COMMIT}/{p.relative_to(clone).as_posix()}": p.read_bytes()
-                          for p in clone.rglob("*.yml")}
-    _RepoStandIn.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RepoStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 def test_download_fetches_every_file_at_the_pinned_commit(repo_server: str, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(schema_files.BASE_URL_ENV, repo_server)
@@ -107,8 +63,8 @@ def test_download_fetches_every_file_at_the_pinned_commit(repo_server: str, tmp_
     result = schema_files.download(tmp_path / "s", lambda done, total, path: progress.append(done))
     total = sum(len(paths) for paths in schema_files.REPO_PATHS.values())
     assert progress == list(range(1, total + 1))
-    assert len(_RepoStandIn.seen) == total
-    assert all(path.startswith(f"/{schema_files.PINNED_COMMIT}/skills/") for path in _RepoStandIn.seen)
+    assert len(RepoStandIn.seen) == total
+    assert all(path.startswith(f"/{schema_files.PINNED_COMMIT}/skills/") for path in RepoStandIn.seen)
     assert result.source == f"{repo_server}/{schema_files.PINNED_COMMIT}"
     library = SchemaLibrary(tmp_path / "s")
     assert library.check("connections", CONNECTION) == []
@@ -117,7 +73,7 @@ def test_download_fetches_every_file_at_the_pinned_commit(repo_server: str, tmp_
 def test_a_failed_download_keeps_the_previous_install(repo_server: str, schemas_source: Path,
                                                       tmp_path: Path) -> None:
     before = schema_files.install_from(schemas_source, tmp_path / "s")
-    del _RepoStandIn.files[f"{schema_files.PINNED_COMMIT}/{schema_files.REPO_PATHS['imports'][-1]}"]
+    del RepoStandIn.files[f"{schema_files.PINNED_COMMIT}/{schema_files.REPO_PATHS['imports'][-1]}"]
     with pytest.raises(schema_files.SchemaInstallError, match="HTTP 404"):
         schema_files.download(tmp_path / "s", base_url=repo_server)
     assert schema_files.installed(tmp_path / "s") == before

@@ -20,7 +20,7 @@ from textual.widgets import TextArea
 
 from explorer.model.paths import format_path
 from explorer.services.json_check import JsonProblem
-from explorer.services.json_cursor import key_at, line_of, value_span
+from explorer.services.json_cursor import key_at, lines_of, value_span
 from explorer.services.schema_check import SchemaProblem
 from explorer.services.schemas import SchemaLibrary
 from explorer.tui.screens.field_doc import FieldDocScreen
@@ -159,7 +159,9 @@ class EditorSchemaAssist:
             document = json.loads(text)
         except ValueError:
             return None
-        return [(problem, line_of(text, problem.path)) for problem in self.library.check(self.kind, document)]
+        problems = self.library.check(self.kind, document)
+        lines = lines_of(text, [problem.path for problem in problems])
+        return [(problem, lines[problem.path]) for problem in problems]
 
     def _apply(self, text: str, rows: list[tuple[SchemaProblem, int | None]] | None) -> None:
         if rows is None or text != self.screen.text:
