@@ -70,6 +70,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/connections/{id}/ping", res.ping_connection),
     ("POST", "/v1/connections/{id}/ping", res.ping_connection),
     *_kind_routes("connections"),
+    ("GET", "/v1/errors/filterMetadata", errs.filter_metadata),
     ("GET", "/v1/jobs", jobs.list_jobs),
     ("GET", "/v1/jobs/{id}/family", jobs.job_family),
     ("PUT", "/v1/jobs/{id}/cancel", jobs.cancel_job),

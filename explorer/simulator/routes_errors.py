@@ -169,3 +169,21 @@ def request_detail(ctx: Ctx, flow_id: str, step_id: str, key: str) -> SimRespons
     if detail is None:
         raise not_found(f"Request {key}")
     return json_response(200, detail)
+
+
+CLASSIFICATIONS = (
+    "connection", "duplicate", "governance", "missing", "parse", "value", "intermittent", "none",
+)
+"""Celigo's error classifications (its web app lists them all but `none`)."""
+SOURCES = ("application", "internal", "connection", "resource", "lookup", "transformation", "output_filter",
+           "input_filter", "import_filter", "mapping", "response_mapping", "pre_save_page_hook",
+           "pre_map_hook", "post_map_hook", "post_submit_hook", "post_aggregate_hook")
+
+
+def filter_metadata(ctx: Ctx) -> SimResponse:
+    """GET /v1/errors/filterMetadata: the values the error filters offer (`filters.classification`, ...).
+
+    Celigo's web app reads its classification list from here at run time; the shape of each list beyond
+    "values under `filters`" is not documented, so plain strings are served [I].
+    """
+    return json_response(200, {"filters": {"classification": list(CLASSIFICATIONS), "source": list(SOURCES)}})

@@ -34,6 +34,8 @@ class Server:
     na: str
     eu: str
     tokens: dict[str, str]
+    au: str = ""
+    ca: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,8 @@ def base_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def server(base_env: dict[str, str]) -> Iterator[Server]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "simulator", "--port", "0", "--eu-port", "0"],
+        [sys.executable, "-m", "explorer", "simulator", "--port", "0", "--eu-port", "0", "--au-port", "0",
+         "--ca-port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=base_env,
     )
     try:
@@ -59,14 +62,14 @@ def server(base_env: dict[str, str]) -> Iterator[Server]:
         tokens: dict[str, str] = {}
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         for line in process.stdout:
-            if match := re.match(r"^(NA|EU): (http://\S+?)/v1/$", line.strip()):
+            if match := re.match(r"^(NA|EU|AU|CA): (http://\S+?)/v1/$", line.strip()):
                 urls[match.group(1)] = match.group(2)
             elif match := re.match(r"^(\w+): ([0-9a-f]{32})$", line.strip()):
                 tokens[match.group(1)] = match.group(2)
             if line.startswith("Press Ctrl-C") or time.monotonic() > deadline:
                 break
-        assert set(urls) == {"NA", "EU"} and "full" in tokens, "the simulator did not start"
-        yield Server(urls["NA"], urls["EU"], tokens)
+        assert set(urls) == {"NA", "EU", "AU", "CA"} and "full" in tokens, "the simulator did not start"
+        yield Server(urls["NA"], urls["EU"], tokens, urls["AU"], urls["CA"])
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -217,6 +220,17 @@ def test_login_with_an_eu_token_hints_at_the_region(iox: Any, server: Server) ->
     assert doc["profiles"][0]["base_url"] == server.eu + "/v1/"
     token = iox("--json", "token", token=None, base_url=False).json()
     assert token["user_id"] == d.EU_USER_ID
+
+
+def test_login_tries_every_named_region_over_http(iox: Any, server: Server) -> None:
+    others = [f"eu={server.eu}", f"au={server.au}", f"ca={server.ca}"]
+    result = iox("login", "--profile", "ca", "--token-stdin",
+                 *[arg for url in others for arg in ("--other-region-url", url)],
+                 token=None, stdin=server.tokens["ca"])
+    assert result.code == 0, result.err
+    assert f"this token belongs to the CA account ({server.ca}/v1/), not the NA one" in result.err
+    token = iox("--json", "--profile", "ca", "token", token=None, base_url=False).json()
+    assert token["user_id"] == d.CA_USER_ID and token["base_url"] == server.ca + "/v1/"
 
 
 def test_login_without_the_other_region_says_what_to_pass(iox: Any, server: Server) -> None:

@@ -320,9 +320,10 @@ def test_open_errors_page_with_start_at_error_id() -> None:
 
 
 def test_classifications_are_celigos() -> None:
-    """Every seeded error uses Celigo's classification words (no `rate_limit`)."""
+    """Every seeded error uses Celigo's classification words (no `rate_limit`), as filterMetadata lists."""
     celigo = {"connection", "duplicate", "governance", "missing", "parse", "value", "intermittent", "none"}
     sim = make_sim()
+    assert set(call(sim, "GET", "/v1/errors/filterMetadata").json()["filters"]["classification"]) == celigo
     seen = {e["classification"] for flow, step in d.DEMO_OPEN_ERRORS for e in sim.open_errors(flow, step)}
     assert seen and seen <= celigo
 
