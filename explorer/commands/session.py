@@ -107,8 +107,10 @@ def resolve_session(
 class ClientBuilder(Protocol):
     """Builds a client for a session: the real API, a loopback server, or the in-process simulator."""
 
-    def __call__(self, session: Session, on_request: RequestHook | None = None) -> IntegratorClient:
-        """A new client for ``session``; ``on_request`` (if given) sees every request (the TUI's HTTP log)."""
+    def __call__(self, session: Session, on_request: RequestHook | None = None, *,
+                 concurrency: int | None = None) -> IntegratorClient:
+        """A new client for ``session``; ``on_request`` (if given) sees every request (the TUI's HTTP log);
+        ``concurrency`` overrides the requests kept in flight (a command that paces itself asks for more)."""
         ...
 
 
