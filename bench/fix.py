@@ -10,7 +10,7 @@
    batches of 1000, jobs followed), re-read the step for repeats. Requests are counted from ``-v``'s log (one
    line per request, timestamped on arrival by this script). The ideal under the API's rate limit (bucket
    1000, refill 300/s) for the same requests is ``(requests - 1000) / 300`` seconds; the ideal at the client's
-   16 requests in flight and 100 ms RTT is ``requests / 16 × 0.1`` seconds.
+   32 requests in flight (what ``iox fix`` asks for) and 100 ms RTT is ``requests / 32 × 0.1`` seconds.
 
 Run: ``.venv/bin/python bench/fix.py [--records 10000] [--latency-ms 100] [--runs 5] [--group-runs 5]``.
 Prints figures (min/median/max over the runs); nothing here is asserted by the test suite. The machine is
@@ -45,7 +45,7 @@ FLOW, STEP = d.LARGE_ERRORS_FLOW, d.LARGE_ERRORS_STEP
 PATCH = [{"op": "test", "path": "/status", "value": "pending"},
          {"op": "replace", "path": "/status", "value": "approved"}]
 REQUEST_LINE = re.compile(r"^iox: (GET|PUT|POST|DELETE|PATCH) (\S+) → (\S+)")
-BUCKET, REFILL, IN_FLIGHT = 1000, 300.0, 16
+BUCKET, REFILL, IN_FLIGHT = 1000, 300.0, 32
 
 
 def spread(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
@@ -167,13 +167,13 @@ def bench_fix(records: int, latency_ms: float, runs: int) -> None:
                 fetch, write = max(gets[-1] - gets[0], 1e-9), max(puts[-1] - puts[0], 1e-9)
                 print(f"       fetch {fetch:.1f} s ({len(gets) / fetch:.0f} GET/s), write {write:.1f} s "
                       f"({len(puts) / write:.0f} PUT/s); ideal under the rate limit {ideal_rate:.1f} s "
-                      f"(×{wall / max(ideal_rate, 1e-9):.2f}), at 16 in flight {ideal_flight:.1f} s "
+                      f"(×{wall / max(ideal_rate, 1e-9):.2f}), at {IN_FLIGHT} in flight {ideal_flight:.1f} s "
                       f"(×{wall / ideal_flight:.2f})")
     print(f"fix {records:,} records at {latency_ms:g} ms RTT, wall:  {spread(walls, 's', 1)}")
     print(f"                                    CPU:   {spread(cpus, 's', 1)}")
     median_total = statistics.median(totals)
     print(f"requests per run: {spread([float(t) for t in totals], '', 0)}; ideal under the rate limit "
-          f"{max(median_total - BUCKET, 0) / REFILL:.1f} s, at 16 in flight and {latency_ms:g} ms "
+          f"{max(median_total - BUCKET, 0) / REFILL:.1f} s, at {IN_FLIGHT} in flight and {latency_ms:g} ms "
           f"{median_total / IN_FLIGHT * latency_ms / 1000:.1f} s")
 
 
