@@ -45,7 +45,8 @@ def write_context(client: IntegratorClient, tmp: Path) -> WriteContext:
 
 def host(step: tuple[str, str], tmp: Path) -> ErrorsHost:
     def make(client: IntegratorClient) -> ErrorsScreen:
-        return ErrorsScreen(client, *step, step_name="NetSuite import", flow_name="Salesforce → NetSuite",
+        flow = "Amazon → NetSuite" if step == AMAZON else "Salesforce → NetSuite"
+        return ErrorsScreen(client, *step, step_name="NetSuite import", flow_name=flow,
                             bulk_options=FROZEN_BULK, fix_context=write_context(client, tmp),
                             fix_options=FROZEN_FIX)
     return ErrorsHost(Simulator(seed=0, time_scale=0), make)

@@ -9,7 +9,7 @@ keeps those screens about their lists. Every network step runs in a worker with 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from textual.screen import Screen
@@ -153,13 +153,23 @@ class FixFlow:
             self._retry(self.last_apply.written)
 
     def _preview(self, records: list[ErrorRecord], ops: list[PatchOp]) -> None:
+        async def fetch(dialog: FixProgressDialog, cancel: CancelToken) -> FixPreview:
+            return await preview_fix(self.client, records, ops, options=self.options, cancel=cancel,
+                                     on_progress=dialog.show_progress)
+
+        self._fetch(f"Fetching the retry data of {len(records):,} errors", len(records), fetch,
+                    "Preview of the patch", undo_of=None)
+
+    def _fetch(self, title: str, total: int,
+               fetch: Callable[[FixProgressDialog, CancelToken], Awaitable[FixPreview]],
+               preview_title: str, undo_of: str | None) -> None:
+        """Fetch with a progress dialog (esc cancels), then show the preview — or why there is none."""
         self.running = True
-        dialog, cancel = self._progress(f"Fetching the retry data of {len(records):,} errors", len(records))
+        dialog, cancel = self._progress(title, total)
 
         async def run() -> None:
             try:
-                preview = await preview_fix(self.client, records, ops, options=self.options, cancel=cancel,
-                                            on_progress=dialog.show_progress)
+                preview = await fetch(dialog, cancel)
             finally:
                 self.running = False
             self.last_preview = preview
@@ -167,7 +177,7 @@ class FixFlow:
                 dialog.show_report([*preview.summary_lines(), "Nothing was written."])
                 return
             dialog.dismiss(None)
-            self._show_preview(preview, "Preview of the patch", undo_of=None)
+            self._show_preview(preview, preview_title, undo_of=undo_of)
 
         self.screen.run_worker(run(), group="fix", exclusive=True)
 
@@ -252,23 +262,11 @@ class FixFlow:
             return
         context = self.context
         assert context is not None
-        self.running = True
-        dialog, cancel = self._progress(f"Checking the records of {batch_id}", 1)
 
-        async def run() -> None:
-            try:
-                preview = await preview_undo(self.client, context.journal, batch_id, account=context.account,
-                                             options=self.options, cancel=cancel,
-                                             on_progress=dialog.show_progress)
-            finally:
-                self.running = False
-            self.last_preview = preview
-            if preview.canceled or preview.stopped:
-                dialog.show_report([*preview.summary_lines(), "Nothing was written."])
-                return
-            dialog.dismiss(None)
-            self._show_preview(preview, f"Undo {batch_id}: restore the retry data it replaced",
-                               undo_of=batch_id)
+        async def fetch(dialog: FixProgressDialog, cancel: CancelToken) -> FixPreview:
+            return await preview_undo(self.client, context.journal, batch_id, account=context.account,
+                                      options=self.options, cancel=cancel, on_progress=dialog.show_progress)
 
-        self.screen.run_worker(run(), group="fix", exclusive=True)
+        self._fetch(f"Checking the records of {batch_id}", 1, fetch,
+                    f"Undo {batch_id}: restore the retry data it replaced", undo_of=batch_id)
 
