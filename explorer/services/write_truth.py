@@ -74,6 +74,16 @@ def warning_block(paths: Sequence[NotTaken], label: str) -> list[str]:
     return [head, *(f"  - {item.line()}" for item in paths)]
 
 
+def not_taken_notice(paths: Sequence[NotTaken]) -> str:
+    """Three short lines for a toast (toasts are clipped): which paths, why, and where the details are."""
+    names = ", ".join(item.path for item in paths[:6])
+    if len(paths) > 6:
+        names += f" and {len(paths) - 6} more"
+    return (f"{len(paths)} field(s) did not take: {names}\n"
+            "kept locked by an integration app, or normalised by the server\n"
+            "w: the journal entry lists them; the JSON pane shows what the server holds")
+
+
 def undo_refusal(entry: JournalEntry, server: str, account: str | None) -> str | None:
     """Why this session may not undo ``entry`` (None: it may): it was written to another server or account.
 

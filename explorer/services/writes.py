@@ -175,7 +175,8 @@ def plan_write(session: EditSession, text: str) -> WritePlan:
 def write_warnings(
     base: Any, body: Any, *, server_owned: Sequence[str] = SERVER_OWNED, text: str | None = None
 ) -> list[WriteWarning]:
-    """Masked secrets about to be sent back, and fields or array items the PUT would erase.
+    """Masked secrets about to be sent back, fields or array items the PUT would erase, and an Integration
+    App's locked fields (``_connectorId``).
 
     ``text`` (what ``body`` was parsed from) lets a document without a mask skip the walk for one.
     """
@@ -200,6 +201,12 @@ def write_warnings(
                 f"{label}: {len(base_value) - len(body_value)} of {len(base_value)} items removed "
                 "(PUT erases them)",
             ))
+    if isinstance(base, Mapping) and base.get("_connectorId") and base != body:
+        found.append(WriteWarning(
+            "integration_app", "_connectorId",
+            "this resource belongs to an Integration App (_connectorId): integrator.io locks most of its "
+            "fields, so changes to locked ones may not take; each field that does not is named after the PUT",
+        ))
     return found
 
 

@@ -69,6 +69,7 @@ async def test_integration_app_put_reports_locked_fields_and_journals_them(
     outcome = await writes.submit_write(na, writes.plan_write(session, text), journal=journal, clock=clock,
                                         account=d.USER_ID)
     assert isinstance(outcome, writes.Saved) and outcome.status == 200
+    assert [w.kind for w in outcome.plan.warnings] == ["integration_app"]  # said before the PUT, too
     assert [item.path for item in outcome.not_taken] == ["name"]
     assert outcome.summary.endswith("→ 200, but 1 field(s) did not take")
     assert sim.doc("flows", d.FLOW_BC_ORDERS)["schedule"] == "? 0 */6 * * *"

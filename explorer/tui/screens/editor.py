@@ -41,7 +41,7 @@ from explorer.services.diff import short_json
 from explorer.services.json_check import JsonProblem
 from explorer.services.json_lines import JsonLineIndex
 from explorer.services.write_targets import DocumentTarget
-from explorer.services.write_truth import warning_block
+from explorer.services.write_truth import not_taken_notice
 from explorer.services.writes import EditSession, Saved, WritePlan
 from explorer.tui.literal import printable
 from explorer.tui.screens.editor_context import WriteContext
@@ -409,9 +409,8 @@ class EditorScreen(Screen[Saved | None]):
             self.refresh_bindings()
         if isinstance(outcome, writes.Saved):
             if outcome.not_taken:
-                block = warning_block(outcome.not_taken, self.target.label)
-                self.notify("\n".join(block), title="Saved, but not as sent", severity="warning",
-                            markup=False, timeout=30)
+                self.notify(not_taken_notice(outcome.not_taken), title="Saved, but not as sent",
+                            severity="warning", markup=False, timeout=30)
             else:
                 self.notify(outcome.summary, title="Saved", markup=False)
             if outcome.journal_error:
