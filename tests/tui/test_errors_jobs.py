@@ -115,3 +115,20 @@ async def test_opened_with_run_now_asks_at_once_and_esc_sends_nothing() -> None:
         screen = await ready(pilot)
         assert pilot.app.screen is screen
         assert not [r for r in sim.requests if r[0] != "GET"]
+
+
+async def test_running_a_disabled_flow_shows_the_servers_message() -> None:
+    """The refusal is shown in the server's words with its status; nothing depends on its code."""
+    sim = Simulator(seed=0, time_scale=0)
+
+    def make(client: IntegratorClient) -> JobsScreen:
+        return JobsScreen(client, d.DISABLED_FLOW, flow_name="Contacts", poll_interval=0.02)
+
+    async with ErrorsHost(sim, make).run_test(size=(140, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("HTTP 422" in n.message for n in pilot.app._notifications))
+        shown = next(n.message for n in pilot.app._notifications if "HTTP 422" in n.message)
+        assert "disabled" in shown and screen.followed is None
