@@ -523,10 +523,6 @@ class ErrorList:
         self.view = merge_sorted(self.view, shown, key, query.descending)
         return len(shown)
 
-    def snapshot(self) -> list[ErrorRecord]:
-        """A copy of the row list to hand to a thread (the list may grow while the thread runs)."""
-        return list(self.rows)
-
     def compute(self, query: ErrorQuery) -> list[ErrorRecord]:
         """``apply_query`` over every loaded row, for callers that do not need a thread."""
         return apply_query(self.rows, query, self.is_retryable)

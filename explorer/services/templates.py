@@ -201,8 +201,3 @@ def group_by_template(rows: Iterable[ErrorRecord],
     return [TemplateGroup(template, tally.count, _ranked(tally.codes), _ranked(tally.classifications),
                           tally.first, tally.last, tally.retryable, tally.sample)
             for template, tally in ordered]
-
-
-def matches_template(record: ErrorRecord, template: str) -> bool:
-    """Whether an error's message has this template (exactly; a template is its own identity)."""
-    return template_of(record.message) == template

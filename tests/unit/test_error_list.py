@@ -177,7 +177,7 @@ def test_set_view_merges_rows_that_arrived_while_a_thread_computed() -> None:
     store = ErrorList()
     store.add_page(SAMPLE[:3])
     query = ErrorQuery(codes=frozenset({"422"}))
-    snapshot = store.snapshot()
+    snapshot = list(store.rows)  # what the panel hands a thread
     computed = apply_query(snapshot, query)
     store.add_page(SAMPLE[3:])  # a page arrives before the thread's answer is installed
     store.set_view(query, computed, len(snapshot))

@@ -8,7 +8,7 @@ import pytest
 
 from explorer.model import ErrorRecord
 from explorer.services.error_list import ErrorQuery, apply_query, group_errors
-from explorer.services.templates import group_by_template, matches_template, template_of
+from explorer.services.templates import group_by_template, template_of
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 
@@ -75,7 +75,7 @@ def test_query_filters_to_one_template_and_error_list_groups_by_template() -> No
     groups = group_errors(rows, "template")
     assert [(g.value, g.count) for g in groups] == [("Item <*> could not be found", 4), ("Other", 1)]
     assert groups[0].sample.startswith("422 · value · since 2026-11-01 00:00")
-    assert matches_template(rows[0], "Item <*> could not be found")
+    assert template_of(rows[0].message) == "Item <*> could not be found"
 
 
 def test_demo_account_messages_form_few_templates() -> None:
