@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -22,6 +23,7 @@ from explorer.services.account import AccountService
 from explorer.textsafe import clip, escape, markup_escape, one_line
 from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
+from explorer.tui.key_bursts import KeyBurst, bursting, deliver
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
 from explorer.tui.widgets.wait_status import WaitStatus
@@ -120,6 +122,15 @@ class ExplorerApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self._end_session()
+
+    # ----------------------------------------------------------------------------------------- typing
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this platform, gathering fast typing into bursts (``key_bursts``)."""
+        return bursting(super().get_driver_class())
+
+    async def on_key_burst(self, burst: KeyBurst) -> None:
+        """Keys typed in a row: one edit in an editable text area, else each key as it came."""
+        await deliver(self, burst)
 
     # ----------------------------------------------------------------------------------------- toasts
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
@@ -67,8 +68,10 @@ Measured with ``bench/edit.py`` (push to painted, 120x40): 40 KB 0.19 s, 60 KB 0
 """
 VALIDATE_DELAY_S = 0.25
 """Typing pause before the JSON is checked again (the status line)."""
-DRAFT_DELAY_S = 1.0
-"""Typing pause before the draft is written to disk."""
+DRAFT_DELAY_S = 0.2
+"""Typing pause before the draft is written to disk (a ``kill -9`` 0.3 s after the last key loses nothing)."""
+DRAFT_MAX_WAIT_S = 1.0
+"""During typing that never pauses, the draft is still written at least this often."""
 
 EditMode = Literal["auto", "external"]
 
@@ -166,6 +169,8 @@ class EditorScreen(Screen[Saved | None]):
         self._finished = False
         self._validate_timer: Timer | None = None
         self._draft_timer: Timer | None = None
+        self._changed_at = 0.0
+        self._unsaved_since: float | None = None
         self.schema = EditorSchemaAssist(self, context.schemas, target.kind)
         """Field docs, checks and completion from Celigo's schemas (``editor_schema``)."""
 
@@ -309,10 +314,29 @@ class EditorScreen(Screen[Saved | None]):
         if self._validate_timer is not None:
             self._validate_timer.stop()
         self._validate_timer = self.set_timer(VALIDATE_DELAY_S, self._validate)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(self.draft_delay_s, self._save_draft)
+        # One timer per pause, not one per key: it re-arms itself until typing rests (or max wait passes).
+        self._changed_at = time.monotonic()
+        if self._unsaved_since is None:
+            self._unsaved_since = self._changed_at
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(self.draft_delay_s, self._draft_due)
         self.schema.text_changed()
+
+    def _draft_due(self) -> None:
+        """Write the draft once typing paused ``draft_delay_s``, or after ``DRAFT_MAX_WAIT_S`` regardless."""
+        self._draft_timer = None
+        now = time.monotonic()
+        quiet = now - self._changed_at
+        unsaved = now - (self._unsaved_since if self._unsaved_since is not None else now)
+        if quiet < self.draft_delay_s and unsaved < max(DRAFT_MAX_WAIT_S, self.draft_delay_s):
+            self._draft_timer = self.set_timer(self.draft_delay_s - quiet, self._draft_due)
+            return
+        self._save_draft()
+
+    def on_screen_suspend(self) -> None:
+        """Another screen (a dialog, the diff) covers the editor: the draft is written now."""
+        if self._unsaved_since is not None:
+            self._save_draft()
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         """The doc strip follows the cursor (once it rests)."""
@@ -338,6 +362,7 @@ class EditorScreen(Screen[Saved | None]):
 
     def _save_draft(self) -> None:
         """Write the draft now (or drop it when the text is back to where it started)."""
+        self._unsaved_since = None
         if self.session is None:
             return
         text = self.text
