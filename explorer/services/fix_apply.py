@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from explorer.client import ApiError, ReadOnlyViolation, Unauthorized
 from explorer.journal import Journal, JournalEntry, iso_time
@@ -38,6 +38,7 @@ from explorer.services.fix_run import (
     _reasons,
     _Stop,
 )
+from explorer.services.write_targets import path_under, retry_data_target
 from explorer.services.write_truth import not_taken
 
 
@@ -87,10 +88,8 @@ def new_batch_id(now: datetime | None = None) -> str:
 
 def retry_data_path(base_url: str, record: FixRecord) -> str:
     """``/v1/flows/F/S/K/data``: the path a record's retry data is written to, as journaled."""
-    base = (urlsplit(base_url).path or "/").rstrip("/")
-    parts = "/".join(quote(part, safe="") for part in (record.flow_id, record.step_id,
-                                                        record.retry_data_key or ""))
-    return f"{base}/flows/{parts}/data"
+    target = retry_data_target(record.flow_id, record.step_id, record.retry_data_key or "")
+    return path_under(base_url, target)
 
 
 @dataclass

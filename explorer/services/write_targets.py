@@ -132,5 +132,10 @@ def document_version(target: DocumentTarget, doc: Any) -> str:
 
 def request_path(api: JsonDocumentApi, target: DocumentTarget) -> str:
     """The path the PUT goes to, as shown and journaled: ``/v1/flows/<id>``."""
-    base = urlsplit(api.base_url).path or "/"
+    return path_under(api.base_url, target)
+
+
+def path_under(base_url: str, target: DocumentTarget) -> str:
+    """``target``'s path below an API base URL, as shown and journaled (``/v1/flows/F/S/K/data``)."""
+    base = urlsplit(base_url).path or "/"
     return base.rstrip("/") + "/" + target.path.lstrip("/")
