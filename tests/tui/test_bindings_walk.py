@@ -26,6 +26,7 @@ from textual.widgets import TextArea
 
 import explorer.tui
 from explorer.services.fix_run import FixPreview
+from explorer.services.schemas import FieldDoc
 from explorer.services.writes import DraftSummary, Stale
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
@@ -33,9 +34,11 @@ from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, DraftOfferScreen, StaleChoiceScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
+from explorer.tui.screens.field_doc import FieldDocScreen
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.screens.profiles import ProfilePicker
+from explorer.tui.screens.value_completion import ValueCompletionScreen
 from tests.helpers.browse_app import make_app, settle
 from tests.helpers.edit_host import replace_in_area, until
 
@@ -205,6 +208,12 @@ async def test_walk_every_screen_and_modal_and_leave_each_with_escape() -> None:
 
         await app.push_screen(ProfilePicker(["default", "other"], "default"))
         await walk.leave(ProfilePicker)
+
+        # The editor's schema dialogs (f1, ctrl+space) need a schema library; pushed here directly.
+        await app.push_screen(FieldDocScreen(FieldDoc(path="name", known=True, description="The name.")))
+        await walk.leave(FieldDocScreen)
+        await app.push_screen(ValueCompletionScreen("type", ("export", "import"), "export"))
+        await walk.leave(ValueCompletionScreen)
 
         # The bulk fix's screens take what the fix flow hands them; pushed here with small stand-ins.
         await app.push_screen(PatchEditorScreen("Fix 2 records", "[]", "an RFC 6902 patch"))
