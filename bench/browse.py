@@ -1,191 +1,174 @@
-"""Browse benchmark: how fast the first screen fills in, on a big account over a slow link.
+"""Start-up against posting, the large account's tree on screen, and what ``iox tree`` asks, all from outside.
 
-Prints (never asserts):
-* on the simulator's "large" account (50 integrations × 10 flows, plus the demo) with 100 ms latency per
-  request: requests and time from mount until the root level is painted, and until every badge is painted —
-  once with the client's default concurrency (8) and once with 24 requests in flight;
-* time from process start to the first painted frame of ``iox --demo`` (a real pty, like a terminal);
-* time to the first paint of a 10 MB JSON document in the JSON pane;
-* peak RSS of this process and of the ``iox --demo`` child.
+What is measured (issue 10), with the real processes in a pseudo-terminal read by pyte (``bench/screen.py``):
 
-Run: ``/work/venv/bin/python bench/browse.py [--runs 3]``
+* start-up: process start → the first full frame, for ``iox --demo`` (its tree and footer) and for posting
+  (its collection pane and footer), runs interleaved so both see the same machine; ratio ours/posting
+  (target ≤ 0.4). Posting is installed by ``screen.posting_command`` in a venv under /tmp (not a dependency);
+* the large account at ``--latency-ms`` (100): process start → the first integration on screen, → its badge
+  (open-error count) on screen, → every visible integration with its badge; keystroke latency in the tree
+  (``down`` written → the cursor line moved on screen) while badges still arrive;
+* ``iox tree`` on the large account: requests sent (``-v`` logs each one; target ≤ 150) and wall time.
+
+Run: ``.venv/bin/python bench/browse.py [--runs 5] [--latency-ms 100]``. Prints min/median/max of the runs;
+nothing here is asserted by the test suite. The load average is printed with the figures (shared machine).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import json
 import os
-import pty
-import resource
-import select
-import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from explorer.client import IntegratorClient, RequestRecord
-from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
-from explorer.tui.app import ExplorerApp
-from explorer.tui.screens.main import MainScreen
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LATENCY_MS = 100.0
-SIZE = (120, 40)
-IOX = Path(sys.executable).with_name("iox")
+from screen import (
+    IOX,
+    LINES,
+    Terminal,
+    cleanup_home,
+    fresh_home,
+    highlighted_line,
+    iox_env,
+    machine_note,
+    posting_command,
+    ratio,
+    simulator,
+    spread,
+)
 
-
-class TimedApp(ExplorerApp):
-    """The explorer, noting when it was mounted."""
-
-    mounted_at = 0.0
-
-    def on_mount(self) -> None:
-        # Textual also calls ExplorerApp.on_mount (handlers run for every class in the MRO): no super().
-        self.mounted_at = time.monotonic()
-
-
-def app_on(sim: Simulator, concurrency: int) -> TimedApp:
-    def factory(on_request: Callable[[RequestRecord], None] | None = None) -> IntegratorClient:
-        return IntegratorClient(DEMO_TOKENS["full"], transport=SimulatorTransport(sim),
-                                concurrency=concurrency, on_request=on_request)
-
-    return TimedApp(client_factory=factory, profile_label="bench")
+TREE_TOP, TREE_BOTTOM = 1, LINES - 2
 
 
-def main_screen(app: ExplorerApp) -> MainScreen:
-    return next(s for s in app.screen_stack if isinstance(s, MainScreen))
+def _all_shown(*texts: str) -> object:
+    return lambda screen: all(any(text in line for line in screen.display) for text in texts)
 
 
-async def first_screen(concurrency: int) -> dict[str, float]:
-    """Mount → root painted → every badge painted on the large account, with request counts."""
-    sim = Simulator(seed=0, scale="large", latency_ms=LATENCY_MS)
-    app = app_on(sim, concurrency)
-    out: dict[str, float] = {}
-    async with app.run_test(size=SIZE) as pilot:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.002)
-            screens = [s for s in app.screen_stack if isinstance(s, MainScreen)]
-            if not screens:
-                continue
-            tree = screens[0].resource_tree
-            if "root_s" not in out and tree.root_painted_at is not None:
-                out["root_s"] = tree.root_painted_at - app.mounted_at
-                out["root_requests"] = len(sim.requests)
-                out["integrations"] = float(sum(1 for item in tree.items if item.kind == "integration"))
-            if tree.badges_painted_at is not None:
-                out["badges_s"] = tree.badges_painted_at - app.mounted_at
-                out["badges_requests"] = len(sim.requests)
-                break
-        await pilot.pause()
-    return out
+def start_iox(home: Path) -> float:
+    """Seconds from spawning ``iox --demo`` until its tree and footer are on screen."""
+    env = {"XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state")}
+    with Terminal([str(IOX), "--demo"], env=env) as term:
+        at = term.wait(term.watch(_all_shown("Licensing and Usage", "^p palette")), 60)  # type: ignore[arg-type]
+        return at - term.started
 
 
-def big_document(target_bytes: int) -> dict[str, Any]:
-    """A realistic ~10 MB JSON document (records of an export page)."""
-    record = {"id": "SO-000000", "email": "customer@example.com", "lines": [
-        {"sku": "SKU-0001", "qty": 3, "price": 19.99, "note": "gift wrap [bold]please[/bold]"}] * 3,
-        "address": {"street": "1 Main St", "city": "Springfield", "zip": "12345"}, "tags": ["a", "b", "c"]}
-    one = len(json.dumps(record, indent=2))
-    return {"records": [{**record, "id": f"SO-{i:06d}"} for i in range(target_bytes // one + 1)]}
+def start_posting(home: Path) -> float:
+    """Seconds from spawning posting until its collection pane and footer are on screen."""
+    collection = home / "collection"
+    collection.mkdir(parents=True, exist_ok=True)
+    env = {"XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+    with Terminal([*posting_command(), "--collection", str(collection)], env=env, cwd=str(home)) as term:
+        at = term.wait(term.watch(_all_shown("Collection is empty.", "^p Commands")), 60)  # type: ignore[arg-type]
+        return at - term.started
 
 
-async def json_first_paint(doc: dict[str, Any]) -> float:
-    """Seconds from ``JsonView.load`` to the next painted frame."""
-    sim = Simulator(seed=0)
-    app = app_on(sim, 8)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        view = main_screen(app).json_view
-        painted = asyncio.Event()
-        started = time.monotonic()
-        view.load(doc)
-        view.call_after_refresh(painted.set)
-        await painted.wait()
-        elapsed = time.monotonic() - started
-        await view.wait_loaded()
-    return elapsed
+def browse_large(latency_ms: float) -> dict[str, float | list[float]]:
+    """The large account's first screen: first integration, first badge, all visible badges, tree keys."""
+    home = fresh_home()
+    try:
+        with simulator(latency_ms) as sim, Terminal([str(IOX), "--base-url", sim.base_url],
+                                                    env=iox_env(sim, home)) as term:
+            first = term.wait(term.watch(_all_shown("Licensing and Usage")), 120)  # type: ignore[arg-type]
+            badge = term.watch(_all_shown("Acme Outlet #00 - ERP Sync  ● 100,006"))  # type: ignore[arg-type]
+
+            def badges_done(screen: object) -> bool:
+                lines = [line for line in screen.display if " - ERP Sync" in line]  # type: ignore[attr-defined]
+                return bool(lines) and all("●" in line for line in lines)
+
+            every = term.watch(badges_done)
+            keys: list[float] = []
+            direction = "down"
+            deadline = time.perf_counter() + 120
+            while not every.done.is_set() and time.perf_counter() < deadline:
+                with term.lock:
+                    before = highlighted_line(term.screen, TREE_TOP, TREE_BOTTOM)
+                if before is None:
+                    time.sleep(0.01)
+                    continue
+                wanted = before + (1 if direction == "down" else -1)
+                try:
+                    keys.append(term.key_latency(direction, lambda screen, w=wanted: highlighted_line(
+                        screen, TREE_TOP, TREE_BOTTOM) == w, timeout=10))
+                except TimeoutError:
+                    break
+                direction = "up" if direction == "down" else "down"
+                time.sleep(0.1)
+            badge_at = term.wait(badge, 120)
+            every_at = term.wait(every, 120)
+            return {"first": first - term.started, "badge": badge_at - term.started,
+                    "every": every_at - term.started, "keys": keys}
+    finally:
+        cleanup_home(home)
 
 
-def pty_first_paint(marker: bytes = b"Connections") -> tuple[float, int]:
-    """Seconds from spawning ``iox --demo`` in a 120×40 pty until a frame shows ``marker``; child peak RSS."""
-    started = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(str(IOX), [str(IOX), "--demo"])
-    import fcntl
-    import struct
-    import termios
-
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    seen = b""
-    elapsed = float("nan")
-    deadline = started + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            seen += chunk
-            if marker in seen:
-                elapsed = time.monotonic() - started
-                break
-    os.write(fd, b"q")
-    time.sleep(0.3)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, 9)
-    _, _status, usage = os.wait4(pid, 0)
-    os.close(fd)
-    return elapsed, int(usage.ru_maxrss)
+def tree_requests(latency_ms: float) -> tuple[int, float]:
+    """``iox tree -v`` on the large account: requests logged, wall seconds."""
+    home = fresh_home()
+    try:
+        with simulator(latency_ms) as sim:
+            env = {**os.environ, **iox_env(sim, home)}
+            started = time.perf_counter()
+            done = subprocess.run([str(IOX), "--base-url", sim.base_url, "-v", "tree"], capture_output=True,
+                                  text=True, env=env)
+            wall = time.perf_counter() - started
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr[-2000:])
+            return sum(1 for line in done.stderr.splitlines() if line.startswith("iox: GET ")), wall
+    finally:
+        cleanup_home(home)
 
 
-def median(values: list[float]) -> str:
-    return f"{statistics.median(values):.3f} s  (runs: {', '.join(f'{v:.3f}' for v in values)})"
+def main() -> None:
+    """Run and print."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--skip", action="append", default=[], choices=("startup", "large", "tree"))
+    args = parser.parse_args()
+    print(f"browse; {args.runs} runs; {machine_note()}", flush=True)
 
+    if "startup" not in args.skip:
+        posting_command()  # install before timing anything
+        ours: list[float] = []
+        peer: list[float] = []
+        start_iox(fresh_home())  # one warm-up each: the first run of a venv fills the OS file cache
+        start_posting(fresh_home())
+        for _ in range(args.runs):
+            for runner, into in ((start_iox, ours), (start_posting, peer)):
+                home = fresh_home()
+                try:
+                    into.append(runner(home))
+                finally:
+                    cleanup_home(home)
+        print("start-up, process start → first full frame, 120×40 pty (runs interleaved):")
+        print(f"  iox --demo   {spread(ours)}")
+        print(f"  posting      {spread(peer)}")
+        print(f"  ratio iox/posting {ratio(ours, peer)} (target ≤ 0.4)", flush=True)
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every measurement and print the figures."""
-    parser = argparse.ArgumentParser(description="browse benchmark")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args(argv)
+    if "large" not in args.skip:
+        runs = [browse_large(args.latency_ms) for _ in range(args.runs)]
+        keys = [k for run in runs for k in run["keys"]]  # type: ignore[union-attr]
+        print(f"large account (`iox simulator --scale large --latency-ms {args.latency_ms:.0f}`), "
+              "process start →")
+        for label, name in (("first integration on screen", "first"), ("its badge on screen", "badge"),
+                            ("every visible badge on screen", "every")):
+            print(f"  {label:<30} {spread([r[name] for r in runs], 's', 1)}")  # type: ignore[misc]
+        print(f"  tree keys while badges arrive (key written → cursor moved): {spread(keys)}", flush=True)
 
-    print(f"large account, {LATENCY_MS:.0f} ms latency per request, terminal {SIZE[0]}x{SIZE[1]}")
-    for concurrency in (8, 16, 24, 32):
-        results = [asyncio.run(first_screen(concurrency)) for _ in range(args.runs)]
-        first = results[0]
-        print(f"  client concurrency {concurrency}: {int(first['integrations'])} integrations")
-        print(f"    mount → root painted:   {median([r['root_s'] for r in results])}, "
-              f"{int(first['root_requests'])} requests")
-        print(f"    mount → badges painted: {median([r['badges_s'] for r in results])}, "
-              f"{int(first['badges_requests'])} requests")
-
-    paints: list[float] = []
-    child_rss = 0
-    for _ in range(args.runs):
-        elapsed, rss = pty_first_paint()
-        paints.append(elapsed)
-        child_rss = max(child_rss, rss)
-    print(f"process start → first paint of `iox --demo` (pty): {median(paints)}")
-
-    doc = big_document(10_000_000)
-    size_mb = len(json.dumps(doc, indent=2)) / 1e6
-    json_runs = [asyncio.run(json_first_paint(doc)) for _ in range(args.runs)]
-    print(f"{size_mb:.1f} MB JSON document, load → first paint in the pane: {median(json_runs)}")
-
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS: this process {own / 1024:.0f} MB (large account + 10 MB document), "
-          f"`iox --demo` child {child_rss / 1024:.0f} MB")
-    return 0
+    if "tree" not in args.skip:
+        counts, walls = [], []
+        for _ in range(args.runs):
+            count, wall = tree_requests(args.latency_ms)
+            counts.append(float(count))
+            walls.append(wall)
+        print(f"iox tree on the large account at {args.latency_ms:.0f} ms: requests "
+              f"{spread(counts, '', 1)} (target ≤ 150); wall {spread(walls, 's', 1)}")
+    print(f"done; {machine_note()}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
