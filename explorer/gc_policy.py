@@ -3,14 +3,14 @@ leave objects alone.
 
 Why one module (at the top of the package, so the client may use it too): the collector's state is
 process-wide, so a widget or a service that flips it on its own can undo another's setting (two error
-panels, each unfreezing on unmount). Measured on this machine (noisy, 2 shared cores; ``/tmp`` script, 100
-pages of the simulator's large account, 7 runs each), and kept only where it pays:
+panels, each unfreezing on unmount). Measured on this machine (noisy, 2 shared cores), kept only where it
+pays; ``python bench/gc_policy.py --runs 5``, min/median/max:
 
-- loading 100,000 error rows: with ``gc.freeze()`` after each page, 1.18–1.37 s and no full collection;
-  without, 1.65–1.81 s with full collections of 270–430 ms each (the UI stalls for that long);
-- planning a PUT of a 2 MB document with 100,000 rows held: collector paused, min/median/max 94/100/130 ms;
-  running, 97/128/281 ms. Formatting the base of a new edit showed no difference (80/153/177 against
-  82/162/169 ms), so that path no longer pauses it;
+- loading 100,000 error rows: with ``gc.freeze()`` after each page, 840/1097/1297 ms and no full
+  collection; without, 1028/1472/1918 ms with full collections of 230/403/640 ms (the UI stalls that long);
+- planning a PUT of a 2 MB document with 100,000 rows held: collector paused 205/278/348 ms, running
+  137/356/415 ms (an earlier run: 94/100/130 against 97/128/281). Starting an edit (formatting the base)
+  showed no difference (166/173/189 against 167/168/175 ms), so that path does not pause it;
 - parsing a 16 MB body in a thread (``client/decode.py``): with the collector running, the UI loop stalled
   344 ms (a full collection); paused, 185 ms right after (the first young collection walks every new
   object); paused and the new objects frozen, no stall over the thread's GIL turns.
