@@ -30,6 +30,7 @@ from screen import (
     LINES,
     Terminal,
     cleanup_home,
+    cursor_on,
     fresh_home,
     highlighted_line,
     iox_env,
@@ -90,8 +91,8 @@ def browse_large(latency_ms: float) -> dict[str, float | list[float]]:
                     continue
                 wanted = before + (1 if direction == "down" else -1)
                 try:
-                    keys.append(term.key_latency(direction, lambda screen, w=wanted: highlighted_line(
-                        screen, TREE_TOP, TREE_BOTTOM) == w, timeout=10))
+                    moved = cursor_on(wanted, TREE_TOP, TREE_BOTTOM)
+                    keys.append(term.key_latency(direction, moved, timeout=10))
                 except TimeoutError:
                     break
                 direction = "up" if direction == "down" else "down"

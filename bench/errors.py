@@ -30,7 +30,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -40,6 +39,7 @@ from screen import (
     SimulatorProcess,
     Terminal,
     cleanup_home,
+    cursor_on,
     fresh_home,
     highlighted_line,
     iox_env,
@@ -86,11 +86,8 @@ def measure_screen(sim: SimulatorProcess, keys_every: float) -> dict[str, float 
                     time.sleep(0.01)
                     continue
                 wanted = before + (1 if direction == "down" else -1)
-
-                def moved(screen: Any, wanted: int = wanted) -> bool:
-                    return highlighted_line(screen, TABLE_TOP, TABLE_BOTTOM) == wanted
-
                 try:
+                    moved = cursor_on(wanted, TABLE_TOP, TABLE_BOTTOM)
                     latencies.append(term.key_latency(direction, moved, timeout=10))
                 except TimeoutError:
                     break

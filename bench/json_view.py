@@ -36,6 +36,7 @@ from screen import (
     SimulatorProcess,
     Terminal,
     cleanup_home,
+    cursor_on,
     fresh_home,
     highlighted_line,
     iox_env,
@@ -100,8 +101,7 @@ def measure(sim: SimulatorProcess, keys_every: float) -> dict[str, Any]:
                 with term.lock:
                     line = highlighted_line(term.screen, 1, LINES - 2)
                 assert line is not None, "no tree cursor on screen"
-                term.key_latency("down", lambda screen, w=line + 1: highlighted_line(
-                    screen, 1, LINES - 2) == w)
+                term.key_latency("down", cursor_on(line + 1, 1, LINES - 2))
             time.sleep(1.0)
             shown = term.watch(lambda screen: any('"name": "Sandbox experiments"' in row
                                                   for row in screen.display)
@@ -109,7 +109,8 @@ def measure(sim: SimulatorProcess, keys_every: float) -> dict[str, Any]:
             pressed = term.press("down")
             zoom = term.key_latency("z", lambda screen: not any("▶ Licensing and Usage" in row
                                                                  for row in screen.display), timeout=60)
-            before, after = [], []
+            before: list[float] = []
+            after: list[float] = []
             direction = "down"
             end = None
             give_up = time.perf_counter() + 120
@@ -126,8 +127,7 @@ def measure(sim: SimulatorProcess, keys_every: float) -> dict[str, Any]:
                                    for y in range(0, 8)])
                     continue
                 wanted = line + (1 if direction == "down" else -1)
-                latency = term.key_latency(direction, lambda screen, w=wanted: highlighted_line(
-                    screen, 2, LINES - 2, column=14) == w, timeout=30)
+                latency = term.key_latency(direction, cursor_on(wanted, 2, LINES - 2, column=14), timeout=30)
                 direction = "up" if direction == "down" else "down"
                 (after if shown.done.is_set() else before).append(latency)
             first_lines = term.wait(shown, timeout=120) - pressed

@@ -184,6 +184,15 @@ def highlighted_line(screen: pyte.Screen, top: int, bottom: int, column: int = 3
     return odd[0] if len(odd) == 1 else None
 
 
+def cursor_on(line: int, top: int, bottom: int, column: int = 3) -> Predicate:
+    """A screen test: the cursor (``highlighted_line``) is on ``line``."""
+
+    def check(screen: pyte.Screen) -> bool:
+        return highlighted_line(screen, top, bottom, column) == line
+
+    return check
+
+
 # --------------------------------------------------------------------------------------------- simulator
 @dataclass
 class SimulatorProcess:
