@@ -105,8 +105,8 @@ class Flow(Resource):
 
     @property
     def schedule_words(self) -> str:
-        """The flow schedule in words ("manual" when there is none)."""
-        return schedule_in_words(self.schedule)
+        """The flow schedule in words ("manual" when there is none), times of day in the flow's timezone."""
+        return schedule_in_words(self.schedule, self.timezone)
 
     def steps(self) -> list[Step]:
         """Steps in flow order: page generators, then page processors (including every router branch's).
