@@ -192,7 +192,8 @@ class TreeItem:
 
 def integration_item(integration: Integration | None, integration_id: str, flows: Sequence[Flow],
                      open_errors: int | None = None, *, list_failed: bool = False) -> TreeItem:
-    """An integration node; ``integration`` is None when only its flows were listed.
+    """An integration node; ``integration`` is None when only its flows were listed. Without flows it holds
+    a "no flows" notice, so expanding it does not look like nothing happened.
 
     ``list_failed`` says the integrations list itself could not be loaded: then a missing integration is
     not "not in the integrations list" (we do not know), it is unknown until ``r`` loads it.
@@ -214,7 +215,8 @@ def integration_item(integration: Integration | None, integration_id: str, flows
         kind="integration", key=f"integration:{integration_id}", id=integration_id,
         name=integration.name if integration is not None else "", tags=tuple(tags), flags=frozenset(flags),
         open_errors=open_errors, doc=raw, doc_path=f"integrations/{integration_id}", expandable=True,
-        children=[flow_item(flow) for flow in flows],
+        children=[flow_item(flow) for flow in flows] or [notice_item(f"integration:{integration_id}",
+                                                                     "no flows")],
     )
 
 
@@ -321,7 +323,8 @@ def notice_item(parent_key: str, text: str, failure: Failure | None = None) -> T
     return TreeItem(kind="notice", key=f"notice:{parent_key}", id="", name=text, failure=failure)
 
 
-def format_tree(items: Sequence[TreeItem], *, prefix: str = "", name_limit: int = 0) -> list[str]:
+def format_tree(items: Sequence[TreeItem], *, prefix: str = "", name_limit: int = 0,
+                show_ids: bool = False) -> list[str]:
     """Plain-text lines of a tree (box-drawing guides), for ``iox tree`` and for tests.
 
     Errors and Jobs nodes are left out: the count is already on the step's line, and jobs are not loaded.
@@ -331,10 +334,11 @@ def format_tree(items: Sequence[TreeItem], *, prefix: str = "", name_limit: int 
     items = [item for item in items if item.kind not in ("errors", "jobs")]
     for index, item in enumerate(items):
         last = index == len(items) - 1
-        lines.append(f"{prefix}{'└── ' if last else '├── '}{describe_item(item, name_limit=name_limit)}")
+        line = describe_item(item, name_limit=name_limit, show_ids=show_ids)
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{line}")
         if item.children:
             lines += format_tree(item.children, prefix=prefix + ("    " if last else "│   "),
-                                 name_limit=name_limit)
+                                 name_limit=name_limit, show_ids=show_ids)
     return lines
 
 
@@ -342,15 +346,20 @@ def _shorten(text: str, limit: int) -> str:
     return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def describe_item(item: TreeItem, *, name_limit: int = 0) -> str:
-    """One line for a node in plain words: name, tags, flags, errors, failure."""
+def describe_item(item: TreeItem, *, name_limit: int = 0, show_ids: bool = False) -> str:
+    """One line for a node in plain words: name, tags, flags, errors, failure.
+
+    ``show_ids`` puts the id beside the name (``Orders [6571…]``), whole, so it can be pasted into a command.
+    """
     parts = [_shorten(item.label, name_limit) if item.kind != "errors" else "Errors"]
     if item.key.startswith("stepconnection:"):
         parts[0] = f"connection {parts[0]}"
+    if show_ids and item.id and item.label != item.id:
+        parts[0] += f" [{item.id}]"
     parts += list(item.tags)
     parts += sorted(flag.replace("_", " ") for flag in item.flags if flag != "integration_app")
     if item.open_errors is not None:
-        parts.append(f"{item.open_errors} open error" + ("" if item.open_errors == 1 else "s"))
+        parts.append(f"{item.open_errors:,} open error" + ("" if item.open_errors == 1 else "s"))
     if item.failure is not None:
         summary = _shorten(item.failure.summary, 2 * name_limit)
         parts.append(("locked: " if item.locked else "failed: ") + summary)

@@ -72,7 +72,7 @@ class ExplorerApp(App[None]):
 
     def _new_context(self) -> AppContext:
         return AppContext(profile_label=self.profile_label, read_only=self.read_only,
-                          show_timings=self._show_timings)
+                          show_timings=self._show_timings, profile_name=self.profile_name)
 
     # ----------------------------------------------------------------------------------------- shared state
     @property

@@ -73,6 +73,8 @@ class AppContext:
     profile_label: str
     read_only: bool
     base_url: str = ""
+    profile_name: str = ""
+    """The profile's own name (``profile_label`` adds the server, which the header shows on its own)."""
     show_timings: bool = True
     token: TokenInfo | None = None
     requests: RequestLog = field(default_factory=RequestLog)

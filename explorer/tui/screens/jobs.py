@@ -25,6 +25,7 @@ from textual.widgets.tree import TreeNode
 
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import Job
+from explorer.services.flow_run import disabled_flow_refusal
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.errors_table import format_time
@@ -89,7 +90,8 @@ class JobsScreen(Screen[None]):
     def __init__(self, client: IntegratorClient, flow_id: str, *, flow_name: str = "",
                  read_only: bool = False, step_names: Mapping[str, str] | None = None,
                  poll_interval: float = 2.0, follow_timeout: float = 600.0,
-                 on_changed: Callable[[], None] | None = None, run_now: bool = False) -> None:
+                 on_changed: Callable[[], None] | None = None, run_now: bool = False,
+                 flow_disabled: bool = False) -> None:
         """``step_names`` (export/import id → name) label child jobs; ``on_changed`` runs after a run ends;
         ``run_now`` asks "run this flow now?" at once (``R`` on a flow node opens the screen that way)."""
         super().__init__()
@@ -105,6 +107,8 @@ class JobsScreen(Screen[None]):
         self.followed: Job | None = None
         self.exhausted = False
         self.run_now = run_now
+        self.flow_disabled = flow_disabled
+        """A disabled flow cannot run: ``R`` says so instead of sending a run the server refuses."""
 
     def compose(self) -> ComposeResult:
         mode = " · READ-ONLY" if self.read_only else ""
@@ -233,6 +237,10 @@ class JobsScreen(Screen[None]):
     def action_run(self) -> None:
         """Run the flow now (asks first), then follow the new job until it ends."""
         if self.read_only:
+            return
+        if self.flow_disabled:
+            self.notify(disabled_flow_refusal(self.flow_name or self.flow_id), title="Flow disabled",
+                        severity="warning", markup=False)
             return
         lines: list[str | Text] = [Text("Run ") + Text(one_line(self.flow_name)) + Text(" now?"),
                                    "A new flow job starts; this screen follows it until it ends."]

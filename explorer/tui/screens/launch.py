@@ -138,10 +138,17 @@ class ScreenLauncher:
             fix_context=None if context.read_only else self.write_context(),
         )
 
+    def flow_disabled(self, flow_id: str) -> bool:
+        """Whether the listed flow is disabled (integrator.io refuses to run it)."""
+        root = self.host.account.root
+        flow = root.flow(flow_id) if root is not None else None
+        return flow is not None and flow.disabled
+
     def jobs(self, flow_id: str, *, run_now: bool = False) -> Screen[Any]:
         """A flow's latest jobs and history; ``run_now`` asks to run it at once (``R``)."""
         from explorer.tui.screens.jobs import JobsScreen
 
         return JobsScreen(self.host.client, flow_id, flow_name=self.flow_name(flow_id),
                           read_only=self.host.context.read_only, step_names=self.step_names(),
-                          on_changed=lambda: self._on_errors_changed(flow_id), run_now=run_now)
+                          on_changed=lambda: self._on_errors_changed(flow_id), run_now=run_now,
+                          flow_disabled=self.flow_disabled(flow_id))

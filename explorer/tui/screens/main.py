@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static, Tree
 
 from explorer.client import ApiError, Unauthorized
 from explorer.services.account import Failure, TreeItem
+from explorer.services.flow_run import disabled_flow_refusal
 from explorer.services.regions import probe_other_regions
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
@@ -96,8 +97,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         context = self.host.context
-        yield AccountHeader(profile_label=context.profile_label, region_label=context.region_label,
-                            read_only=context.read_only, id="account-header")
+        yield AccountHeader(profile_name=context.profile_name or context.profile_label,
+                            base_url=context.base_url, read_only=context.read_only, id="account-header")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield Input(placeholder="filter by name or id (esc clears)", id="tree-filter", compact=True)
@@ -255,8 +256,13 @@ class MainScreen(Screen[None]):
     def action_run_flow(self) -> None:
         """``R``: run the flow under the cursor now (confirmed), then follow its job."""
         flow_id = self._cursor_flow_id()
-        if flow_id is not None:
-            self.app.push_screen(self.launcher.jobs(flow_id, run_now=True))
+        if flow_id is None:
+            return
+        if self.launcher.flow_disabled(flow_id):
+            self.notify(disabled_flow_refusal(self.launcher.flow_name(flow_id)), title="Flow disabled",
+                        severity="warning", markup=False)
+            return
+        self.app.push_screen(self.launcher.jobs(flow_id, run_now=True))
 
     def action_filter(self) -> None:
         """``/``: filter the tree by name or id."""
