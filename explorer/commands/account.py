@@ -158,7 +158,7 @@ async def run_tree(ctx: CommandContext, args: argparse.Namespace) -> int:
     if root is not None:
         ctx.out.line(printable(f"{ctx.profile_name} · user {root.token.user_id or '?'} · "
                                f"{root.token.describe()}"))
-    for line in format_tree(items, name_limit=TREE_NAME_WIDTH):
+    for line in format_tree(items, name_limit=TREE_NAME_WIDTH, show_ids=args.ids):
         ctx.out.line(printable(line))
     return _report_missing(ctx, missing)
 
@@ -186,7 +186,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     ls.add_argument("--integration", metavar="ID", default=None, help="with flows: only this integration's")
     tree = add_command(commands, "tree", handler=run_tree,
                        help="the whole account as a tree: integrations, flows, steps and open errors",
-                       epilog="examples:\n  iox tree\n  iox tree --no-steps\n"
+                       epilog="examples:\n  iox tree\n  iox tree --no-steps\n  iox tree --ids\n"
                               "  iox tree --json | jq '.tree[].name'")
     tree.add_argument("--no-steps", action="store_true",
                       help="stop at flows (one request per integration instead of one per flow)")
+    tree.add_argument("--ids", action="store_true",
+                      help="print each id beside its name, ready to paste into another command")

@@ -27,6 +27,7 @@ from explorer.commands.common import (
     require_writable,
 )
 from explorer.commands.errors import ErrorSelection, RetentionCheck, add_filter_options, collect_errors
+from explorer.commands.names import accepting_names
 from explorer.commands.output import printable
 from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkKind, BulkOptions, BulkProgress, BulkReport, CancelToken, run_bulk
@@ -161,12 +162,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         ("resolve", run_resolve, "mark a step's errors resolved (all, or by error id)",
          "  iox resolve FLOW STEP 80b3f5aa\n  iox resolve FLOW STEP --all --since 2026-11-01..2026-11-20"),
     ):
-        parser = add_command(commands, name, handler=handler, help=help_text,
+        parser = add_command(commands, name, handler=accepting_names(handler), help=help_text,
                              epilog="exit code 1 when any error was not " + ("retried" if name == "retry"
                                                                              else "resolved")
                              + "\nexamples:\n" + example)
-        parser.add_argument("flow", metavar="FLOW", help="the flow id")
-        parser.add_argument("step", metavar="STEP", help="the step's export or import id")
+        parser.add_argument("flow", metavar="FLOW", help="the flow: its id or name")
+        parser.add_argument("step", metavar="STEP", help="the step: its export's or import's id or name")
         parser.add_argument("error_ids", nargs="*", metavar="ERROR_ID",
                             help="errors to act on; `-` reads ids from stdin")
         parser.add_argument("--all", action="store_true", help="every open error of the step (see filters)")

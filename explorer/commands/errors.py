@@ -15,6 +15,7 @@ from datetime import datetime
 from explorer.client import ApiError
 from explorer.commands.common import EXIT_OK, CommandContext, UsageError, add_command
 from explorer.commands.formatting import NONE, text, when
+from explorer.commands.names import accepting_names
 from explorer.commands.output import json_lines
 from explorer.model import ErrorRecord
 from explorer.services.error_list import parse_date_range
@@ -253,13 +254,15 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``errors``."""
     errors = add_command(
-        commands, "errors", handler=run_errors, help="list a step's open (or resolved) errors",
+        commands, "errors", handler=accepting_names(run_errors),
+        help="list a step's open (or resolved) errors",
         epilog="examples:\n  iox errors 6571ecd15bc5e3f7c6026ea6 6571d6bafd7a68b8f6a5d162\n"
                "  iox errors FLOW STEP --since 24h --classification missing --json | jq length\n"
-               "  iox errors FLOW STEP --group template",
+               "  iox errors FLOW STEP --group template\n"
+               "  iox errors 'Shopify Orders' 'Create NetSuite'   (names: exact, or a unique prefix)",
     )
-    errors.add_argument("flow", metavar="FLOW", help="the flow id")
-    errors.add_argument("step", metavar="STEP", help="the step's export or import id")
+    errors.add_argument("flow", metavar="FLOW", help="the flow: its id or name")
+    errors.add_argument("step", metavar="STEP", help="the step: its export's or import's id or name")
     errors.add_argument("--resolved", action="store_true", help="resolved errors instead of open ones")
     add_filter_options(errors)
     errors.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N errors")

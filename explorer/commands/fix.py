@@ -27,6 +27,7 @@ from explorer.commands.common import (
     require_writable,
 )
 from explorer.commands.documents import read_text
+from explorer.commands.names import accepting_names
 from explorer.commands.output import printable
 from explorer.journal import Journal
 from explorer.services.bulk import BulkOptions, BulkProgress, CancelToken
@@ -213,7 +214,7 @@ async def run_fix(ctx: CommandContext, args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``fix``."""
     fix = add_command(
-        commands, "fix", handler=run_fix,
+        commands, "fix", handler=accepting_names(run_fix),
         help="patch the retry data of many failed records at once (preview, confirm, journal, retry)",
         epilog="exit code 1 when some records could not be read or written, or failed again after --retry\n"
                "examples:\n"
@@ -223,8 +224,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                "  iox fix FLOW STEP --patch p.json --code 422 --yes --retry\n"
                "  iox errors FLOW STEP --group template   # the templates to choose from",
     )
-    fix.add_argument("flow", metavar="FLOW", help="the flow id")
-    fix.add_argument("step", metavar="STEP", help="the step's export or import id")
+    fix.add_argument("flow", metavar="FLOW", help="the flow: its id or name")
+    fix.add_argument("step", metavar="STEP", help="the step: its export's or import's id or name")
     fix.add_argument("--patch", required=True, metavar="FILE",
                      help="an RFC 6902 JSON Patch over the record (the retry data's data); `-` reads stdin. "
                           "Use test operations as guards: a record they reject is reported, not written")

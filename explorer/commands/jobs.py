@@ -20,6 +20,7 @@ from explorer.commands.common import (
     require_writable,
 )
 from explorer.commands.formatting import text, when
+from explorer.commands.names import accepting_names
 from explorer.commands.output import printable
 from explorer.model import Job
 from explorer.services.bulk import BulkOptions, follow_jobs
@@ -108,17 +109,19 @@ async def run_jobs(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``run`` and ``jobs``."""
-    run = add_command(commands, "run", handler=run_run, help="start a flow run (prints the job id)",
+    run = add_command(commands, "run", handler=accepting_names(run_run),
+                      help="start a flow run (prints the job id)",
                       epilog="examples:\n  iox run 6571ecd15bc5e3f7c6026ea6\n"
                              "  iox run 6571ecd15bc5e3f7c6026ea6 --wait --timeout 600 --json")
-    run.add_argument("flow", metavar="FLOW", help="the flow id")
+    run.add_argument("flow", metavar="FLOW", help="the flow: its id or name")
     run.add_argument("--wait", action="store_true",
                      help="wait for the job to finish; exit 1 unless it completed")
     run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                      help="with --wait: give up after this long (exit 1; default 3600)")
-    jobs = add_command(commands, "jobs", handler=run_jobs, help="show a flow's latest job and its step jobs",
+    jobs = add_command(commands, "jobs", handler=accepting_names(run_jobs),
+                       help="show a flow's latest job and its step jobs",
                        epilog="examples:\n  iox jobs 6571ecd15bc5e3f7c6026ea6\n"
                               "  iox jobs 6571ecd15bc5e3f7c6026ea6 --history --limit 20")
-    jobs.add_argument("flow", metavar="FLOW", help="the flow id")
+    jobs.add_argument("flow", metavar="FLOW", help="the flow: its id or name")
     jobs.add_argument("--history", action="store_true", help="the flow's recent jobs (newest first)")
     jobs.add_argument("--limit", type=int, default=None, metavar="N", help="with --history: at most N jobs")

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+from rich.cells import cell_len
 
 from explorer.textsafe import escape, escape_json
 
@@ -39,28 +40,21 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: wide East Asian characters count 2, combining marks 0."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    """Terminal columns ``text`` takes, as Rich (and so the TUI) counts them: CJK and emoji 2, combining
+    marks and zero-width joiners 0 (``👩‍💻`` is 2 columns, not 5)."""
+    return (text.isascii() and len(text)) or cell_len(text)
 
 
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` columns, ending in an ellipsis when something was cut."""
     if limit <= 0 or display_width(text) <= limit:
         return text
-    out: list[str] = []
-    used = 0
+    kept = ""
     for char in text:
-        width = display_width(char)
-        if used + width > limit - 1:
+        if cell_len(kept + char) > limit - 1:
             break
-        out.append(char)
-        used += width
-    return "".join(out) + ELLIPSIS
+        kept += char
+    return kept + ELLIPSIS
 
 
 def render_table(

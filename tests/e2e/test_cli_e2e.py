@@ -152,7 +152,7 @@ def test_ls_flows_lists_the_account(iox: Any) -> None:
 def test_tree_shows_badges(iox: Any) -> None:
     result = iox("tree")
     assert result.code == 0
-    assert any("Create NetSuite invoices" in line and "3000 open errors" in line
+    assert any("Create NetSuite invoices" in line and "3,000 open errors" in line
                for line in result.out.splitlines())
 
 

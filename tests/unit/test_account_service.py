@@ -171,7 +171,7 @@ async def test_whole_tree_never_gets_one_step_at_a_time(sim: Simulator, make: Ma
     assert flows == len(with_errors) + len(root.standalone_flows) == 5 + 1
     assert len(sim.requests) == 4 + 6 + 2 + flows
     text = "\n".join(format_tree(items))
-    assert "Create NetSuite invoices · import · NetSuiteDistributedImport · 3000 open errors" in text
+    assert "Create NetSuite invoices · import · NetSuiteDistributedImport · 3,000 open errors" in text
     assert "Salesforce Contacts to NetSuite Contacts" in text and "disabled" in text
 
 

@@ -89,7 +89,7 @@ def test_tree_text_and_json(capsys: Cap) -> None:
     assert lines[0] == f"demo · user {d.USER_ID} · full access"
     assert any("Shopify Orders to NetSuite Sales Orders" in line and "14 open errors" in line
                for line in lines)
-    assert any("Create NetSuite invoices" in line and "3000 open errors" in line for line in lines)
+    assert any("Create NetSuite invoices" in line and "3,000 open errors" in line for line in lines)
     assert lines[-1].startswith("    └── ")  # the last connection
     code, doc, _ = run_json(capsys, "tree")
     assert code == 0
