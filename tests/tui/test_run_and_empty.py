@@ -24,7 +24,8 @@ async def test_r_on_a_disabled_flow_sends_nothing_and_says_why() -> None:
         assert [r for r in sim.requests if r[0] != "GET"] == []
         notes = [(n.title, n.message) for n in app._notifications]
         assert notes and notes[-1][0] == "Flow disabled"
-        assert notes[-1][1].startswith("Nothing was sent: Salesforce Contacts to NetSuite Contacts is disabled.")
+        name = "Salesforce Contacts to NetSuite Contacts"
+        assert notes[-1][1].startswith(f"Nothing was sent: {name} is disabled.")
         assert "cut:" not in notes[-1][1]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.services.name_lookup import Named, NameAmbiguous, NameNotFound, looks_like_id, pick
+from explorer.services.name_lookup import NameAmbiguous, Named, NameNotFound, looks_like_id, pick
 from explorer.simulator import demo_ids as d
 from tests.helpers.cli import Cap, isolate, run, run_json
 
