@@ -51,8 +51,9 @@ class FixRetryReport:
             out.append(self.note)
         elif self.bulk.followed:
             retried = len(self.bulk.sent)
-            out.append(f"{retried - len(self.failed_again):,} of {retried:,} retried records did not fail "
-                       f"again; {len(self.failed_again):,} failed again:")
+            again = len(self.failed_again)
+            out.append(f"{retried - again:,} of {retried:,} retried records did not fail again; {again:,} failed "
+                       f"again{':' if again else ''}")
             out += [f"  {group.count:,} × {group.template}" for group in self.groups[:10]]
         return out
 
