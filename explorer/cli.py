@@ -40,7 +40,7 @@ from explorer.commands.session import (
     ProfileSwitcher,
     Session,
 )
-from explorer.config import ConfigError, config_path
+from explorer.config import ConfigError, config_path, load_config
 
 if TYPE_CHECKING:
     from explorer.simulator import Simulator
@@ -281,13 +281,15 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilde
         _check_options(args)
         switcher = _switcher(args, factory)
         choice: ProfileChoice = switcher(args.demo_token if args.demo else args.profile)
+        keymap = load_config(config_path(args.config)).keymap
     except (ConfigError, UsageError, CredentialsMissing) as error:
         return report_error(error, out)
     from explorer.tui.app import ExplorerApp
 
     # `P` / the palette switch profile through the switcher (name -> ProfileChoice).
     app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
-                      read_only=choice.read_only, profile_switcher=switcher, profile_name=choice.name)
+                      read_only=choice.read_only, profile_switcher=switcher, profile_name=choice.name,
+                      keymap=keymap)
     app.run()
     return 0
 

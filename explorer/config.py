@@ -102,6 +102,8 @@ class Config:
     default_profile: str | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    keymap: dict[str, str] = field(default_factory=dict)
+    """``[keymap]``: binding id → keys (``"main.edit" = "ctrl+e"``); ``?`` in the app lists the ids."""
 
     def profile(self, name: str | None = None) -> Profile:
         """Return the named profile, or the default for ``None``; raise a ConfigError saying what exists."""
@@ -330,8 +332,21 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
             path=path,
             key="default_profile",
         )
-    extra = {key: value for key, value in data.items() if key not in ("default_profile", "profiles")}
-    return Config(default_profile=default, profiles=profiles, extra=extra)
+    extra = {key: value for key, value in data.items()
+             if key not in ("default_profile", "profiles", "keymap")}
+    return Config(default_profile=default, profiles=profiles, extra=extra, keymap=_parse_keymap(data, path))
+
+
+def _parse_keymap(data: Mapping[str, Any], path: Path) -> dict[str, str]:
+    """``[keymap]`` as binding id → comma-separated keys; which ids exist is the app's to say."""
+    table = data.get("keymap", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"expected a table, got {_type_name(table)}", path=path, key="keymap")
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f"expected keys such as \"ctrl+e\" or \"e,f2\", got {_type_name(keys)}",
+                              path=path, key=f"keymap.{binding_id}")
+    return {binding_id: keys.replace(" ", "") for binding_id, keys in table.items()}
 
 
 def _syntax_error(error: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
@@ -390,6 +405,8 @@ def config_to_toml(config: Config) -> str:
     if config.default_profile is not None:
         data["default_profile"] = config.default_profile
     data.update(config.extra)
+    if config.keymap:
+        data["keymap"] = dict(config.keymap)
     data["profiles"] = {name: _profile_table(profile) for name, profile in config.profiles.items()}
     return tomli_w.dumps(data)
 

@@ -7,7 +7,7 @@ the same app; the screens do the work. The app only holds what every screen shar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -58,8 +58,10 @@ class ExplorerApp(App[None]):
 
     def __init__(self, client_factory: ClientFactory, profile_label: str, read_only: bool = False, *,
                  show_timings: bool = True, profile_switcher: ProfileSwitcherLike | None = None,
-                 profile_name: str | None = None) -> None:
+                 profile_name: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
+        self.keymap: dict[str, str] = dict(keymap or {})
+        """The user's ``[keymap]`` (binding id → keys), applied on mount; ``?`` shows the keys in effect."""
         self._client_factory = client_factory
         self._client: IntegratorClient | None = None
         self._account: AccountService | None = None
@@ -93,6 +95,8 @@ class ExplorerApp(App[None]):
         return self._account
 
     def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self._start_session()
         self.push_screen(MainScreen())
         self.set_interval(0.5, self._show_waits)

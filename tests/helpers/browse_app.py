@@ -45,7 +45,8 @@ class GatedTransport(httpx.AsyncBaseTransport):
 
 
 def make_app(sim: Simulator, token: str = "full", *, region: str | None = None, read_only: bool = False,
-             show_timings: bool = True, transport: httpx.AsyncBaseTransport | None = None) -> ExplorerApp:
+             show_timings: bool = True, transport: httpx.AsyncBaseTransport | None = None,
+             keymap: dict[str, str] | None = None) -> ExplorerApp:
     """The app on ``sim`` with one of the demo tokens (``region`` defaults to the token's own)."""
     chosen = region or (token if token in ("eu", "au", "ca") else "na")
 
@@ -55,7 +56,7 @@ def make_app(sim: Simulator, token: str = "full", *, region: str | None = None, 
                                 max_retries=0, on_request=on_request)
 
     return ExplorerApp(client_factory=factory, profile_label="test", read_only=read_only,
-                       show_timings=show_timings)
+                       show_timings=show_timings, keymap=keymap)
 
 
 async def settle(pilot: Pilot[None]) -> None:

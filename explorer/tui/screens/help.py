@@ -7,7 +7,7 @@ binding (``tab``, ``ctrl+p``) are added by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -34,6 +34,9 @@ from explorer.tui.widgets.problem_panel import ProblemPanel
 from explorer.tui.widgets.resource_tree import ResourceTree
 
 Section = tuple[str, Sequence[tuple[str, str]]]
+
+ID_MARK = "\t"
+"""Separates a row's description from its binding id (shown dimmed: the name to use in ``[keymap]``)."""
 
 EXTRA_EVERYWHERE: tuple[tuple[str, str], ...] = (
     ("^p", "Palette: jump to any integration, flow, step, connection"),
@@ -70,7 +73,7 @@ DESCRIPTIONS: dict[str, str] = {
     "http_log.clear": "Clear the log",
     "http_log.filter": "Filter requests by method, path or status",
     "errors.fix": "Fix data: patch the marked errors' retry data at once (preview, confirm, journal, retry)",
-    "errors.group_templates": "Group by message template (variable parts as <*>); enter filters to one",
+    "errors_panel.group_templates": "Group by message template (variable parts as <*>); enter filters to one",
     "fix.preview": "Check the patch and preview it on every record (writes nothing)",
     "fix.next_diff": "Next changed record's diff",
     "fix.previous_diff": "Previous changed record's diff",
@@ -80,6 +83,11 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 def _key(app: App[object] | None, binding: Binding) -> str:
+    """The key in effect: the user's ``[keymap]`` entry for the binding's id, else the default."""
+    keymap: Mapping[str, str] = getattr(app, "keymap", {}) if app is not None else {}
+    if binding.id and binding.id in keymap:
+        keys = [binding.with_key(key, key_display=None) for key in keymap[binding.id].split(",")]
+        return " / ".join(app.get_key_display(key) if app is not None else key.key for key in keys)
     if app is not None:
         return app.get_key_display(binding)
     return binding.key_display or binding.key
@@ -97,6 +105,8 @@ def binding_rows(app: App[object] | None, groups: Iterable[Sequence[BindingType]
             if binding.system or binding.action in skip:
                 continue
             description = DESCRIPTIONS.get(binding.id or "", binding.description or binding.action)
+            if binding.id:
+                description += ID_MARK + binding.id
             keys, _ = rows.setdefault(binding.action, ([], description))
             shown = _key(app, binding)
             if shown not in keys:
@@ -141,7 +151,11 @@ def help_text(sections: Sequence[Section]) -> Text:
         text.append(title + "\n", style="bold underline")
         for key, description in rows:
             text.append(f"  {key:<{width}}", style="bold")
-            text.append(description + "\n")
+            words, _, binding_id = description.partition(ID_MARK)
+            text.append(words)
+            if binding_id:
+                text.append(f"  [keymap] {binding_id}", style="dim")
+            text.append("\n")
         text.append("\n")
     return text
 
