@@ -52,8 +52,8 @@ class FixRetryReport:
         elif self.bulk.followed:
             retried = len(self.bulk.sent)
             again = len(self.failed_again)
-            out.append(f"{retried - again:,} of {retried:,} retried records did not fail again; {again:,} failed "
-                       f"again{':' if again else ''}")
+            out.append(f"{retried - again:,} of {retried:,} retried records did not fail again; "
+                       f"{again:,} failed again{':' if again else ''}")
             out += [f"  {group.count:,} × {group.template}" for group in self.groups[:10]]
         return out
 
