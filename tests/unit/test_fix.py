@@ -248,3 +248,35 @@ def test_starting_patch_for_a_field_named_in_words() -> None:
     record = FixRecord("f", "s", "e", "k", "Please enter value(s) for: Company Name")
     data = {"attributes": {"type": "Account"}, "Name": "Maple Row", "Phone": "1"}
     assert starting_patch(record, data)[1] == {"op": "replace", "path": "/Name", "value": "Maple Row"}
+
+
+async def test_a_crash_mid_apply_leaves_a_journal_naming_the_records_written(tmp_path: Path) -> None:
+    """The process dies while the third record's PUT is in flight: its intent is on disk, its outcome not."""
+    sim = Simulator(seed=0, time_scale=0)
+    rows = records(sim, AMAZON, 5)
+    journal = BatchJournal(Journal(tmp_path / "journal.jsonl"), "demo")
+
+    class Crash(BaseException):
+        """Stands for kill -9: nothing after it runs."""
+
+    class DiesOnThirdPut(httpx.AsyncBaseTransport):
+        inner = SimulatorTransport(sim)
+        puts = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "PUT":
+                self.puts += 1
+                if self.puts == 3:
+                    raise Crash
+            return await self.inner.handle_async_request(request)
+
+    async with client_for(sim, transport=DiesOnThirdPut()) as client:
+        preview = await preview_fix(client, rows, [{"op": "add", "path": "/x", "value": 1}], options=FAST)
+        with pytest.raises(Crash):
+            await apply_fix(client, preview.items, journal=journal, label="x",
+                            options=FixOptions(concurrency=1, rate=10_000.0))
+    entries = list(reversed(journal.journal.entries()))
+    summary = summarize_batch(entries[0], entries[1:])
+    assert (summary.planned, summary.written, summary.unknown) == (5, 2, 1)  # 2 written, 1 sent unanswered
+    sent = [e.resource_id for e in entries if e.note and e.note.endswith("sending")]
+    assert sent == [item.record.resource_id for item in preview.items[:3]]  # never sent: the last two
