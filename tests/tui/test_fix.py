@@ -19,6 +19,7 @@ from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors import ErrorsScreen
+from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.journal import JournalScreen
@@ -199,3 +200,31 @@ async def test_esc_during_the_writes_stops_the_rest_and_the_journal_says_which(t
         entries = Journal(tmp_path / "journal.jsonl").entries()
         assert {e.resource_id for e in entries if e.status == 200} == {
             i.record.resource_id for i in report.written}
+
+
+async def test_cross_step_view_groups_by_template_and_fixes_across_steps(tmp_path: Path) -> None:
+    sim = Simulator(seed=0, time_scale=0)
+
+    def make(client: IntegratorClient) -> CrossStepErrorsScreen:
+        return CrossStepErrorsScreen(client, title="Amazon", integration_id=d.INT_AMAZON,
+                                     bulk_options=FAST_BULK, fix_context=context(client, tmp_path),
+                                     fix_options=FAST_FIX)
+
+    async with ErrorsHost(sim, make).run_test(size=(140, 40)) as pilot:
+        screen = pilot.app.screen_stack[-1]
+        assert isinstance(screen, CrossStepErrorsScreen)
+        panel = screen.panel
+        await wait_for(pilot, lambda: panel.store.complete and bool(panel.groups))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: bool(panel.groups) and panel.groups[0].field == "template")
+        steps = {(r.flow_id, r.step_id) for r in panel.store.rows}
+        assert len(steps) > 1 and sum(g.count for g in panel.groups) == len(panel.store.rows)
+        await pilot.press("a", "T")  # every error of every step
+        editor = await on_top(pilot, PatchEditorScreen)
+        editor.area.load_text('[{"op": "add", "path": "/fixedBy", "value": "iox"}]')
+        await pilot.press("ctrl+s")
+        preview = await on_top(pilot, FixPreviewScreen)
+        counts = preview.preview.counts()
+        assert counts["change"] > 3000 and counts["not_retriable"] == sum(1 for r in panel.store.rows
+                                                                           if not r.retry_data_key)
+        assert len({(i.record.flow_id, i.record.step_id) for i in preview.changed}) > 1
