@@ -2,15 +2,15 @@
 
 Users run several accounts (production and sandbox, NA and EU), so the CLI and the TUI both start from a
 named profile. This module is the only place that knows the file format. It stands alone (stdlib +
-``tomli_w``) so the CLI can report a bad file before anything else is imported, and so the journal can reuse
+``tomlkit``) so the CLI can report a bad file before anything else is imported, and so the journal can reuse
 its private-file helpers.
 
 Rules it keeps:
 
 * a bad file raises :class:`ConfigError` naming the file, the dotted key and what was expected — never a
   traceback;
-* unknown keys (top level and inside a profile) survive a load/save round trip (comments do not: ``tomllib``
-  drops them);
+* a save edits only the keys that changed: comments, order and formatting elsewhere stay byte for byte, and
+  no key the user did not set is added (``tomlkit`` round-trips the file; ``tomllib`` reads it);
 * writes are atomic (temporary file in the same directory, fsync, ``os.replace``), the file is 0600 and a
   missing directory is created 0700, so a crash or a full disk never leaves a half-written config with tokens
   in it;
@@ -24,12 +24,10 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
-
-import tomli_w
 
 APP_DIR_NAME = "integrator-explorer"
 """The folder name under the XDG config and state directories."""
@@ -385,13 +383,15 @@ def load_config(path: Path) -> Config:
 # --- writing ------------------------------------------------------------------------------------------------
 
 
-def _profile_table(profile: Profile) -> dict[str, Any]:
+def _profile_table(profile: Profile, *, keep_read_only: bool = False) -> dict[str, Any]:
+    """The keys a profile sets; ``read_only = false`` only where the file already says it (the default)."""
     table: dict[str, Any] = {}
     for key in ("region", "base_url", "token_env", "token_file", "token"):
         value = getattr(profile, key)
         if value is not None:
             table[key] = value
-    table["read_only"] = profile.read_only
+    if profile.read_only or keep_read_only:
+        table["read_only"] = profile.read_only
     for key in ("connect_timeout", "read_timeout"):
         if getattr(profile, key) is not None:
             table[key] = getattr(profile, key)
@@ -399,26 +399,78 @@ def _profile_table(profile: Profile) -> dict[str, Any]:
     return table
 
 
+def _set_keys(table: MutableMapping[str, Any], old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """Change in ``table`` only the keys whose value differs between ``old`` and ``new``."""
+    for key in [key for key in old if key not in new]:
+        if key in table:
+            del table[key]
+    for key, value in new.items():
+        if key not in old or old[key] != value or key not in table:
+            table[key] = value
+
+
+def edit_toml(text: str, new: Config, path: Path | None = None) -> str:
+    """``text`` (the file as it is) changed into ``new``, touching only what differs.
+
+    Why tomlkit: ``login``, ``profiles --set-default`` and ``logout`` used to rewrite the whole file, which
+    dropped the user's comments and wrote ``read_only = false`` into every profile. Here every comment, blank
+    line, key order and quoting style outside the edited keys stays byte for byte; a new profile is appended
+    with only the keys it sets.
+    """
+    import tomlkit  # only writes need it: loading the config (every command) stays on tomllib
+
+    doc = tomlkit.parse(text)
+    old = parse_config(doc.unwrap(), path or Path("config.toml")) if text.strip() else Config()
+    if new.default_profile != old.default_profile:
+        if new.default_profile is None:
+            doc.pop("default_profile", None)
+        elif "default_profile" in doc:
+            doc["default_profile"] = new.default_profile
+        else:
+            doc.body.insert(0, (tomlkit.key("default_profile"), tomlkit.item(new.default_profile)))
+    _set_keys(doc, old.extra, new.extra)
+    if new.keymap != old.keymap:
+        keymap = doc.setdefault("keymap", tomlkit.table())
+        _set_keys(keymap, old.keymap, new.keymap)
+    if not new.profiles and "profiles" not in doc:
+        return tomlkit.dumps(doc)
+    profiles = doc.setdefault("profiles", tomlkit.table(is_super_table=True))
+    for name in [name for name in old.profiles if name not in new.profiles]:
+        del profiles[name]
+    for name, profile in new.profiles.items():
+        existing = profiles.get(name)
+        if existing is None:
+            table = tomlkit.table()
+            table.update(_profile_table(profile))
+            profiles[name] = table
+        elif profile != old.profiles.get(name):
+            keep = "read_only" in existing
+            before = _profile_table(old.profiles[name], keep_read_only=keep) if name in old.profiles else {}
+            _set_keys(existing, before, _profile_table(profile, keep_read_only=keep))
+    return tomlkit.dumps(doc)
+
+
 def config_to_toml(config: Config) -> str:
-    """Serialise ``config`` to TOML: ``default_profile`` first, unknown keys next, then ``[profiles.*]``."""
-    data: dict[str, Any] = {}
-    if config.default_profile is not None:
-        data["default_profile"] = config.default_profile
-    data.update(config.extra)
-    if config.keymap:
-        data["keymap"] = dict(config.keymap)
-    data["profiles"] = {name: _profile_table(profile) for name, profile in config.profiles.items()}
-    return tomli_w.dumps(data)
+    """``config`` as a new file: ``default_profile`` first, unknown keys next, then ``[profiles.*]``."""
+    return edit_toml("", config)
 
 
 def save_config(path: Path, config: Config) -> None:
-    """Write ``config`` to ``path`` atomically with mode 0600 (directory 0700 if created).
+    """Change the file at ``path`` into ``config``, atomically, mode 0600 (directory 0700 if created).
 
-    The text is re-read and validated before the disk is touched, so the tool never writes a file it would
-    then refuse to load. Any failure raises ConfigError and leaves the previous file as it was.
+    Only the keys that differ are edited (see :func:`edit_toml`). The text is re-read and validated before
+    the disk is touched, so the tool never writes a file it would then refuse to load. Any failure raises
+    ConfigError and leaves the previous file as it was.
     """
     try:
-        text = config_to_toml(config)
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the file: {getattr(error, 'strerror', None) or error}",
+                          path=path) from None
+    try:
+        text = edit_toml(current, config, path)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"cannot serialise the configuration: {error}", path=path) from None
     parse_config(tomllib.loads(text), path)

@@ -193,6 +193,31 @@ async def _first_accepting(ctx: CommandContext, token: str, first: Target,
         raise refused from None
 
 
+def _holds_another_token(previous: Profile, args: argparse.Namespace, token: str) -> bool:
+    """Whether storing this login would replace a different token (or token source) of ``previous``."""
+    if previous.token_env or previous.token_file:
+        return (previous.token_env, previous.token_file) != (args.token_env, _resolved(args.token_file))
+    return previous.token is not None and previous.token != token
+
+
+def _resolved(token_file: str | None) -> str | None:
+    return str(Path(token_file).expanduser().resolve()) if token_file else None
+
+
+def _confirm_replacing(ctx: CommandContext, name: str) -> None:
+    """``iox login`` without ``--profile`` would overwrite the default profile's token: ask, or refuse.
+
+    Without a terminal there is nobody to ask, so only ``--profile`` or ``--force`` may say which.
+    """
+    what = f"profile {name!r} already holds another token"
+    if not ctx.prompter.interactive:
+        raise UsageError(f"{what}; nothing was stored. Say which profile with --profile NAME, "
+                         "or replace its token with --force")
+    answer = ctx.prompter.ask(f"Profile {name!r} already holds another token. Replace it? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UsageError(f"{what}; nothing was stored (--profile NAME stores it under another name)")
+
+
 async def run_login(ctx: CommandContext, args: argparse.Namespace) -> int:
     """Check a token (trying the other regions after a 401) and store it as a profile."""
     if args.base_url and args.region:
@@ -205,6 +230,9 @@ async def run_login(ctx: CommandContext, args: argparse.Namespace) -> int:
     previous = config.profiles.get(name)
     first, others = login_targets(args.region, args.base_url, args.other_region_url, previous)
     token = read_login_token(ctx, args, name)
+    if not args.profile and not args.force and previous is not None \
+            and _holds_another_token(previous, args, token):
+        _confirm_replacing(ctx, name)
 
     target, info = await _first_accepting(ctx, token, first, others)
     if target is not first:
@@ -346,6 +374,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="read the token from this file now and later (nothing secret is stored)")
     login.add_argument("--default", action="store_true", help="make this the default profile")
     login.add_argument("--writable", action="store_true", help="clear the profile's read_only flag")
+    login.add_argument("--force", action="store_true",
+                       help="without --profile: replace the default profile's token without asking")
     login.add_argument("-y", "--yes", action="store_true",
                        help="store another region's account without asking when the token belongs there")
 
