@@ -30,9 +30,7 @@ from screen import (
     LINES,
     Terminal,
     cleanup_home,
-    cursor_on,
     fresh_home,
-    highlighted_line,
     iox_env,
     machine_note,
     posting_command,
@@ -80,23 +78,7 @@ def browse_large(latency_ms: float) -> dict[str, float | list[float]]:
                 return bool(lines) and all("●" in line for line in lines)
 
             every = term.watch(badges_done)
-            keys: list[float] = []
-            direction = "down"
-            deadline = time.perf_counter() + 120
-            while not every.done.is_set() and time.perf_counter() < deadline:
-                with term.lock:
-                    before = highlighted_line(term.screen, TREE_TOP, TREE_BOTTOM)
-                if before is None:
-                    time.sleep(0.01)
-                    continue
-                wanted = before + (1 if direction == "down" else -1)
-                try:
-                    moved = cursor_on(wanted, TREE_TOP, TREE_BOTTOM)
-                    keys.append(term.key_latency(direction, moved, timeout=10))
-                except TimeoutError:
-                    break
-                direction = "up" if direction == "down" else "down"
-                time.sleep(0.1)
+            keys = term.cursor_keys(TREE_TOP, TREE_BOTTOM, every.done.is_set)
             badge_at = term.wait(badge, 120)
             every_at = term.wait(every, 120)
             return {"first": first - term.started, "badge": badge_at - term.started,

@@ -39,9 +39,7 @@ from screen import (
     SimulatorProcess,
     Terminal,
     cleanup_home,
-    cursor_on,
     fresh_home,
-    highlighted_line,
     iox_env,
     machine_note,
     simulator,
@@ -77,22 +75,7 @@ def measure_screen(sim: SimulatorProcess, keys_every: float) -> dict[str, float 
             done = term.watch(lambda screen: any("100,000 loaded ·" in line for line in screen.display))
             entered = term.press("enter")
             first_row = term.wait(rows, timeout=60) - entered
-            latencies: list[float] = []
-            direction = "down"
-            while not done.done.is_set():
-                with term.lock:
-                    before = highlighted_line(term.screen, TABLE_TOP, TABLE_BOTTOM)
-                if before is None:
-                    time.sleep(0.01)
-                    continue
-                wanted = before + (1 if direction == "down" else -1)
-                try:
-                    moved = cursor_on(wanted, TABLE_TOP, TABLE_BOTTOM)
-                    latencies.append(term.key_latency(direction, moved, timeout=10))
-                except TimeoutError:
-                    break
-                direction = "up" if direction == "down" else "down"
-                time.sleep(keys_every)
+            latencies = term.cursor_keys(TABLE_TOP, TABLE_BOTTOM, done.done.is_set, every=keys_every)
             loaded = term.wait(done, timeout=300) - entered
             time.sleep(0.5)  # the last page's rows are in; let the collector and the repaint settle
             peak = term.sample_rss() / MiB

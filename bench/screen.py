@@ -137,6 +137,29 @@ class Terminal:
         sent = self.press(key)
         return self.wait(watch, timeout) - sent
 
+    def cursor_keys(self, top: int, bottom: int, until: Callable[[], bool], *, column: int = 3,
+                    every: float = 0.1, limit: float = 120.0) -> list[float]:
+        """Press ``down``/``up`` in turn until ``until()``; each latency is key written → the highlighted line
+        (``highlighted_line``) one below/above where it was. Keys wait ``every`` seconds apart."""
+        latencies: list[float] = []
+        direction = "down"
+        deadline = time.perf_counter() + limit
+        while not until() and time.perf_counter() < deadline:
+            with self.lock:
+                before = highlighted_line(self.screen, top, bottom, column)
+            if before is None:
+                time.sleep(0.01)
+                continue
+            wanted = before + (1 if direction == "down" else -1)
+            try:
+                latencies.append(self.key_latency(direction, lambda screen, w=wanted: highlighted_line(
+                    screen, top, bottom, column) == w, timeout=10))
+            except TimeoutError:
+                break
+            direction = "up" if direction == "down" else "down"
+            time.sleep(every)
+        return latencies
+
     # -- the process --------------------------------------------------------------------------------
     def sample_rss(self) -> int:
         """Note the process's peak resident set (VmHWM, KiB) now; returns it."""
