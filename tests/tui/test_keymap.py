@@ -32,8 +32,8 @@ async def test_a_keymap_entry_moves_a_key_and_help_shows_the_new_one() -> None:
         content = app.screen.query_one("#help-text", Static).render()
         lines = str(content).splitlines()
         zoom = next(line for line in lines if "Give the JSON pane the whole width" in line)
-        assert zoom.split()[0] == "Z" and zoom.endswith("[keymap] main.zoom")
-        token = next(line for line in lines if line.rstrip().endswith("[keymap] app.token"))
+        assert zoom.split()[0] == "Z" and zoom.endswith("  main.zoom")
+        token = next(line for line in lines if line.rstrip().endswith("  app.token"))
         assert token.split()[0] == "^t"
 
 

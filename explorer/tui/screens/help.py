@@ -154,7 +154,7 @@ def help_text(sections: Sequence[Section]) -> Text:
             words, _, binding_id = description.partition(ID_MARK)
             text.append(words)
             if binding_id:
-                text.append(f"  [keymap] {binding_id}", style="dim")
+                text.append(f"  {binding_id}", style="dim")
             text.append("\n")
         text.append("\n")
     return text
@@ -177,7 +177,8 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         title = Text(no_wrap=True, overflow="ellipsis", end="")
         title.append("Keys", style="bold")
-        title.append(" · the footer shows the keys that apply where the focus is", style="dim")
+        title.append(" · dim: the id to move a key in the config's [keymap] · the footer shows the keys "
+                     "where the focus is", style="dim")
         yield Static(title, id="help-title", markup=False)
         with VerticalScroll(id="help-scroll"):
             yield Static(help_text(help_sections(self.app)), id="help-text", markup=False)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from explorer.client import ApiError, Unauthorized
 from explorer.services.account import Failure, TreeItem
@@ -30,6 +30,7 @@ from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.pane_doc_strip import PaneDocStrip
 from explorer.tui.widgets.problem_panel import ProblemPanel
+from explorer.tui.widgets.ranked_footer import RankedFooter
 from explorer.tui.widgets.resource_tree import ResourceTree
 from explorer.tui.widgets.wait_status import WaitStatus
 
@@ -46,6 +47,10 @@ EDITABLE_KINDS = frozenset({"integration", "flow", "step", "connection"})
 
 class MainScreen(Screen[None]):
     """Browse the account. ``enter`` on an Errors node opens the step's errors; ``e`` edits."""
+
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("edit", "errors_or_external", "filter", "search", "copy_value",
+                                               "help", "quit", "refresh_node", "zoom", "token", "http_log")
+    """The footer's keys, most used first: at 80 columns the last ones do not fit (``?`` lists them all)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
@@ -108,7 +113,7 @@ class MainScreen(Screen[None]):
                 yield JsonView(id="json")
                 yield PaneDocStrip(self.host.context.schemas, id="json-doc")
         yield ProblemPanel(id="problem")
-        yield Footer(compact=True)
+        yield RankedFooter(compact=True)
         yield WaitStatus(id="wait-status")
 
     def on_mount(self) -> None:

@@ -1,0 +1,34 @@
+"""The main screen's footer: the most used keys first, and nothing from under the palette key shows at the
+right edge (at 80 columns the overflowing keys used to leak a stale "P" into the last cell)."""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from explorer.simulator import Simulator
+from explorer.tui.widgets.ranked_footer import footer_rank
+from tests.helpers.browse_app import make_app, settle
+
+
+async def test_the_footer_leads_with_the_most_used_keys_and_the_palette_key_owns_the_last_cell() -> None:
+    app = make_app(Simulator(seed=0, time_scale=0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        for width in (80, 100, 120, 80):
+            await pilot.resize_terminal(width, 30)
+            await settle(pilot)
+            footer = app.screen.query_one(Footer)
+            actions = [key.action for key in footer.query(FooterKey) if not key.has_class("-command-palette")]
+            assert actions[:5] == ["edit", "errors_or_external", "filter", "help", "quit"]  # tree focused
+            palette = footer.query_one(".-command-palette", FooterKey)
+            assert palette.region.right == width
+            widget, _ = app.screen.get_widget_at(width - 1, 29)
+            assert widget is palette
+
+
+def test_footer_rank_keeps_the_unlisted_keys_in_their_order() -> None:
+    keys = [FooterKey(k, k, k, action) for k, action in (("r", "refresh"), ("e", "edit"), ("z", "zoom"),
+                                                          ("q", "quit"))]
+    ranked = footer_rank(["quit", "edit"], keys)
+    assert [key.action for key in ranked] == ["quit", "edit", "refresh", "zoom"]
