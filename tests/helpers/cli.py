@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from explorer.cli import main
-from explorer.simulator import DEMO_TOKENS
+from explorer.simulator import DEMO_TOKENS, SimulatorTransport
 
 
 def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra_unset: str) -> None:
@@ -39,3 +39,34 @@ def run(capsys: Cap, *argv: str) -> tuple[int, str, str]:
 def run_json(capsys: Cap, *argv: str) -> tuple[int, Any, str]:
     code, out, err = run(capsys, "--json", *argv)
     return code, json.loads(out), err
+
+
+class ScriptedPrompter:
+    """Answers questions as a person at a terminal would."""
+
+    def __init__(self, token: str, answer: str = "y") -> None:
+        self.token = token
+        self.answer = answer
+        self.asked: list[str] = []
+
+    @property
+    def interactive(self) -> bool:
+        return True
+
+    def ask(self, question: str) -> str:
+        self.asked.append(question)
+        return self.answer
+
+    def secret(self, question: str) -> str:
+        self.asked.append(question)
+        return self.token
+
+
+def iox(capsys: Cap, transport: SimulatorTransport, *argv: str, stdin: str = "",
+        prompter: ScriptedPrompter | None = None) -> tuple[int, str, str]:
+    sys.stdin = io.StringIO(stdin)
+    code = main(list(argv), transport=transport, prompter=prompter)
+    out, err = capsys.readouterr()
+    for secret in DEMO_TOKENS.values():
+        assert secret not in out + err, "a token was printed"
+    return code, out, err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.jobs import JobsScreen
@@ -11,15 +13,21 @@ from tests.helpers.browse_app import labels, make_app, settle, tree_of
 SIZE = (120, 36)
 
 
+async def press_on_the_disabled_flow(pilot: Pilot[None], *keys: str) -> None:
+    """Put the tree cursor on the demo's disabled flow, then press ``keys`` one by one, settling each."""
+    await settle(pilot)
+    assert await tree_of(pilot.app).reveal(f"flow:{d.DISABLED_FLOW}")
+    for key in keys:
+        await settle(pilot)
+        await pilot.press(key)
+    await settle(pilot)
+
+
 async def test_r_on_a_disabled_flow_sends_nothing_and_says_why() -> None:
     sim = Simulator(seed=0, time_scale=0)
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert await tree_of(app).reveal(f"flow:{d.DISABLED_FLOW}")
-        await settle(pilot)
-        await pilot.press("R")
-        await settle(pilot)
+        await press_on_the_disabled_flow(pilot, "R")
         assert isinstance(app.screen, MainScreen)  # no confirmation offered, no jobs screen
         assert [r for r in sim.requests if r[0] != "GET"] == []
         notes = [(n.title, n.message) for n in app._notifications]
@@ -33,11 +41,7 @@ async def test_r_in_the_jobs_screen_of_a_disabled_flow_sends_nothing() -> None:
     sim = Simulator(seed=0, time_scale=0)
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert await tree_of(app).reveal(f"flow:{d.DISABLED_FLOW}")
-        await settle(pilot)
-        await pilot.press("J")
-        await settle(pilot)
+        await press_on_the_disabled_flow(pilot, "J")
         assert isinstance(app.screen, JobsScreen)
         await pilot.press("R")
         await settle(pilot)

@@ -4,20 +4,18 @@ and the TUI's profile switcher — over the in-process simulator handed to ``mai
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 
-from explorer.cli import SessionClientBuilder, main
+from explorer.cli import SessionClientBuilder
 from explorer.commands.session import ProfileSwitcher, resolve_session
 from explorer.config import ConfigError, load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
-from tests.helpers.cli import isolate
+from tests.helpers.cli import ScriptedPrompter, iox, isolate
 
 Cap = pytest.CaptureFixture[str]
 MP = pytest.MonkeyPatch
@@ -39,37 +37,6 @@ def transport() -> SimulatorTransport:
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     return tmp_path / "config" / "integrator-explorer" / "config.toml"
-
-
-class ScriptedPrompter:
-    """Answers questions as a person at a terminal would."""
-
-    def __init__(self, token: str, answer: str = "y") -> None:
-        self.token = token
-        self.answer = answer
-        self.asked: list[str] = []
-
-    @property
-    def interactive(self) -> bool:
-        return True
-
-    def ask(self, question: str) -> str:
-        self.asked.append(question)
-        return self.answer
-
-    def secret(self, question: str) -> str:
-        self.asked.append(question)
-        return self.token
-
-
-def iox(capsys: Cap, transport: SimulatorTransport, *argv: str, stdin: str = "",
-        prompter: ScriptedPrompter | None = None) -> tuple[int, str, str]:
-    sys.stdin = io.StringIO(stdin)
-    code = main(list(argv), transport=transport, prompter=prompter)
-    out, err = capsys.readouterr()
-    for secret in DEMO_TOKENS.values():
-        assert secret not in out + err, "a token was printed"
-    return code, out, err
 
 
 # --- login -----------------------------------------------------------------------------------------------

@@ -10,8 +10,7 @@ import pytest
 
 from explorer.config import load_config
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
-from tests.helpers.cli import isolate
-from tests.unit.test_cli_profiles import Cap, ScriptedPrompter, iox
+from tests.helpers.cli import Cap, ScriptedPrompter, iox, isolate
 
 NA_TOKEN = DEMO_TOKENS["full"]
 OTHER = "0123456789abcdef0123456789abcdef"
