@@ -152,8 +152,8 @@ class Terminal:
                 continue
             wanted = before + (1 if direction == "down" else -1)
             try:
-                latencies.append(self.key_latency(direction, lambda screen, w=wanted: highlighted_line(
-                    screen, top, bottom, column) == w, timeout=10))
+                latencies.append(self.key_latency(direction, cursor_on(wanted, top, bottom, column),
+                                                  timeout=10))
             except TimeoutError:
                 break
             direction = "up" if direction == "down" else "down"
