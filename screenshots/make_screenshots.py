@@ -312,6 +312,21 @@ async def fix_journal(pilot: Pilot[None]) -> None:
     await pilot.pause(0.3)
 
 
+async def not_taken(pilot: Pilot[None]) -> None:
+    """A PUT of an Integration App flow: saved, but its locked name did not take; ``w``: the journal entry
+    names the field, the server and the account."""
+    screen = await open_editor(pilot, f"flow:{d.FLOW_BC_ORDERS}")
+    area = screen.query_one(TextArea)
+    replace_in_area(area, '"BigCommerce Order to NetSuite Order Add"', '"BC orders (renamed at 3am)"')
+    replace_in_area(area, '"? 0 */3 * * *"', '"? 0 */6 * * *"')
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: on(pilot, DiffConfirmScreen))
+    await pilot.press("y")
+    await until(pilot, lambda: any("did not take" in n.message for n in pilot.app._notifications))
+    await pilot.press("w")
+    await pilot.pause(0.5)
+
+
 SHOTS: list[tuple[str, str, Scenario]] = [
     ("01-start", "full", press()),
     ("02-flow-steps-badges", "full", reveal(f"errors:{d.AMAZON_FLOW}:{d.AMAZON_IMPORT_STEP}")),
@@ -337,6 +352,7 @@ SHOTS: list[tuple[str, str, Scenario]] = [
     ("31-fix-patch-editor", "full", fix_patch),
     ("32-fix-preview-diff", "full", fix_preview),
     ("33-fix-journal-batch", "full", fix_journal),
+    ("34-saved-not-as-sent", "full", not_taken),
 ]
 
 

@@ -396,8 +396,8 @@ async def submit_write(
         except ApiError:
             saved = plan.body
     missed = not_taken(plan.body, saved, target.server_owned)
-    summary = f"{len(missed)} field(s) did not take: {', '.join(m.path for m in missed)}" if missed else None
-    entry, journal_error = _record(journal, plan, status=status, before=current, after=saved, note=summary,
+    # The entry's ``not_taken`` names the paths (the journal screen shows them); no note repeats them.
+    entry, journal_error = _record(journal, plan, status=status, before=current, after=saved, note=None,
                                    clock=clock, secrets=secrets, server=api.base_url, account=account,
                                    missed=missed)
     if drafts is not None:
