@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
@@ -135,6 +135,16 @@ class ExplorerApp(App[None]):
     async def on_key_burst(self, burst: KeyBurst) -> None:
         """Keys typed in a row: one edit in an editable text area, else each key as it came."""
         await deliver(self, burst)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Once the app is quitting, keys and clicks still queued behind ``q`` are dropped.
+
+        Why: ``qt`` typed quickly used to quit *and* open the token screen, which then mounted into an
+        app being torn down and printed a traceback on the way out.
+        """
+        if self.return_code is not None and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
 
     # ----------------------------------------------------------------------------------------- toasts
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
