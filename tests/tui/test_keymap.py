@@ -15,7 +15,8 @@ from tests.helpers.browse_app import make_app, settle
 
 
 async def test_a_keymap_entry_moves_a_key_and_help_shows_the_new_one() -> None:
-    app = make_app(Simulator(seed=0, time_scale=0), keymap={"main.zoom": "Z", "app.token": "ctrl+t"})
+    app = make_app(Simulator(seed=0, time_scale=0),
+                   keymap={"main.zoom": "Z", "app.token": "ctrl+t", "main.zoooom": "x", "choice.cancel": "q"})
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         main = app.main_screen
@@ -35,6 +36,8 @@ async def test_a_keymap_entry_moves_a_key_and_help_shows_the_new_one() -> None:
         assert zoom.split()[0] == "Z" and zoom.endswith("  main.zoom")
         token = next(line for line in lines if line.rstrip().endswith("  app.token"))
         assert token.split()[0] == "^t"
+        warning = str(app.screen.query_one("#help-keymap-unknown", Static).render())
+        assert warning.strip() == "[keymap] names ids no key has (ignored): main.zoooom"  # not choice.cancel
 
 
 def test_the_keymap_table_is_read_and_checked(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ binding (``tab``, ``ctrl+p``) are added by hand.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
@@ -14,9 +16,11 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
 
+from explorer.textsafe import one_line as printable
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.screens.errors import ErrorsScreen
@@ -143,6 +147,30 @@ def help_sections(app: App[object] | None) -> list[Section]:
     ]
 
 
+def binding_ids() -> set[str]:
+    """Every binding id of the explorer's screens and widgets (each ``explorer.tui`` module imported)."""
+    import explorer.tui
+
+    for module in pkgutil.walk_packages(explorer.tui.__path__, "explorer.tui."):
+        importlib.import_module(module.name)
+    ids: set[str] = set()
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("explorer."):
+            ids.update(b.id for b in Binding.make_bindings(cls.__dict__.get("BINDINGS", [])) if b.id)
+    return ids
+
+
+def unknown_keymap_ids(keymap: Mapping[str, str]) -> list[str]:
+    """The ``[keymap]`` ids no key has (a typo, or a key that was renamed): Textual ignores them silently."""
+    if not keymap:
+        return []
+    known = binding_ids()
+    return sorted(printable(binding_id) for binding_id in keymap if binding_id not in known)
+
+
 def help_text(sections: Sequence[Section]) -> Text:
     """The sections as aligned text."""
     width = max((len(key) for _, rows in sections for key, _ in rows), default=8) + 2
@@ -180,8 +208,14 @@ class HelpScreen(Screen[None]):
         title.append(" · dim: the id to move a key in the config's [keymap] · the footer shows the keys "
                      "where the focus is", style="dim")
         yield Static(title, id="help-title", markup=False)
+        sections = help_sections(self.app)
         with VerticalScroll(id="help-scroll"):
-            yield Static(help_text(help_sections(self.app)), id="help-text", markup=False)
+            unknown = unknown_keymap_ids(getattr(self.app, "keymap", {}))
+            if unknown:
+                warning = Text("[keymap] names ids no key has (ignored): " + ", ".join(unknown) + "\n",
+                               style="bold")
+                yield Static(warning, id="help-keymap-unknown", markup=False)
+            yield Static(help_text(sections), id="help-text", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
