@@ -30,6 +30,7 @@ from screen import (
     LINES,
     Terminal,
     cleanup_home,
+    compile_bytecode,
     fresh_home,
     iox_env,
     machine_note,
@@ -112,7 +113,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--skip", action="append", default=[], choices=("startup", "large", "tree"))
     args = parser.parse_args()
-    print(f"browse; {args.runs} runs; {machine_note()}", flush=True)
+    print(f"browse; {args.runs} runs; {machine_note()}; {compile_bytecode()}", flush=True)
 
     if "startup" not in args.skip:
         posting_command()  # install before timing anything

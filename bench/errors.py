@@ -39,6 +39,7 @@ from screen import (
     SimulatorProcess,
     Terminal,
     cleanup_home,
+    compile_bytecode,
     fresh_home,
     iox_env,
     machine_note,
@@ -144,7 +145,7 @@ def main() -> None:
     parser.add_argument("--keys-every", type=float, default=0.1, help="seconds between keys while loading")
     parser.add_argument("--skip", action="append", default=[], choices=("screen", "stream", "retry"))
     args = parser.parse_args()
-    print(f"iox errors at scale; {args.runs} runs; {machine_note()}", flush=True)
+    print(f"iox errors at scale; {args.runs} runs; {machine_note()}; {compile_bytecode()}", flush=True)
 
     if "screen" not in args.skip:
         runs = []

@@ -36,6 +36,7 @@ from screen import (
     SimulatorProcess,
     Terminal,
     cleanup_home,
+    compile_bytecode,
     cursor_on,
     fresh_home,
     highlighted_line,
@@ -147,7 +148,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--keys-every", type=float, default=0.1)
     args = parser.parse_args()
-    print(f"JSON pane on a big document; {args.runs} runs; {machine_note()}", flush=True)
+    print(f"JSON pane on a big document; {args.runs} runs; {machine_note()}; {compile_bytecode()}",
+          flush=True)
     runs = []
     size = 0
     for _ in range(args.runs):
