@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from explorer.model import ErrorRecord
 from explorer.services.error_list import ErrorQuery
 from explorer.tui.widgets.errors_choices import (
     CLEAR,
+    date_range_prompt,
+    dated_query,
     export_format,
     quick_filter_choices,
     quick_filtered,
@@ -45,3 +49,14 @@ def test_sort_offers_the_columns_on_screen_and_a_second_pick_flips() -> None:
 
 def test_export_format() -> None:
     assert [export_format(c) for c in ("csv", "jsonl", None, "pdf")] == ["csv", "jsonl", None, None]
+
+
+def test_the_date_prompt_shows_the_current_range_and_a_typed_one_applies() -> None:
+    title, current, _, _ = date_range_prompt(ErrorQuery())
+    assert title == "Occurred between (UTC)" and current == ""
+    dated = dated_query(ErrorQuery(), "2026-11-01..2026-11-20")
+    assert dated.occurred_from is not None and dated.occurred_to is not None
+    assert date_range_prompt(dated)[1].startswith("2026-11-01")
+    assert dated_query(dated, "").occurred_from is None
+    with pytest.raises(ValueError):
+        dated_query(dated, "next tuesday")

@@ -14,7 +14,14 @@ from rich.text import Text
 
 from explorer.model import ErrorRecord
 from explorer.services.error_export import ExportFormat
-from explorer.services.error_list import ColumnName, ErrorQuery, GroupField, distinct_values
+from explorer.services.error_list import (
+    ColumnName,
+    ErrorQuery,
+    GroupField,
+    describe_range,
+    distinct_values,
+    parse_date_range,
+)
 from explorer.tui.literal import one_line
 from explorer.tui.widgets.errors_table import Column
 
@@ -70,6 +77,20 @@ def sorted_query(query: ErrorQuery, choice: str) -> ErrorQuery:
         return replace(query, sort_by=None, descending=False)
     column: ColumnName = choice  # type: ignore[assignment]
     return query.sorted_by(column)
+
+
+def date_range_prompt(query: ErrorQuery) -> tuple[str, str, str, str]:
+    """Title, current value, placeholder and hint of the date-range prompt (``d``)."""
+    current = describe_range(query.occurred_from, query.occurred_to) if (
+        query.occurred_from or query.occurred_to) else ""
+    return ("Occurred between (UTC)", current, "2026-11-01..2026-11-20 · 2026-11-20 · 24h · 7d",
+            "enter: apply (empty: any date)    esc: cancel")
+
+
+def dated_query(query: ErrorQuery, text: str) -> ErrorQuery:
+    """The query limited to the typed range (empty: any date); ValueError says what is wrong with ``text``."""
+    start, end = parse_date_range(text)
+    return replace(query, occurred_from=start, occurred_to=end)
 
 
 def export_format(choice: str | None) -> ExportFormat | None:

@@ -42,11 +42,9 @@ from explorer.services.error_list import (
     ErrorQuery,
     GroupField,
     apply_query,
-    describe_range,
     group_errors,
     group_value,
     narrows,
-    parse_date_range,
     row_key,
 )
 from explorer.tui.literal import one_line
@@ -54,12 +52,15 @@ from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
 from explorer.tui.widgets.errors_choices import (
     EXPORT_CHOICES,
     SORT_LABELS,
+    date_range_prompt,
+    dated_query,
     export_format,
     quick_filter_choices,
     quick_filtered,
     sort_choices,
     sorted_query,
 )
+from explorer.tui.widgets.errors_filter import ErrorsFilter
 from explorer.tui.widgets.errors_table import ErrorsTable
 
 PageSource = Callable[[], AsyncIterator[Sequence[ErrorRecord]]]
@@ -128,8 +129,6 @@ class ErrorsPanel(Vertical):
 
     DEFAULT_CSS = """
     ErrorsPanel { height: 1fr; }
-    ErrorsPanel > #filter { display: none; height: 3; }
-    ErrorsPanel > #filter.-shown { display: block; }
     ErrorsPanel > ErrorsTable { height: 1fr; }
     ErrorsPanel > .errors-status { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
@@ -194,7 +193,7 @@ class ErrorsPanel(Vertical):
         """Where the last export went."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter message, code, traceKey (enter: keep, esc: clear)", id="filter")
+        yield ErrorsFilter(id="filter")
         table = ErrorsTable(id="table")
         table.is_marked = self.store.selection.is_marked
         table.is_retryable = self.store.is_retryable
@@ -401,18 +400,16 @@ class ErrorsPanel(Vertical):
         if action in ("toggle_mark", "extend") and self.group_field is not None:
             return False
         if action == "back":
-            return self._filter_shown() or self.group_field is not None
+            return self._filter.shown or self.group_field is not None
         return True
 
-    def _filter_shown(self) -> bool:
-        return self.query_one("#filter", Input).has_class("-shown")
+    @property
+    def _filter(self) -> ErrorsFilter:
+        return self.query_one("#filter", ErrorsFilter)
 
     def action_filter(self) -> None:
         """Show the filter input (``/``)."""
-        box = self.query_one("#filter", Input)
-        box.add_class("-shown")
-        box.value = self.store.query.text
-        box.focus()
+        self._filter.open(self.store.query.text)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -421,7 +418,7 @@ class ErrorsPanel(Vertical):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.input.remove_class("-shown")
+        self._filter.close(clear=False)
         self.table.focus()
 
     def action_back(self) -> None:
@@ -429,10 +426,8 @@ class ErrorsPanel(Vertical):
 
         Leaving the screen is the screen's own esc binding, reached by skipping this one.
         """
-        if self._filter_shown():
-            box = self.query_one("#filter", Input)
-            box.remove_class("-shown")
-            box.value = ""
+        if self._filter.shown:
+            self._filter.close(clear=True)
             self.apply(replace(self.store.query, text=""))
             self.table.focus()
         elif self.group_field is not None and self.group_field != self.home_grouping:
@@ -451,23 +446,18 @@ class ErrorsPanel(Vertical):
 
     def action_date_range(self) -> None:
         """Type a date range (``2026-11-01..2026-11-20``, ``24h``, ``7d``; empty = any)."""
-        query = self.store.query
-        current = describe_range(query.occurred_from, query.occurred_to) if (
-            query.occurred_from or query.occurred_to) else ""
 
         def typed(text: str | None) -> None:
             if text is None:
                 return
             try:
-                start, end = parse_date_range(text)
+                query = dated_query(self.store.query, text)
             except ValueError as exc:
                 self.app.notify(str(exc), severity="error", markup=False)
                 return
-            self.apply(replace(self.store.query, occurred_from=start, occurred_to=end))
+            self.apply(query)
 
-        self.app.push_screen(TextPromptDialog(
-            "Occurred between (UTC)", current, "2026-11-01..2026-11-20 · 2026-11-20 · 24h · 7d",
-            "enter: apply (empty: any date)    esc: cancel"), typed)
+        self.app.push_screen(TextPromptDialog(*date_range_prompt(self.store.query)), typed)
 
     def action_sort(self) -> None:
         """Pick the column to sort by (the same column again flips the direction)."""

@@ -1,0 +1,39 @@
+"""The errors panel's text filter: a one-line input, hidden until ``/``.
+
+Why a widget of its own: showing, hiding and clearing it are the same three steps wherever the panel needs
+them (``/``, enter, esc); the panel only turns what is typed into a query.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class ErrorsFilter(Input):
+    """Filter text for message, code and traceKey; enter keeps it, esc (the panel's) clears it."""
+
+    DEFAULT_CSS = """
+    ErrorsFilter { display: none; height: 3; }
+    ErrorsFilter.-shown { display: block; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty, hidden filter."""
+        super().__init__(placeholder="filter message, code, traceKey (enter: keep, esc: clear)", id=id)
+
+    @property
+    def shown(self) -> bool:
+        """True while the input is on screen."""
+        return self.has_class("-shown")
+
+    def open(self, text: str) -> None:
+        """Show the input holding ``text`` and give it the focus."""
+        self.add_class("-shown")
+        self.value = text
+        self.focus()
+
+    def close(self, *, clear: bool) -> None:
+        """Hide the input; ``clear`` also empties it (the panel then drops the text from its query)."""
+        self.remove_class("-shown")
+        if clear:
+            self.value = ""
