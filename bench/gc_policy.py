@@ -81,20 +81,6 @@ def stream(raw: list[list[dict[str, Any]]], freeze: bool) -> tuple[float, float,
     return total, max(_full_pauses, default=0.0), store
 
 
-class _Api:
-    base_url = "http://127.0.0.1/v1/"
-    read_only = False
-
-    def __init__(self, doc: Any) -> None:
-        self.doc = doc
-
-    async def get_json(self, path: str) -> Any:
-        return self.doc
-
-    async def put_json(self, path: str, doc: Any) -> Any:
-        return doc
-
-
 def timed(action: Callable[[], object], paused: bool) -> float:
     """Seconds ``action`` takes with the collector paused around it, or left running throughout."""
     module = vars(writes)  # writes pauses the collector itself: switch that off, decide here instead
@@ -130,7 +116,7 @@ def main() -> None:
         print(f"   freeze={freeze!s:5}  total {spread(totals)}  longest full collection {spread(pauses)}")
     assert held is not None  # keep 100,000 rows alive, as an open errors screen does
     doc = edit_bench.import_like(2_000_000)
-    api = _Api(doc)
+    api = edit_bench.MemoryApi(doc)
     target = write_targets.resource_target("imports", "6571d6bafd7a68b8f6a5d162")
     session = writes.new_session(api, target, "bench", doc)
     text = session.base_text.replace('"NetSuite sales order"', '"NetSuite sales order 2"')
