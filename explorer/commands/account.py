@@ -120,7 +120,7 @@ async def run_ls(ctx: CommandContext, args: argparse.Namespace) -> int:
         return EXIT_OK
     listing = LISTINGS[args.kind]
     ctx.out.table(listing.headers, [listing.row(item) for item in items], max_widths={1: NAME_WIDTH})
-    ctx.out.note(f"{len(items)} {args.kind if len(items) != 1 else args.kind[:-1]}")
+    ctx.out.note(f"{len(items):,} {args.kind if len(items) != 1 else args.kind[:-1]}")
     return EXIT_OK
 
 

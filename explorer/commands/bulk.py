@@ -77,7 +77,7 @@ def ctrl_c_cancels(ctx: CommandContext, cancel: CancelToken) -> Iterator[None]:
 
 def _progress_line(progress: BulkProgress) -> str:
     verb = "retrying" if progress.kind == "retry" else "resolving"
-    line = (f"{verb}: {progress.done}/{progress.total} · batch {progress.batches_done}/"
+    line = (f"{verb}: {progress.done:,}/{progress.total:,} · batch {progress.batches_done}/"
             f"{progress.batches_total}")
     return f"{line} · {progress.note}" if progress.note else line
 
@@ -113,7 +113,7 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
     records, unknown = choose(listed, ids)
     if not records:
         ctx.out.note(f"iox: nothing to {kind}: " + ("no open errors match" if ids is None
-                                                     else f"{len(unknown)} id(s) {UNKNOWN_ID}"))
+                                                     else f"{len(unknown):,} id(s) {UNKNOWN_ID}"))
         if ctx.out.json_mode:
             ctx.out.data(report_json(BulkReport(kind, requested=0), unknown))
         return EXIT_API if unknown else EXIT_OK

@@ -215,7 +215,7 @@ async def run_errors(ctx: CommandContext, args: argparse.Namespace) -> int:
                   max_widths={len(headers) - 1: MESSAGE_WIDTH, len(headers) - 2: 24})
     kind = "resolved" if args.resolved else "open"
     more = " (--limit reached)" if args.limit and len(errors) >= args.limit else ""
-    ctx.out.note(f"{len(errors)} {kind} error{'s' if len(errors) != 1 else ''}{more}")
+    ctx.out.note(f"{len(errors):,} {kind} error{'s' if len(errors) != 1 else ''}{more}")
     if beyond:
         ctx.out.note(retention.note())
     return EXIT_OK

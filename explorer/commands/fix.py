@@ -144,7 +144,7 @@ async def run_fix(ctx: CommandContext, args: argparse.Namespace) -> int:
     ops = read_patch(ctx, args.patch)
     records, unknown = await select_records(ctx, args)
     if unknown:
-        ctx.out.note(f"iox: {len(unknown)} error id(s) not among the step's open errors: "
+        ctx.out.note(f"iox: {len(unknown):,} error id(s) not among the step's open errors: "
                      + printable(" ".join(unknown[:10])))
     if not records:
         ctx.out.note("iox: no open error of the step matches: nothing to fix")

@@ -44,3 +44,8 @@ def test_tables_measure_cells_as_the_terminal_does() -> None:
     assert columns == {12}  # every id starts in the same column
     cut = truncate("受注の同期フロー", 7)
     assert cut == "受注の…" and display_width(cut) <= 7
+
+
+def test_error_counts_carry_thousands_separators(capsys: Cap) -> None:
+    code, _, err = run(capsys, "errors", d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
+    assert code == 0 and err.strip().endswith("3,000 open errors")
