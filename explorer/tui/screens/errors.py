@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Label, TabbedContent, TabPane
+from textual.widgets import Label, TabbedContent, TabPane
 
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord
@@ -34,6 +34,7 @@ from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
 from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import EarlyPages, ErrorsPanel
+from explorer.tui.widgets.ranked_footer import RankedFooter
 
 OPEN_TAB = "open"
 RESOLVED_TAB = "resolved"
@@ -48,6 +49,10 @@ class ErrorsScreen(Screen[None]):
     ErrorsScreen TabbedContent { height: 1fr; }
     ErrorsScreen TabPane { padding: 0; height: 1fr; }
     """
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("retry", "resolve", "toggle_mark", "mark_all", "open",
+                                               "filter", "quick_filter", "close", "help")
+    """The footer's keys, most used first (at 80 columns the rest do not fit; ``?`` lists them all)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry", id="errors.retry"),
         Binding("x", "resolve", "Resolve", id="errors.resolve"),
@@ -113,7 +118,7 @@ class ErrorsScreen(Screen[None]):
             with TabPane("Resolved", id=RESOLVED_TAB):
                 yield ErrorsPanel(id="resolved-panel", resolved=True, export_label=f"{label}-resolved",
                                   export_dir=self.export_dir)
-        yield Footer()
+        yield RankedFooter()
 
     @property
     def open_panel(self) -> ErrorsPanel:

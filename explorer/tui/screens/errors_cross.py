@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from explorer.client import ApiError, IntegratorClient
 from explorer.model import ErrorRecord, Flow
@@ -38,6 +38,7 @@ from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
 from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import ErrorsPanel
+from explorer.tui.widgets.ranked_footer import RankedFooter
 
 
 class CrossStepErrorsScreen(Screen[None]):
@@ -47,6 +48,10 @@ class CrossStepErrorsScreen(Screen[None]):
     CrossStepErrorsScreen > #cross-title { height: 1; padding: 0 1; background: $primary-muted;
                                            text-style: bold; width: 1fr; }
     """
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("retry", "resolve", "toggle_mark", "mark_all", "open",
+                                               "filter", "quick_filter", "close", "help")
+    """The footer's keys, most used first (at 80 columns the rest do not fit; ``?`` lists them all)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry", id="errors_all.retry"),
         Binding("x", "resolve", "Resolve", id="errors_all.resolve"),
@@ -102,7 +107,7 @@ class CrossStepErrorsScreen(Screen[None]):
                     id="cross-title")
         yield ErrorsPanel(id="cross-panel", cross_step=True, export_label=f"{self.title_text}-all-steps",
                           export_dir=self.export_dir, step_names=self._labels)
-        yield Footer()
+        yield RankedFooter()
 
     @property
     def panel(self) -> ErrorsPanel:
