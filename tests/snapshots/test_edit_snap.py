@@ -13,41 +13,24 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from explorer.client import IntegratorClient
-from explorer.journal import DraftStore, Journal
-from explorer.services import write_targets
-from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
+from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.editor import EditorScreen
-from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen, StaleChoiceScreen
 from explorer.tui.widgets.edit_problems import EditProblems
-from tests.helpers.edit_host import EditHost, replace_in_area, static_text, until
+from tests.helpers.edit_host import replace_in_area, static_text, until
+from tests.helpers.schema_editor import SchemaEditorHost
 
 SIZE = (120, 36)
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-class SnapHost(EditHost):
-    """Builds the client inside the app's own event loop (``snap_compare`` runs the app with ``run``)."""
+class SnapHost(SchemaEditorHost):
+    """The editor without Celigo's schemas; builds the client inside the app's own event loop
+    (``snap_compare`` runs the app with ``run``). Its class name is the title of the snapshots."""
 
     def __init__(self, sim: Simulator, tmp: Path, kind: str, resource_id: str) -> None:
-        super().__init__(self._make)
-        self.sim = sim
-        self.tmp = tmp
-        self.target = write_targets.resource_target(kind, resource_id)
-        self.api: IntegratorClient | None = None
-
-    def _make(self) -> EditorScreen:
-        transport = SimulatorTransport(self.sim)
-        self.api = IntegratorClient(DEMO_TOKENS["full"], transport=transport, max_retries=0)
-        stores = DraftStore(self.tmp / "drafts"), Journal(self.tmp / "journal.jsonl")
-        context = WriteContext(self.api, "demo", *stores)
-        return EditorScreen(context, self.target, draft_delay_s=0.05)
-
-    async def on_unmount(self) -> None:
-        if self.api is not None:
-            await self.api.aclose()
+        super().__init__(tmp, None, kind, resource_id, sim)
 
 
 def host(tmp_path: Path, kind: str = "flows", resource_id: str = d.FLOW_SHOPIFY_ORDERS) -> SnapHost:
