@@ -41,6 +41,7 @@ from explorer.commands.session import (
     Session,
 )
 from explorer.config import ConfigError, config_path, load_config
+from explorer.gc_policy import end_startup, pause_for_startup
 
 if TYPE_CHECKING:
     from explorer.simulator import Simulator
@@ -277,21 +278,26 @@ def _run_command(args: argparse.Namespace, out: Output, factory: SessionClientBu
 
 
 def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilder) -> int:
+    # The collector waits until the first frame (the main screen ends the pause; at the latest, leaving here).
+    pause_for_startup()
     try:
-        _check_options(args)
-        switcher = _switcher(args, factory)
-        choice: ProfileChoice = switcher(args.demo_token if args.demo else args.profile)
-        keymap = load_config(config_path(args.config)).keymap
-    except (ConfigError, UsageError, CredentialsMissing) as error:
-        return report_error(error, out)
-    from explorer.tui.app import ExplorerApp
+        try:
+            _check_options(args)
+            switcher = _switcher(args, factory)
+            choice: ProfileChoice = switcher(args.demo_token if args.demo else args.profile)
+            keymap = load_config(config_path(args.config)).keymap
+        except (ConfigError, UsageError, CredentialsMissing) as error:
+            return report_error(error, out)
+        from explorer.tui.app import ExplorerApp
 
-    # `P` / the palette switch profile through the switcher (name -> ProfileChoice).
-    app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
-                      read_only=choice.read_only, profile_switcher=switcher, profile_name=choice.name,
-                      keymap=keymap)
-    app.run()
-    return 0
+        # `P` / the palette switch profile through the switcher (name -> ProfileChoice).
+        app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
+                          read_only=choice.read_only, profile_switcher=switcher, profile_name=choice.name,
+                          keymap=keymap)
+        app.run()
+        return 0
+    finally:
+        end_startup()
 
 
 def _parse(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, Tree
 
 from explorer.client import ApiError, Unauthorized
+from explorer.gc_policy import end_startup
 from explorer.services.account import Failure, TreeItem
 from explorer.services.flow_run import disabled_flow_refusal
 from explorer.services.regions import probe_other_regions
@@ -123,6 +124,7 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(self._warm_up)
 
     def _warm_up(self) -> None:
+        end_startup()  # the first frame is painted: see explorer.gc_policy
         self.run_worker(warm_up, thread=True, group="warm-up", description="import the other screens")
 
     # ----------------------------------------------------------------------------------------- hooks
