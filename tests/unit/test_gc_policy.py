@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from explorer.gc_policy import LongLivedHold, collector_paused
+from explorer.gc_policy import LongLivedHold, collector_paused, end_startup, pause_for_startup
 
 
 def test_objects_stay_frozen_until_the_last_holder_releases() -> None:
@@ -32,3 +32,31 @@ def test_a_paused_collector_comes_back_as_it_was() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()  # the inner pause must not re-enable it early
     assert gc.isenabled()
+
+
+def test_the_startup_pause_ends_once_with_start_up_frozen() -> None:
+    assert gc.isenabled()
+    end_startup()  # no pause asked for (tests build the app directly): nothing happens
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        pause_for_startup()
+        assert not gc.isenabled()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # an inner pause does not end start-up early
+        end_startup()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0  # what start-up built is out of the collector's reach
+        end_startup()  # the second end (the app's exit after the main screen's) changes nothing
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_disabled_collector_is_left_to_its_owner() -> None:
+    with collector_paused():
+        pause_for_startup()  # someone else paused it: start-up must not turn it on at its end
+        end_startup()
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
