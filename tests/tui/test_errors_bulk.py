@@ -157,3 +157,23 @@ async def test_ctrl_e_exports_the_filtered_list(tmp_path: Path) -> None:
         message = CSV_COLUMNS.index("message")
         assert [row[message] for row in rows[1:]] == [r.message for r in shown]
         assert str(panel.last_export) in str(panel.query_one("#status").render())
+
+
+async def test_the_resolved_tab_is_built_and_asked_for_only_when_first_shown() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    async with ErrorsHost(sim, step_screen(SHOPIFY)).run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        screen = screen_of(pilot.app)
+        assert not screen.query("#resolved-panel")  # not composed with the Open tab's first frame
+        assert not [r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]
+        assert screen.check_action("retry", ()) is True
+        await pilot.press("2")
+        await wait_for(pilot, lambda: screen.resolved_panel.store.complete)
+        assert screen.active_panel is screen.resolved_panel
+        assert screen.resolved_panel.table.has_focus
+        assert screen.check_action("retry", ()) is False
+        assert len([r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]) == 1
+        await pilot.press("1", "2")  # shown again: the same panel, no second load
+        await pilot.pause()
+        assert len(screen.query("#resolved-panel")) == 1
+        assert len([r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]) == 1

@@ -111,14 +111,18 @@ class ErrorsScreen(Screen[None]):
         # READ-ONLY comes before the (long) step and flow names so a narrow terminal still shows it.
         mode = "READ-ONLY · " if self.read_only else ""
         yield Label(Text("Errors · ") + Text(mode) + Text(one_line(self.where)), id="errors-title")
-        label = f"{self.step_name}"
+        label = self.step_name
         with TabbedContent(initial=OPEN_TAB, id="tabs"):
             with TabPane("Open", id=OPEN_TAB):
                 yield ErrorsPanel(id="open-panel", export_label=f"{label}-open", export_dir=self.export_dir)
-            with TabPane("Resolved", id=RESOLVED_TAB):
-                yield ErrorsPanel(id="resolved-panel", resolved=True, export_label=f"{label}-resolved",
-                                  export_dir=self.export_dir)
+            # Its panel is mounted when the tab is first shown (``_tab_shown``): composing and laying out a
+            # second table delayed the Open tab's first row, and many triage sessions never open Resolved.
+            yield TabPane("Resolved", id=RESOLVED_TAB)
         yield RankedFooter()
+
+    def _new_resolved_panel(self) -> ErrorsPanel:
+        return ErrorsPanel(id="resolved-panel", resolved=True, export_label=f"{self.step_name}-resolved",
+                           export_dir=self.export_dir)
 
     @property
     def open_panel(self) -> ErrorsPanel:
@@ -127,14 +131,23 @@ class ErrorsScreen(Screen[None]):
 
     @property
     def resolved_panel(self) -> ErrorsPanel:
-        """The Resolved tab's panel."""
+        """The Resolved tab's panel (mounted when the tab is first shown)."""
         return self.query_one("#resolved-panel", ErrorsPanel)
 
     @property
-    def active_panel(self) -> ErrorsPanel:
-        """The panel of the tab on show."""
-        tabs = self.query_one("#tabs", TabbedContent)
-        return self.resolved_panel if tabs.active == RESOLVED_TAB else self.open_panel
+    def resolved_on_show(self) -> bool:
+        """True while the Resolved tab is the one on show (its panel may still be mounting)."""
+        return self.query_one("#tabs", TabbedContent).active == RESOLVED_TAB
+
+    @property
+    def active_panel(self) -> ErrorsPanel | None:
+        """The panel of the tab on show; None for the Resolved tab in the moment before its panel is in."""
+        if not self.resolved_on_show:
+            return self.open_panel
+        return self._mounted_resolved_panel()
+
+    def _mounted_resolved_panel(self) -> ErrorsPanel | None:
+        return next(iter(self.query("#resolved-panel").results(ErrorsPanel)), None)
 
     def on_mount(self) -> None:
         # The open list is loaded unfiltered, newest first: its positions say which errors have no retry data.
@@ -167,25 +180,31 @@ class ErrorsScreen(Screen[None]):
 
     # -- tabs ---------------------------------------------------------------------------------------
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
         """Switch between Open (1) and Resolved (2)."""
         self.query_one("#tabs", TabbedContent).active = tab
-        self._tab_shown(tab)
+        await self._tab_shown(tab)
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._tab_shown(event.pane.id or "")
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        await self._tab_shown(event.pane.id or "")
 
-    def _tab_shown(self, tab: str) -> None:
+    async def _tab_shown(self, tab: str) -> None:
         if tab == RESOLVED_TAB and not self._resolved_loaded:
             self._resolved_loaded = True
-            self.resolved_panel.load(self._pages(resolved=True))
-        self.active_panel.table.focus()
+            panel = self._new_resolved_panel()
+            await self.query_one(f"#{RESOLVED_TAB}", TabPane).mount(panel)
+            panel.load(self._pages(resolved=True))
+        panel_on_show = self.active_panel
+        if panel_on_show is not None:
+            panel_on_show.table.focus()
         self.refresh_bindings()
 
     def action_refresh(self) -> None:
         """Reload the tab on show (marks are kept)."""
-        self.active_panel.reload()
+        panel = self.active_panel
+        if panel is not None:
+            panel.reload()
 
     def action_close(self) -> None:
         """Back to where the screen was opened from."""
@@ -198,7 +217,7 @@ class ErrorsScreen(Screen[None]):
         if action in ("retry", "resolve", "fix"):
             if self.read_only:
                 return False
-            return self.active_panel.id == "open-panel" if self.is_mounted else True
+            return not self.resolved_on_show if self.is_mounted else True
         return True
 
     def action_fix(self) -> None:
@@ -231,8 +250,9 @@ class ErrorsScreen(Screen[None]):
         if report.sent:
             if report.kind == "retry":
                 panel.reload()  # the job(s) ended (or were left): show the records that failed again
-            if self._resolved_loaded:
-                self.resolved_panel.reload()
+            resolved = self._mounted_resolved_panel()
+            if resolved is not None:
+                resolved.reload()
             if self.on_changed is not None:
                 self.on_changed()
 
