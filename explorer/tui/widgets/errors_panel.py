@@ -280,7 +280,8 @@ class ErrorsPanel(Vertical):
             parts.append(self.notice)
         if self.load_error:
             parts.append(f"load failed: {self.load_error}")
-        self.query_one("#status", Static).update(Text(one_line(" · ".join(parts))))
+        # One line high whatever it says: no re-layout of the screen for each streamed page.
+        self.query_one("#status", Static).update(Text(one_line(" · ".join(parts))), layout=False)
 
     def say(self, notice: str) -> None:
         """Put a short message in the status line (it stays until the next one)."""

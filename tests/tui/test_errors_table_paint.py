@@ -1,0 +1,85 @@
+"""A streamed page repaints the error table only when a line on screen changes (issue 10).
+
+Why: while 100,000 errors stream in, a full repaint and screen re-layout per page collided with the cursor
+keys' repaints (keys took up to 182 ms). A page that lands below the window must still lengthen the
+scrollbar, and one that moves the rows on screen (a sorted view) must still show them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from textual.app import App, ComposeResult
+
+from explorer.model import ErrorRecord
+from explorer.tui.widgets.errors_table import ErrorsTable
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def records(first: int, count: int) -> list[ErrorRecord]:
+    return [ErrorRecord("f", "s", f"e{n:06d}", message=f"m{n:06d}", occurred_at=START + timedelta(minutes=n))
+            for n in range(first, first + count)]
+
+
+class TableHost(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ErrorsTable(id="table")
+
+
+async def test_a_page_below_the_window_lengthens_the_scrollbar_without_a_repaint() -> None:
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        view = records(0, 100)
+        table.show_errors(view)
+        await pilot.pause()
+        view.extend(records(100, 100))  # the first page after the scrollbar came: the width is re-laid out
+        table.rows_changed(view)
+        await pilot.pause()
+        assert table.virtual_size.height == 201
+        repaints: list[object] = []
+        original = table.refresh
+
+        def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
+            repaints.append(args)
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = counting_refresh  # type: ignore[method-assign]
+        view.extend(records(200, 100))  # the store's view grows in place, far below the 19 lines on screen
+        table.rows_changed(view)
+        assert table.virtual_size.height == 301 and table.max_scroll_y > 200
+        assert repaints == []  # nothing on screen changed: the body is not repainted
+        await pilot.pause()
+        table.refresh = original  # type: ignore[method-assign]
+        await pilot.press("end")  # the new rows are really there
+        await pilot.pause()
+        assert table.cursor_line == 299 and "m000299" in app.export_screenshot()
+
+
+async def test_a_page_that_moves_the_rows_on_screen_repaints_them() -> None:
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        table.show_errors(records(100, 100))
+        await pilot.pause()
+        assert "m000100" in app.export_screenshot()
+        newer_first = [*records(0, 50), *records(100, 100)]  # a sorted view: the page lands at the top
+        table.rows_changed(newer_first)
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert "m000000" in shown and "m000100" not in shown
+
+
+async def test_rows_fill_a_part_empty_window_as_they_arrive() -> None:
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        view = records(0, 3)
+        table.show_errors(view)
+        await pilot.pause()
+        assert "m000004" not in app.export_screenshot()
+        view.extend(records(3, 5))
+        table.rows_changed(view)
+        await pilot.pause()
+        assert "m000004" in app.export_screenshot()
