@@ -75,15 +75,20 @@ def private_env() -> Iterator[dict[str, str]]:
         cleanup_home(home)
 
 
+def _open_editor(term: Terminal, ready: str, keys_to_editor: list[str]) -> None:
+    """Wait for the program, then press the keys that open its editor (and wait until it is open)."""
+    term.wait_for_text(ready, timeout=60)
+    for key in keys_to_editor:
+        term.press(key)
+    if keys_to_editor:
+        term.wait_for_text("valid JSON", timeout=60)
+
+
 def type_into(argv: list[str], ready: str, keys_to_editor: list[str], data: bytes,
               timeout: float) -> tuple[float, int]:
     """Seconds to absorb ``data`` typed into the program, and its peak RSS (KiB)."""
     with private_env() as env, Terminal(argv, env=env) as term:
-        term.wait_for_text(ready, timeout=60)
-        for key in keys_to_editor:
-            term.press(key)
-        if keys_to_editor:
-            term.wait_for_text("valid JSON", timeout=60)
+        _open_editor(term, ready, keys_to_editor)
         watch = term.watch(lambda screen: any(MARKER in line for line in screen.display))
         started = time.perf_counter()
         _writer(term, data)
@@ -95,11 +100,7 @@ def type_into(argv: list[str], ready: str, keys_to_editor: list[str], data: byte
 def quit_during_input(argv: list[str], ready: str, keys_to_editor: list[str], data: bytes) -> float:
     """Seconds from ``ctrl+q`` (written 2 s into a big input) until the process exits."""
     with private_env() as env, Terminal(argv, env=env) as term:
-        term.wait_for_text(ready, timeout=60)
-        for key in keys_to_editor:
-            term.press(key)
-        if keys_to_editor:
-            term.wait_for_text("valid JSON", timeout=60)
+        _open_editor(term, ready, keys_to_editor)
         _writer(term, data)
         time.sleep(2.0)
         sent = time.perf_counter()
