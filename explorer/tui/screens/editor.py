@@ -59,6 +59,7 @@ from explorer.tui.screens.editor_schema import EditorSchemaAssist
 from explorer.tui.widgets.doc_strip import DocStrip
 from explorer.tui.widgets.edit_problems import EditProblems, Problem
 from explorer.tui.widgets.json_text_area import JsonTextArea
+from explorer.tui.widgets.wait_status import WaitStatus
 
 INLINE_MAX_BYTES = 64_000
 """Largest document (UTF-8 bytes of its editor form) the in-app editor opens.
@@ -191,6 +192,7 @@ class EditorScreen(Screen[Saved | None]):
         yield DocStrip(id="edit-doc")
         yield Static(Text(""), id="edit-status")
         yield Footer()
+        yield WaitStatus()
 
     def on_mount(self) -> None:
         refusal = write_targets.write_refusal(self.context.read_only)

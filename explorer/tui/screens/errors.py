@@ -35,6 +35,7 @@ from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEdito
 from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import EarlyPages, ErrorsPanel
 from explorer.tui.widgets.ranked_footer import RankedFooter
+from explorer.tui.widgets.wait_status import WaitStatus
 
 OPEN_TAB = "open"
 RESOLVED_TAB = "resolved"
@@ -119,6 +120,7 @@ class ErrorsScreen(Screen[None]):
             # second table delayed the Open tab's first row, and many triage sessions never open Resolved.
             yield TabPane("Resolved", id=RESOLVED_TAB)
         yield RankedFooter()
+        yield WaitStatus()
 
     def _new_resolved_panel(self) -> ErrorsPanel:
         return ErrorsPanel(id="resolved-panel", resolved=True, export_label=f"{self.step_name}-resolved",

@@ -39,6 +39,7 @@ from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEdito
 from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 from explorer.tui.widgets.ranked_footer import RankedFooter
+from explorer.tui.widgets.wait_status import WaitStatus
 
 
 class CrossStepErrorsScreen(Screen[None]):
@@ -108,6 +109,7 @@ class CrossStepErrorsScreen(Screen[None]):
         yield ErrorsPanel(id="cross-panel", cross_step=True, export_label=f"{self.title_text}-all-steps",
                           export_dir=self.export_dir, step_names=self._labels)
         yield RankedFooter()
+        yield WaitStatus()
 
     @property
     def panel(self) -> ErrorsPanel:

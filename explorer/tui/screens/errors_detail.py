@@ -33,6 +33,7 @@ from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.errors_table import format_time
 from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.wait_status import WaitStatus
 
 RetryDataEditorFactory = Callable[[ErrorRecord], Screen[Any]]
 """Builds the editor screen for an error's retry data; the screen dismisses with a truthy value once the
@@ -138,6 +139,7 @@ class ErrorDetailScreen(Screen[None]):
                 yield Static(Text(""), classes="pane-note", id="request-note")
                 yield JsonView(id="request-json")
         yield Footer()
+        yield WaitStatus()
 
     def _summary(self) -> Text:
         record = self.record

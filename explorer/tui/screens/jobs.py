@@ -29,6 +29,7 @@ from explorer.services.flow_run import disabled_flow_refusal
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from explorer.tui.widgets.errors_table import format_time
+from explorer.tui.widgets.wait_status import WaitStatus
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_STYLES: dict[str, str] = {
@@ -118,6 +119,7 @@ class JobsScreen(Screen[None]):
         yield tree
         yield Static(Text("loading…"), id="jobs-status")
         yield Footer()
+        yield WaitStatus()
 
     @property
     def job_tree(self) -> Tree[Job]:

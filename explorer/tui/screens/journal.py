@@ -32,6 +32,7 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.fix_flow import FixFlow
 from explorer.tui.widgets.diff_view import DiffView
+from explorer.tui.widgets.wait_status import WaitStatus
 
 
 def status_label(entry: JournalEntry) -> str:
@@ -78,6 +79,7 @@ class JournalScreen(Screen[None]):
                 yield DiffView(id="journal-diff")
         yield Static(Text(""), id="journal-status")
         yield Footer()
+        yield WaitStatus()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -22,6 +22,7 @@ from explorer.services.account import AccountService
 from explorer.tui.context import AppContext, ExplorerHost
 from explorer.tui.literal import one_line
 from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.wait_status import WaitStatus
 
 
 class TokenScreen(Screen[None]):
@@ -52,6 +53,7 @@ class TokenScreen(Screen[None]):
                 yield Static(token_words(context, host.account), id="token-words", markup=False)
             yield JsonView(id="token-json")
         yield Footer(compact=True)
+        yield WaitStatus()
 
     def on_mount(self) -> None:
         context = cast(ExplorerHost, self.app).context
