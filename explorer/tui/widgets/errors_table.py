@@ -75,7 +75,7 @@ GROUP_COLUMNS: tuple[Column, ...] = (
 TEMPLATE_COLUMNS: tuple[Column, ...] = (
     Column("value", "template", 24, 400, flexible=True),
     *GROUP_COLUMNS[1:4],
-    Column("sample", "codes · classes · first", 24, 48),
+    Column("sample", "codes · classes · first", 24, 30),
 )
 """Grouped by message template: the template is what the user reads, so it takes the slack."""
 
