@@ -185,6 +185,19 @@ def require_writable(ctx: CommandContext, what: str) -> None:
                                 f"({session.read_only_reason}); nothing was sent")
 
 
+def confirmed(ctx: CommandContext, *, yes: bool, stdin_input: bool, question: str, refusal: str) -> bool:
+    """A write goes ahead with ``--yes`` or a "y" typed on a terminal; without a terminal it is refused.
+
+    Why one rule: ``put`` and ``fix`` must never write unasked, and never hang waiting for an answer that
+    cannot come (their input came from stdin, or stdin is not a terminal). ``refusal`` says what to do.
+    """
+    if yes:
+        return True
+    if stdin_input or not ctx.prompter.interactive:
+        raise UsageError(f"refusing to {refusal}")
+    return ctx.prompter.ask(question).strip().lower() in ("y", "yes")
+
+
 # --- errors -------------------------------------------------------------------------------------------------
 
 

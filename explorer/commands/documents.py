@@ -21,6 +21,7 @@ from explorer.commands.common import (
     CommandContext,
     UsageError,
     add_command,
+    confirmed,
     require_writable,
 )
 from explorer.commands.output import json_text, printable
@@ -102,17 +103,6 @@ def schema_warnings(ctx: CommandContext, plan: WritePlan) -> list[str]:
     return [str(problem) for problem in library.check(plan.session.target.kind, plan.body)]
 
 
-def _confirmed(ctx: CommandContext, args: argparse.Namespace, plan: WritePlan) -> bool:
-    if args.yes:
-        return True
-    if args.file == "-" or not ctx.prompter.interactive:
-        raise UsageError("refusing to PUT without a confirmation: there is no terminal to ask on "
-                         "(the file came from stdin, or stdin is not a terminal); check the diff with "
-                         "--dry-run, then pass --yes")
-    answer = ctx.prompter.ask(f"{plan.request_line}: replace {plan.session.target.label}? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
-
-
 def _result(plan: WritePlan, **fields: Any) -> dict[str, Any]:
     return {"path": plan.session.path, "target": plan.session.target.label, "diff": plan.diff,
             "warnings": [{"kind": w.kind, "path": w.path, "message": w.message} for w in plan.warnings],
@@ -152,7 +142,11 @@ async def run_put(ctx: CommandContext, args: argparse.Namespace) -> int:
         if ctx.out.json_mode:
             ctx.out.data(_result(plan, saved=False, changed=True, dry_run=True))
         return EXIT_OK
-    if not _confirmed(ctx, args, plan):
+    if not confirmed(ctx, yes=args.yes, stdin_input=args.file == "-",
+                     question=f"{plan.request_line}: replace {plan.session.target.label}? [y/N] ",
+                     refusal="PUT without a confirmation: there is no terminal to ask on (the file came "
+                             "from stdin, or stdin is not a terminal); check the diff with --dry-run, then "
+                             "pass --yes"):
         ctx.out.note("iox: not confirmed; nothing was sent")
         return EXIT_API
     journal = Journal.default(ctx.environ)

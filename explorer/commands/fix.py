@@ -24,6 +24,7 @@ from explorer.commands.common import (
     CommandContext,
     UsageError,
     add_command,
+    confirmed,
     require_writable,
 )
 from explorer.commands.documents import read_text
@@ -102,17 +103,6 @@ def _show_preview(ctx: CommandContext, preview: FixPreview) -> None:
         show(f"… and {len(preview.changed) - DIFFS_SHOWN:,} more changed record(s)")
 
 
-def _confirmed(ctx: CommandContext, args: argparse.Namespace, count: int) -> bool:
-    if args.yes:
-        return True
-    if args.patch == "-" or not ctx.prompter.interactive:
-        raise UsageError("refusing to write without a confirmation: there is no terminal to ask on (the "
-                         "patch came from stdin, or stdin is not a terminal); check with --dry-run, then "
-                         "pass --yes")
-    answer = ctx.prompter.ask(f"PUT the patched retry data of {count:,} record(s)? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
-
-
 async def _account(ctx: CommandContext) -> str | None:
     try:
         return (await ctx.api.token_info()).user_id or None
@@ -174,7 +164,11 @@ async def run_fix(ctx: CommandContext, args: argparse.Namespace) -> int:
         if auth_failed:
             return EXIT_AUTH
         return EXIT_API if unreadable or unknown or preview.canceled else EXIT_OK
-    if not _confirmed(ctx, args, len(preview.changed)):
+    if not confirmed(ctx, yes=args.yes, stdin_input=args.patch == "-",
+                     question=f"PUT the patched retry data of {len(preview.changed):,} record(s)? [y/N] ",
+                     refusal="write without a confirmation: there is no terminal to ask on (the patch "
+                             "came from stdin, or stdin is not a terminal); check with --dry-run, then "
+                             "pass --yes"):
         ctx.out.note("iox: not confirmed; nothing was written")
         return EXIT_API
     session = ctx.session
