@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from explorer.services.bulk import BulkProgress
 from explorer.tui.literal import safe_text
+from explorer.tui.screens.progress_dialog import ProgressDialog
 
 DIALOG_CSS = """
 {name} {{
@@ -69,7 +70,7 @@ class ConfirmBulkDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class BulkProgressDialog(ModalScreen[None]):
+class BulkProgressDialog(ProgressDialog[None]):
     """A progress bar while batches go out, then the final report; esc first cancels, then closes."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="BulkProgressDialog") + """
@@ -79,27 +80,16 @@ class BulkProgressDialog(ModalScreen[None]):
         Binding("escape", "cancel_or_close", "Cancel / close", id="bulk_progress.cancel_or_close"),
         Binding("enter", "close", "Close", show=False, id="bulk_progress.close"),
     ]
+    ID_PREFIX = "bulk"
+    KEYS_RUNNING = "esc: cancel the batches not yet sent"
+    KEYS_CANCELING = "canceling: the batch in flight completes…"
 
     def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
-        super().__init__()
-        self._title, self._total, self._on_cancel = title, total, on_cancel
-        self.finished = False
-        self.cancel_requested = False
+        super().__init__(title, total, on_cancel)
         self._progress: BulkProgress | None = None
         self._report: list[str | Text] | None = None
-        self._ready = False  # `is_mounted` only turns True after on_mount returns
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(safe_text(self._title), classes="dialog-title")
-            yield ProgressBar(total=max(self._total, 1), show_eta=False, id="bulk-bar")
-            yield Static(Text("starting…"), id="bulk-status")
-            yield Static(Text(""), id="bulk-report")
-            yield Label(Text("esc: cancel the batches not yet sent"), classes="dialog-keys", id="bulk-keys")
-
-    def on_mount(self) -> None:
-        # the action may have moved on (or ended) before this screen was mounted
-        self._ready = True
+    def catch_up(self) -> None:
         if self._progress is not None:
             self.show_progress(self._progress)
         if self._report is not None:
@@ -108,39 +98,17 @@ class BulkProgressDialog(ModalScreen[None]):
     def show_progress(self, progress: BulkProgress) -> None:
         """Move the bar and say what is happening (sent / failed / skipped, waits for the rate limit)."""
         self._progress = progress
-        if not self._ready:
-            return
-        bar = self.query_one("#bulk-bar", ProgressBar)
-        bar.update(total=max(progress.total, 1), progress=progress.done)
         words = (f"batches {progress.batches_done}/{progress.batches_total} · sent {progress.sent} · "
                  f"failed {progress.failed} · skipped {progress.skipped}")
         if progress.note:
             words += f"\n{progress.note}"
-        self.query_one("#bulk-status", Static).update(Text(words))
+        self.paint_progress(progress.total, progress.done, words)
 
     def show_report(self, lines: Sequence[str | Text]) -> None:
         """The action ended: show the report and let the user close the dialog."""
         self.finished = True
         self._report = list(lines)
-        if not self._ready:
-            return
-        self.query_one("#bulk-report", Static).update(_lines(lines))
-        self.query_one("#bulk-keys", Label).update(Text("enter / esc: close"))
-
-    def action_cancel_or_close(self) -> None:
-        """While running: stop the batches not yet sent. Once finished: close."""
-        if self.finished:
-            self.dismiss(None)
-            return
-        if not self.cancel_requested:
-            self.cancel_requested = True
-            self._on_cancel()
-            self.query_one("#bulk-keys", Label).update(Text("canceling: the batch in flight completes…"))
-
-    def action_close(self) -> None:
-        """Close once finished (enter does nothing while batches run)."""
-        if self.finished:
-            self.dismiss(None)
+        self.paint_report(_lines(lines), "enter / esc: close")
 
 
 class ChoiceDialog(ModalScreen[str | None]):

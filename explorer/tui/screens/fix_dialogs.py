@@ -18,12 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Label, ProgressBar, Static, TextArea
+from textual.widgets import Footer, Label, Static, TextArea
 
 from explorer.services.fix_patch import PatchOp, PatchProblem, parse_patch
 from explorer.services.fix_run import FixItem, FixPreview, FixProgress
 from explorer.tui.literal import one_line, printable
 from explorer.tui.screens.errors_dialogs import DIALOG_CSS
+from explorer.tui.screens.progress_dialog import ProgressDialog
 from explorer.tui.widgets.diff_view import DiffView
 
 
@@ -101,7 +102,7 @@ class PatchEditorScreen(ModalScreen[list[PatchOp] | None]):
         self.dismiss(None)
 
 
-class FixProgressDialog(ModalScreen[str | None]):
+class FixProgressDialog(ProgressDialog[str | None]):
     """A progress bar while records are fetched or written, then the report; esc cancels, then closes.
 
     With ``offer_retry`` the finished report offers ``r`` (retry the records just written): the dialog then
@@ -117,28 +118,18 @@ class FixProgressDialog(ModalScreen[str | None]):
         Binding("r", "retry", "Retry them", id="fix.retry_written"),
     ]
     """esc stops what is not yet sent (then closes); enter closes the report; r retries what was written."""
+    ID_PREFIX = "fix"
+    KEYS_RUNNING = "esc: cancel (requests in flight complete)"
+    KEYS_CANCELING = "canceling: requests in flight complete…"
+    REPORT_CLASSES = "dialog-body"
 
     def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
-        super().__init__()
-        self._title, self._total, self._on_cancel = title, total, on_cancel
-        self.finished = False
-        self.cancel_requested = False
+        super().__init__(title, total, on_cancel)
         self.offer_retry = False
         self._progress: FixProgress | None = None
         self._report: list[str] | None = None
-        self._ready = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Text(self._title), classes="dialog-title")
-            yield ProgressBar(total=max(self._total, 1), show_eta=False, id="fix-bar")
-            yield Static(Text("starting…"), id="fix-status")
-            yield Static(Text(""), id="fix-report", classes="dialog-body")
-            yield Label(Text("esc: cancel (requests in flight complete)"), classes="dialog-keys",
-                        id="fix-keys")
-
-    def on_mount(self) -> None:
-        self._ready = True
+    def catch_up(self) -> None:
         if self._progress is not None:
             self.show_progress(self._progress)
         if self._report is not None:
@@ -147,43 +138,21 @@ class FixProgressDialog(ModalScreen[str | None]):
     def show_progress(self, progress: FixProgress) -> None:
         """Move the bar and show the counts so far."""
         self._progress = progress
-        if not self._ready:
-            return
-        self.query_one("#fix-bar", ProgressBar).update(total=max(progress.total, 1), progress=progress.done)
-        self.query_one("#fix-status", Static).update(Text(printable(progress.line())))
+        self.paint_progress(progress.total, progress.done, printable(progress.line()))
 
     def show_report(self, lines: Sequence[str], *, offer_retry: bool = False) -> None:
         """The step ended: show what happened; ``offer_retry`` adds ``r``."""
         self.finished = True
         self.offer_retry = offer_retry
         self._report = list(lines)
-        if not self._ready:
-            return
-        self.query_one("#fix-report", Static).update(_text(lines))
         keys = "r: retry the records written    enter / esc: close" if offer_retry else "enter / esc: close"
-        self.query_one("#fix-keys", Label).update(Text(keys))
-        self.refresh_bindings()
+        self.paint_report(_text(lines), keys)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``r`` only once a report offers it."""
         if action == "retry":
             return self.finished and self.offer_retry
         return True
-
-    def action_cancel_or_close(self) -> None:
-        """While running: stop what is not yet sent. Once finished: close."""
-        if self.finished:
-            self.dismiss(None)
-            return
-        if not self.cancel_requested:
-            self.cancel_requested = True
-            self._on_cancel()
-            self.query_one("#fix-keys", Label).update(Text("canceling: requests in flight complete…"))
-
-    def action_close(self) -> None:
-        """Close once finished."""
-        if self.finished:
-            self.dismiss(None)
 
     def action_retry(self) -> None:
         """Close and ask for the retry of the written records."""

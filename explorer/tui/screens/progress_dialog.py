@@ -1,0 +1,86 @@
+"""The progress dialog both long actions share: a bar while requests go out, then the report.
+
+Why one base: the bulk retry/resolve and the bulk fix each had a copy of the same screen — the same widgets,
+the updates held until mount (the action may run ahead of the screen), and the same ``esc`` grammar (first
+cancel what is not yet sent, then close). A subclass names its widgets' id prefix and its words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, ProgressBar, Static
+
+from explorer.tui.literal import safe_text
+
+ResultT = TypeVar("ResultT")
+
+
+class ProgressDialog(ModalScreen[ResultT]):
+    """Bar, status line, report and key hint; ``esc`` cancels while running and closes once finished."""
+
+    ID_PREFIX: ClassVar[str] = "progress"
+    """Widget ids are ``{prefix}-bar``, ``-status``, ``-report`` and ``-keys``."""
+    KEYS_RUNNING: ClassVar[str] = "esc: cancel"
+    KEYS_CANCELING: ClassVar[str] = "canceling…"
+    REPORT_CLASSES: ClassVar[str] = ""
+
+    def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
+        super().__init__()
+        self._title, self._total, self._on_cancel = title, total, on_cancel
+        self.finished = False
+        self.cancel_requested = False
+        self._ready = False  # `is_mounted` only turns True after on_mount returns
+
+    def compose(self) -> ComposeResult:
+        prefix = self.ID_PREFIX
+        with Vertical():
+            yield Label(safe_text(self._title), classes="dialog-title")
+            yield ProgressBar(total=max(self._total, 1), show_eta=False, id=f"{prefix}-bar")
+            yield Static(Text("starting…"), id=f"{prefix}-status")
+            yield Static(Text(""), id=f"{prefix}-report", classes=self.REPORT_CLASSES)
+            yield Label(Text(self.KEYS_RUNNING), classes="dialog-keys", id=f"{prefix}-keys")
+
+    def on_mount(self) -> None:
+        # the action may have moved on (or ended) before this screen was mounted
+        self._ready = True
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Show what arrived before the screen was mounted (the subclass keeps it)."""
+
+    def paint_progress(self, total: int, done: int, words: str) -> None:
+        """Move the bar and set the status line (nothing until mounted)."""
+        if not self._ready:
+            return
+        self.query_one(f"#{self.ID_PREFIX}-bar", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one(f"#{self.ID_PREFIX}-status", Static).update(Text(words))
+
+    def paint_report(self, report: RenderableType, keys: str) -> None:
+        """Show the final report and the keys that now apply (nothing until mounted)."""
+        if not self._ready:
+            return
+        self.query_one(f"#{self.ID_PREFIX}-report", Static).update(report)
+        self.query_one(f"#{self.ID_PREFIX}-keys", Label).update(Text(keys))
+        self.refresh_bindings()  # keys that depend on ``finished`` (check_action) now apply
+
+    def action_cancel_or_close(self) -> None:
+        """While running: stop what is not yet sent. Once finished: close."""
+        if self.finished:
+            self.dismiss(None)
+            return
+        if not self.cancel_requested:
+            self.cancel_requested = True
+            self._on_cancel()
+            self.query_one(f"#{self.ID_PREFIX}-keys", Label).update(Text(self.KEYS_CANCELING))
+
+    def action_close(self) -> None:
+        """Close once finished (enter does nothing while requests go out)."""
+        if self.finished:
+            self.dismiss(None)
