@@ -139,8 +139,13 @@ class Walk:
 
 
 def pushed_screen_classes() -> set[type[Screen[Any]]]:
-    """Every screen class of ours that can be pushed (the main screen is the bottom; esc never leaves it)."""
-    return {cls for cls in tui_classes() if issubclass(cls, Screen) and cls is not MainScreen}
+    """Every screen class of ours that can be pushed (the main screen is the bottom; esc never leaves it).
+
+    A base that other screens of ours extend (``ProgressDialog``) is not pushed itself: its subclasses are.
+    """
+    screens = {cls for cls in tui_classes() if issubclass(cls, Screen) and cls is not MainScreen}
+    bases = {base for cls in screens for base in cls.__mro__[1:]}
+    return screens - bases
 
 
 async def test_walk_every_screen_and_modal_and_leave_each_with_escape() -> None:
