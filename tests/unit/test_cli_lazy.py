@@ -65,3 +65,13 @@ def test_the_first_frame_does_not_import_the_screens_it_does_not_show() -> None:
              "explorer.services.bulk", "explorer.tui.widgets.diff_view"}
     assert not shown & later
     assert "explorer.tui.screens.main" in shown
+
+
+def test_start_up_does_not_import_httpx_command_line_client() -> None:
+    """httpx's own CLI (click, rich.progress, pygments' lexer table) cost ~30 ms of every start-up."""
+    code = ("import explorer.cli, explorer.tui.app\nimport httpx, sys\n"
+            "print(' '.join(name for name, module in sys.modules.items() if module is not None))")
+    shown = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True).stdout.split())
+    assert "httpx" in shown
+    assert not shown & {"httpx._main", "click", "rich.progress"}
