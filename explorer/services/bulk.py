@@ -3,10 +3,12 @@
 Why it is careful: a retry re-processes records, so a batch must never be sent twice, and none may be lost.
 The rules kept here:
 
-* batches of at most 1000 ids per (flow, step), paced (a minimum interval between the starts of two calls,
-  widened after a 429), so a bulk action stays under the account's rate limit; the next batch may start while
-  the previous one is still being answered (``in_flight``, 2): one after another, 10 batches at 100 ms of
-  round trip took 1.5 s where the ideal is 1.0 s (each answer also costs the server's own work);
+* batches of at most 1000 ids per (flow, step), paced like the account's own rate limit (a leaky bucket:
+  a burst of ``burst`` calls may start at once, then one per ``min_interval``; a 429 empties the burst and
+  widens the interval), and up to ``in_flight`` of them on the wire at once. Why a burst: the API's bucket
+  holds 1000 requests, so the 10 calls of 10,000 ids may all start together and the least time the API
+  allows is one round trip; two at a time, 50 ms apart, took 0.7-1.2 s at 100 ms of round trip where one
+  round trip is possible (issue 10, ``bench/errors.py``);
 * a 429 means "not processed": the same batch is sent again after ``Retry-After`` (the client already waited
   a few times itself), up to ``max_rate_waits`` times, then it is reported as not sent — never dropped;
 * any other failure of a retry POST (5xx, connection) is reported as failed and *not* repeated: the server may
@@ -83,10 +85,14 @@ class BulkOptions:
     """Tuning of a bulk action; defaults suit the real service (bucket 1000, refill 300/s)."""
 
     batch_size: int = MAX_IDS_PER_CALL
-    min_interval: float = 0.05
-    """Seconds between the starts of two calls (20 calls/s, far below the 300/s refill)."""
-    in_flight: int = 2
-    """Batches whose calls may overlap (their starts still ``min_interval`` apart)."""
+    min_interval: float = 0.01
+    """Seconds between the starts of two calls once the burst is spent (100 calls/s: a third of the API's
+    300/s refill, leaving the rest of the account's bucket to its other users)."""
+    burst: int = 10
+    """Calls that may start at once before ``min_interval`` applies (the API's bucket holds 1000: 10 calls,
+    10,000 ids, fit in it many times over)."""
+    in_flight: int = 10
+    """Batches whose calls may be on the wire at once (each still needs its slot from the pacer)."""
     max_interval: float = 5.0
     max_rate_waits: int = 30
     """429s tolerated for one batch before it is reported as not sent."""
@@ -101,34 +107,46 @@ class BulkOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_IDS_PER_CALL:
             raise ValueError(f"batch_size must be between 1 and {MAX_IDS_PER_CALL}")
-        if self.in_flight < 1:
-            raise ValueError("in_flight must be at least 1")
+        if self.in_flight < 1 or self.burst < 1:
+            raise ValueError("in_flight and burst must be at least 1")
 
 
 class Pacer:
-    """Keeps calls at least ``interval`` apart; a 429 doubles the interval, a success eases it back."""
+    """A leaky bucket on the client's side: ``burst`` calls at once, then one per ``interval``.
+
+    Kept as the moment the bucket would be empty again (GCRA's "theoretical arrival time"): a call may start
+    once that moment is less than ``burst - 1`` intervals ahead, and each call pushes it one interval on.
+    A 429 doubles the interval and spends the burst (the server's bucket is empty: the next call waits an
+    interval, and so does each after it); each success halves the interval back towards ``min_interval``.
+    """
 
     def __init__(self, options: BulkOptions) -> None:
         self.options = options
         self.interval = options.min_interval
-        self._last: float | None = None
+        self._empty_at: float | None = None
+
+    def _slack(self) -> float:
+        return (self.options.burst - 1) * self.interval
 
     async def wait(self, cancel: CancelToken) -> bool:
         """Wait for the next call slot; True when cancelled meanwhile.
 
-        The slot is taken before waiting, so two batches waiting at once get two slots, ``interval`` apart.
+        The slot is taken before waiting, so several batches waiting at once get distinct slots.
         """
         now = self.options.clock()
-        slot = now if self._last is None else max(now, self._last + self.interval)
-        self._last = slot
+        empty_at = now if self._empty_at is None else max(self._empty_at, now)
+        slot = max(now, empty_at - self._slack())
+        self._empty_at = empty_at + self.interval
         if slot > now and await cancel.sleep(slot - now, self.options.sleep):
             return True
         return cancel.cancelled
 
     def throttled(self) -> None:
-        """The server answered 429: slow down."""
+        """The server answered 429: slow down, and no burst until the bucket has refilled."""
         wider = max(self.interval * 2, self.options.min_interval, 0.05)
         self.interval = min(self.options.max_interval, wider)
+        now = self.options.clock()
+        self._empty_at = max(self._empty_at or now, now + self._slack() + self.interval)
 
     def succeeded(self) -> None:
         """A call went through: drift back to the normal pace."""

@@ -57,7 +57,8 @@ def test_ctrl_c_during_a_429_wait_stops_at_once_and_exits_130(tmp_path: Path) ->
             proc.kill()
     assert proc.returncode == 130, err
     assert took < 1.0
-    # nothing sent after Ctrl+C (two batches may be in flight before it: services/bulk.py ``in_flight``)
+    # nothing sent after Ctrl+C (the three batches may all go out in the first burst before it, each
+    # refused with a 429: services/bulk.py ``burst``; none is re-sent after the cancel)
     posts = [float(line.split()[1]) for line in err.splitlines() if line.startswith("POST-SENT")]
-    assert len(posts) <= 1 and all(when < sent_at for when in posts)
+    assert len(posts) <= 3 and all(when < sent_at for when in posts)
     assert "0 of 3000 retried" in out and "canceled: 3000 not sent" in out

@@ -22,8 +22,9 @@ from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, wait_for
 SIZE = (130, 36)
 FROZEN = BulkOptions(min_interval=0.0, poll_interval=0.02, clock=lambda: 0.0)
 """No wall clock in the report: elapsed time reads 0.0 s."""
-STUCK_AFTER_FIRST_BATCH = BulkOptions(min_interval=3600.0, follow=False, clock=lambda: 0.0)
-"""The pacer waits an hour before the second batch: the progress dialog holds still at one batch of three."""
+STUCK_AFTER_FIRST_BATCH = BulkOptions(min_interval=3600.0, burst=1, follow=False, clock=lambda: 0.0)
+"""No burst, and the pacer waits an hour before the second batch: the progress dialog holds still at one
+batch of three."""
 
 
 def host(step: tuple[str, str], options: BulkOptions = FROZEN) -> ErrorsHost:

@@ -82,7 +82,8 @@ async def test_resolve_moves_rows_to_the_resolved_tab() -> None:
 
 async def test_cancel_in_the_middle_of_a_3000_error_retry() -> None:
     sim = Simulator(seed=0, time_scale=0)
-    options = BulkOptions(min_interval=0.5, poll_interval=0.02)  # room to press esc between batches
+    # one batch at a time, 0.5 s apart: room to press esc between batches
+    options = BulkOptions(min_interval=0.5, burst=1, poll_interval=0.02)
     async with ErrorsHost(sim, step_screen(AMAZON, bulk_options=options)).run_test(size=(140, 40)) as pilot:
         panel = await loaded(pilot)
         await pilot.press("a", "r")
