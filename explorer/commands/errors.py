@@ -8,7 +8,7 @@ it is a terminal), ``--limit`` stops early, and ``--json``/``--jsonl`` print eac
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,7 +82,8 @@ def _pages(ctx: CommandContext, chosen: ErrorSelection) -> AsyncGenerator[list[E
                                classification=chosen.classification or None)
 
 
-async def stream_errors(ctx: CommandContext, chosen: ErrorSelection) -> AsyncIterator[list[ErrorRecord]]:
+async def stream_errors(ctx: CommandContext,
+                        chosen: ErrorSelection) -> AsyncGenerator[list[ErrorRecord], None]:
     """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``.
 
     The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``).
