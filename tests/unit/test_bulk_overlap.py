@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from explorer.client import Unauthorized
 from explorer.model import Job
-from explorer.services.bulk import BulkOptions, CancelToken, run_bulk
+from explorer.services.bulk import BulkOptions, CancelToken, Pacer, run_bulk
 from tests.helpers.fake_bulk import FakeClient, rate_limited, rec
 
 
@@ -43,7 +43,6 @@ async def test_ten_batches_go_out_at_once_and_every_record_is_sent_once() -> Non
     records = [rec(n) for n in range(10_000)]
     report = await run_bulk(client, "retry", records, options=BulkOptions(follow=False))
     assert client.most_in_flight == 10  # the defaults: the whole 10,000 in one round trip
-    assert client.starts[-1] - client.starts[0] < 0.05
     keys = [key for batch in client.accepted for key in batch]
     assert sorted(keys) == sorted(r.retry_data_key or "" for r in records) and len(keys) == len(set(keys))
     assert len(report.sent) == 10_000 and report.batches_sent == 10 and not report.not_sent
@@ -60,24 +59,43 @@ async def test_in_flight_bounds_the_overlap_and_every_record_is_sent_once() -> N
     assert len(report.sent) == 5000 and report.batches_sent == 5 and not report.not_sent
 
 
-async def test_overlapping_starts_keep_the_minimum_interval_after_the_burst() -> None:
-    client = SlowClient(answer_s=0.1)
-    await run_bulk(client, "retry", [rec(n) for n in range(6000)],
-                   options=BulkOptions(min_interval=0.03, burst=3, follow=False))
-    assert client.most_in_flight >= 3
-    gaps = [later - earlier for earlier, later in zip(client.starts, client.starts[1:], strict=False)]
-    assert max(gaps[:2]) < 0.01  # the burst: three at once
-    assert min(gaps[2:]) >= 0.03 - 0.002  # then paced (asyncio's timers may fire a hair early)
+class FakeTime:
+    """A clock that only the pacer's sleeps move; each sleep is noted."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
 
 
-async def test_a_429_spends_the_burst() -> None:
-    client = SlowClient(answer_s=0.0, script=[rate_limited()])
-    await run_bulk(client, "retry", [rec(n) for n in range(5000)],
-                   options=BulkOptions(min_interval=0.02, burst=5, in_flight=1, follow=False,
-                                       fallback_retry_after=0.0))
-    gaps = [later - earlier for earlier, later in zip(client.starts, client.starts[1:], strict=False)]
-    assert len(client.starts) == 6  # the refused batch was sent again, once
-    assert min(gaps) >= 0.02 - 0.002  # no burst after the 429: every start waits its (widened) interval
+async def reserve(pacer: Pacer, count: int) -> list[float]:
+    """Reserve ``count`` slots one after another at the current moment; the waits each asked for."""
+    waits: list[float] = []
+    for _ in range(count):
+        time_ = pacer.options.clock()
+        assert not await pacer.wait(CancelToken())
+        waits.append(round(pacer.options.clock() - time_, 6))
+    return waits
+
+
+async def test_the_pacer_lets_a_burst_through_then_keeps_the_minimum_interval() -> None:
+    fake = FakeTime()
+    pacer = Pacer(BulkOptions(min_interval=0.03, burst=3, clock=lambda: fake.now, sleep=fake.sleep))
+    assert await reserve(pacer, 6) == [0.0, 0.0, 0.0, 0.03, 0.03, 0.03]
+    fake.now += 10.0  # a quiet while refills the burst
+    assert await reserve(pacer, 4) == [0.0, 0.0, 0.0, 0.03]
+
+
+async def test_a_429_spends_the_burst_and_widens_the_interval() -> None:
+    fake = FakeTime()
+    pacer = Pacer(BulkOptions(min_interval=0.02, burst=5, clock=lambda: fake.now, sleep=fake.sleep))
+    assert await reserve(pacer, 1) == [0.0]
+    pacer.throttled()
+    assert pacer.interval == 0.05
+    assert await reserve(pacer, 3) == [0.05, 0.05, 0.05]  # no burst: every start waits the wider interval
 
 
 async def test_a_429_in_an_overlapped_run_resends_only_that_batch() -> None:
