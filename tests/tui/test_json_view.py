@@ -10,11 +10,14 @@ import json
 import random
 from typing import Any
 
+import pytest
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input, Label
 
+from explorer.tui.widgets import json_view as json_view_module
+from explorer.tui.widgets.json_body import JsonBody
 from explorer.tui.widgets.json_view import SYNC_LINES, JsonView
 
 FLOW: dict[str, Any] = {
@@ -518,6 +521,52 @@ async def test_two_megabyte_document_loads_in_slices_and_end_reaches_the_last_li
         assert view.match_count == len(document["pageProcessors"])
 
 
+async def test_a_big_document_is_measured_a_slice_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No step of a big load measures (or splits) the whole document at once on the UI loop: measuring
+    every line in one go held the loop 0.4-0.8 s on 10 MB (issue 10)."""
+    measured: list[int] = []
+    real = json_view_module.measure_width
+
+    def spy(lines: list[str]) -> int:
+        measured.append(len(lines))
+        return real(lines)
+
+    monkeypatch.setattr(json_view_module, "measure_width", spy)
+    document = big_document(150_000)
+    app = ViewApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(pilot)
+        view.load(document)
+        await view.wait_loaded()
+        assert list(view.lines) == json.dumps(document, indent=2, ensure_ascii=False).split("\n")
+        assert len(measured) > 10 and max(measured) <= SYNC_LINES + 1
+        assert sum(measured) >= len(view.lines)
+
+
+async def test_only_the_lines_on_screen_are_highlighted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Highlighting is proportional to what is visible, not to the document (150,000 lines here)."""
+    styled: list[int] = []
+    real = JsonBody.styled_line
+
+    def spy(self: JsonBody, number: int) -> Any:
+        styled.append(number)
+        return real(self, number)
+
+    monkeypatch.setattr(JsonBody, "styled_line", spy)
+    app = ViewApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(pilot)
+        view.load(big_document(150_000))
+        await view.wait_loaded()
+        for key in ("down", "down", "pagedown", "end"):
+            await pilot.press(key)
+        await pilot.pause()
+        height = view.body.scrollable_content_region.height
+        assert len(view.lines) > 100_000
+        assert styled and len(set(styled)) <= 3 * height + 4
+        assert max(styled) == len(view.lines) - 1
+
+
 async def test_end_and_c_pressed_while_loading_act_on_the_whole_document() -> None:
     document = big_document(60_000)
     app = ViewApp()
@@ -549,6 +598,27 @@ async def test_copy_keys_wait_for_the_index_of_a_big_document() -> None:
         await pilot.pause()
         assert app.copied == ["pageProcessors[0].name"]
         assert app.moves[-1].path == "pageProcessors[0].name"  # the cursor message once indexed
+
+
+async def test_known_path_never_builds_a_big_index_on_the_spot() -> None:
+    """Focus coming to the pane asks for the cursor's path; on a big document being indexed in slices that
+    must not build the whole index at once (0.5 s on the UI loop for 10 MB)."""
+    document = big_document(80_000)
+    app = ViewApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(pilot)
+        view.load(document)
+        await view.wait_loaded()
+        assert not view.is_indexed
+        assert view.known_path(4) is None
+        assert not view.is_indexed
+        while not view.is_indexed:
+            await pilot.pause(0.01)
+        assert view.known_path(4) == "pageProcessors[0].name"
+        small = {"a": {"b": [1]}}
+        view.load(small)
+        await view.wait_loaded()
+        assert view.known_path(3) == "a.b[0]"
 
 
 async def test_a_newer_load_wins_over_an_unfinished_big_one() -> None:

@@ -144,7 +144,8 @@ class JsonView(Widget):
         self._pending: Callable[[], None] | None = None
         self._mounted = False
         self._generation = 0
-        self._text = ""
+        self._text: str | list[str] = ""
+        """The document's text, or its parts until something needs it whole (see `text`)."""
         self._lines: list[str] = []
         self._is_json = True
         self._loaded = asyncio.Event()
@@ -213,7 +214,9 @@ class JsonView(Widget):
 
     @property
     def text(self) -> str:
-        """The whole document as displayed (empty until `is_loaded`)."""
+        """The whole document as displayed (empty until `is_loaded`), joined on first use."""
+        if isinstance(self._text, list):
+            self._text = "".join(self._text)
         return self._text
 
     @property
@@ -335,8 +338,16 @@ class JsonView(Widget):
         return self._generation
 
     async def _encode_rest(self, generation: int, head: str, chunks: Iterator[str]) -> None:
-        """Finish encoding a big document a slice at a time, letting the UI run in between."""
+        """Finish encoding a big document a slice at a time, letting the UI run in between.
+
+        Each slice also splits and measures the lines it made, so nothing proportional to the whole
+        document runs in one go on the loop: splitting 17 M characters at the end took 80-140 ms and
+        measuring the lines' width 0.4-0.8 s (py-spy on the real process, issue 10), a key waited as long.
+        """
         parts = [head]
+        lines = head.split("\n")
+        tail = lines.pop()  # the line still being written
+        width = measure_width(lines)
         try:
             done = False
             while not done:
@@ -346,23 +357,25 @@ class JsonView(Widget):
                     if not batch:
                         done = True
                         break
-                    parts.append("".join(batch))
+                    part = "".join(batch)
+                    parts.append(part)
+                    made = (tail + part).split("\n")
+                    tail = made.pop()
+                    if made:
+                        lines.extend(made)
+                        width = max(width, measure_width(made))
                 await self._breathe()
         except (TypeError, ValueError, RecursionError) as error:
             self.notify(f"Cannot show all of this document: {error}", severity="error", markup=False)
-            text = "".join(parts)
             self._is_json = False  # a truncated document has no paths
-            self._install(generation, text, text.split("\n"), measure_width(text.split("\n")))
-            return
-        text = "".join(parts)
-        await self._breathe()
-        lines = text.split("\n")
-        await self._breathe()
-        width = measure_width(lines)
-        self._install(generation, text, lines, width)
+        lines.append(tail)
+        self._install(generation, parts, lines, max(width, measure_width([tail])))
 
-    def _install(self, generation: int, text: str, lines: list[str], width: int) -> None:
-        """The whole document is in: show it, then run what waited for it."""
+    def _install(self, generation: int, text: str | list[str], lines: list[str], width: int) -> None:
+        """The whole document is in: show it, then run what waited for it.
+
+        `text` may be given in parts: joined only when something needs it whole (`text`).
+        """
         if generation != self._generation:
             return
         self._text, self._lines = text, lines
@@ -425,6 +438,15 @@ class JsonView(Widget):
             return None
         return self._index.path(line)
 
+    def known_path(self, line: int) -> str | None:
+        """The path of the value on `line` if it is known without waiting, else None.
+
+        Unlike `path_at`, never builds a big document's index on the spot (0.5 s on the UI loop for
+        10 MB): while it is built in slices this answers None, and a `CursorMoved` with the path follows.
+        """
+        index = self._ready_index() if self.is_loaded else None
+        return index.path(line) if index is not None else None
+
     def go_to_path(self, path: str) -> bool:
         """Move the cursor to the line where `path` starts (e.g. a 422 field path); False if absent.
 
@@ -445,9 +467,7 @@ class JsonView(Widget):
     @on(JsonBody.CursorMoved)
     def _cursor_moved(self, event: JsonBody.CursorMoved) -> None:
         event.stop()
-        index = self._ready_index() if self.is_loaded else None
-        path = index.path(event.line) if index is not None else None
-        self.post_message(self.CursorMoved(self, event.line, path))
+        self.post_message(self.CursorMoved(self, event.line, self.known_path(event.line)))
 
     # -- search -----------------------------------------------------------------------------------
 
@@ -467,11 +487,11 @@ class JsonView(Widget):
         if not self.is_loaded:
             self._status.update("loading…")  # _install searches again
             return
-        if len(self._text) <= SYNC_SEARCH_CHARS:
-            self._show_hits(find_matches(self._text, term, MAX_MATCHES))
+        if len(self.text) <= SYNC_SEARCH_CHARS:
+            self._show_hits(find_matches(self.text, term, MAX_MATCHES))
             return
         self._status.update("searching…")
-        self._start_slices(partial(self._search_slices, self._text, term), "json-view-search")
+        self._start_slices(partial(self._search_slices, self.text, term), "json-view-search")
 
     async def _search_slices(self, text: str, term: str) -> None:
         """Search a big document a window at a time, letting the UI run in between."""
@@ -489,7 +509,7 @@ class JsonView(Widget):
             self.body.set_search(self._pattern, None)
             self._status.update("no matches")
             return
-        self._hits = SearchHits(self._text, self._term, hits)
+        self._hits = SearchHits(self.text, self._term, hits)
         self._show_hit(self._hits.select_from(self._lines, min(self.cursor_line, len(self._lines) - 1)))
 
     def _show_hit(self, position: tuple[int, int]) -> None:
@@ -553,7 +573,7 @@ class JsonView(Widget):
             self.notify("Still loading; will copy when the document is in.")
             self._after_load.append(self.action_copy_document)
             return
-        self._copy(self._text, "the document")
+        self._copy(self.text, "the document")
 
     def action_copy_value(self) -> None:
         """Copy the value under the cursor: a string decoded, anything else as JSON text."""
