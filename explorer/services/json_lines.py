@@ -109,7 +109,9 @@ class JsonLineIndex:
         # Arrays, not lists: no int object per line (−25 MB on a 535,000-line document).
         parent = array("i", [-1]) * count
         keys: list[PathPart | None] = [None] * count
-        end = array("i", range(count))
+        # Each line's own number is written as the pass reaches it: `array("i", range(count))` took
+        # 20-70 ms in one go on the UI loop for 700,000 lines (issue 10); a repeat is a memory fill.
+        end = array("i", [0]) * count
         shared: dict[str, str] = {}  # one string per distinct key: "_id" 18,000 times costs once
         # stack entries: [opener line, is_object, next array index]
         stack: list[list[Any]] = []
@@ -118,6 +120,7 @@ class JsonLineIndex:
             for number, line in enumerate(lines):
                 if not number % batch and number:
                     yield number
+                end[number] = number
                 if stack:
                     depth = len(stack) * INDENT
                     char = line[depth - INDENT : depth - INDENT + 1]

@@ -430,7 +430,7 @@ class MainScreen(Screen[None]):
         """Focus came to the JSON pane: show the doc of the key under its cursor."""
         view = self.json_view
         if view.has_focus_within:
-            self.query_one("#json-doc", PaneDocStrip).follow(view.path_at(view.cursor_line))
+            self.query_one("#json-doc", PaneDocStrip).follow(view.known_path(view.cursor_line))
 
     def action_field_doc(self) -> None:
         """``f1`` in the JSON pane: everything Celigo's schema says about the field under its cursor."""
