@@ -8,9 +8,11 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
-from explorer.tui.key_bursts import KeyBurst, bursting, deliver
+from explorer.tui.key_bursts import KeyBurst, Part, bursting, deliver, expand_tabs
+from explorer.tui.raw_input import TextRun
 
 
 def key(name: str, character: str | None = None) -> events.Key:
@@ -62,7 +64,7 @@ class Host(App[None]):
         await deliver(self, burst)
 
 
-def burst_of(*keys: events.Key) -> KeyBurst:
+def burst_of(*keys: Part) -> KeyBurst:
     burst = KeyBurst(keys[0])
     for each in keys[1:]:
         burst.add(each)
@@ -87,3 +89,110 @@ async def test_a_burst_elsewhere_replays_each_key() -> None:
         await pilot.pause()
         await pilot.pause()
         assert app.count == 2
+
+
+async def test_a_run_of_typed_text_is_inserted_with_enter_as_newline() -> None:
+    app = Host(with_area=True)
+    async with app.run_test() as pilot:
+        area = app.query_one(TextArea)
+        area.focus()
+        app.post_message(burst_of(TextRun('{\r  "a": 1'), key("enter", "\r"), TextRun("}")))
+        await pilot.pause()
+        assert area.text == '{\n  "a": 1\n}'
+
+
+async def test_a_run_elsewhere_replays_the_keys_the_parser_would_have_sent() -> None:
+    app = Host(with_area=False)
+    async with app.run_test() as pilot:
+        app.post_message(burst_of(TextRun("xax"), key("x")))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.count == 3
+
+
+async def test_a_burst_after_the_quit_key_is_dropped() -> None:
+    app = Host(with_area=True)
+    async with app.run_test():
+        area = app.query_one(TextArea)
+        area.focus()
+        app.exit()
+        await deliver(app, burst_of(TextRun("typed after the quit")))
+        assert area.text == ""
+
+
+def gathered(*parts: Part) -> KeyBurst:
+    """The burst the driver thread makes of ``parts``."""
+    driver = bursting(Recorder)()  # type: ignore[arg-type, call-arg]
+    for part in parts:
+        if isinstance(part, TextRun):
+            driver.process_text(part)  # type: ignore[attr-defined]
+        else:
+            driver.process_message(part)
+    (burst,) = driver.sent  # type: ignore[attr-defined]
+    assert isinstance(burst, KeyBurst)
+    return burst
+
+
+async def test_a_tab_in_typed_text_indents_where_it_was_typed() -> None:
+    """``ab``, tab, ``cd``: one burst; the tab becomes the spaces the text area types (to the next stop)."""
+    app = Host(with_area=True)
+    async with app.run_test() as pilot:
+        area = app.query_one(TextArea)
+        area.focus()
+        app.post_message(gathered(TextRun("ab"), events.Key("tab", "\t"), TextRun("cd\r"),
+                                  events.Key("tab", "\t"), TextRun("x")))
+        await pilot.pause()
+        assert area.text == "ab  cd\n    x"
+
+
+async def test_where_tab_moves_the_focus_a_burst_with_a_tab_is_replayed_key_by_key() -> None:
+    app = Host(with_area=False)
+    async with app.run_test() as pilot:
+        first, second = TextArea(tab_behavior="focus"), TextArea(tab_behavior="focus")
+        await app.mount_all([first, second])
+        first.focus()
+        await pilot.pause()
+        app.post_message(gathered(TextRun("ab"), events.Key("tab", "\t"), TextRun("cd")))
+        for _ in range(4):
+            await pilot.pause()
+        # The tab moved the focus (keys queued behind it had already gone to the first area, as without
+        # bursts); it typed nothing.
+        assert app.focused is second
+        assert first.text + second.text == "abcd"
+
+
+def test_tabs_expand_to_the_next_stop_counted_in_cells() -> None:
+    assert expand_tabs("a\tb", 0, 4) == "a   b"
+    assert expand_tabs("\tx", 2, 4) == "  x"  # from the cursor's column
+    assert expand_tabs("ab\n\tc", 3, 4) == "ab\n    c"  # a new line starts at 0
+    assert expand_tabs("界\t", 0, 4) == "界  "  # a wide character takes two cells
+    assert expand_tabs("plain", 7, 4) == "plain"
+
+
+class Editing(Screen[None]):
+    """Keeps the text area's text when it is unmounted, as the editor saves its draft."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: str | None = None
+        self.area = TextArea.code_editor("", language="json")
+
+    def compose(self) -> ComposeResult:
+        yield self.area
+
+    def on_unmount(self) -> None:
+        self.kept = self.area.text
+
+
+async def test_text_typed_just_before_ctrl_q_is_in_the_text_area_when_the_screen_closes() -> None:
+    app = Host(with_area=False)
+    screen = Editing()
+    async with app.run_test() as pilot:
+        await app.push_screen(screen)
+        screen.area.focus()
+        await pilot.pause()
+        app.post_message(burst_of(TextRun("typed before the quit")))
+        app.post_message(events.Key("ctrl+q", "\x11"))
+        app.post_message(burst_of(TextRun(" and after it")))
+        await pilot.pause()
+    assert screen.kept == "typed before the quit"
