@@ -110,3 +110,22 @@ def test_accepted_sockets_send_small_writes_at_once() -> None:
         accepted[0].close()
     finally:
         server.server_close()
+
+
+def test_ten_connections_at_once_are_all_accepted_without_waiting() -> None:
+    """A listen backlog above socketserver's 5: with it, connections 7 and on waited 1 s for a SYN resend."""
+    import socket
+
+    from explorer.simulator.server import _SimServer
+
+    server = _SimServer(("127.0.0.1", 0), make_sim(), "na")  # listening, nobody accepting yet
+    opened: list[socket.socket] = []
+    try:
+        host, port = server.server_address[:2]
+        for _ in range(20):
+            opened.append(socket.create_connection((str(host), int(port)), timeout=0.5))
+        assert len(opened) == 20
+    finally:
+        for connection in opened:
+            connection.close()
+        server.server_close()
