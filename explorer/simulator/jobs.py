@@ -83,7 +83,7 @@ def start_retry(
     """Create a queued retry job for errors already taken out of the open list."""
     doc = new_job_doc(account, "retry", now_ms, flow)
     doc["_importId" if role == "import" else "_exportId"] = step_id
-    flow_jobs = {t.error.get("_flowJobId") for t in taken}
+    flow_jobs = {t.flow_job_id for t in taken}
     if len(flow_jobs) == 1 and None not in flow_jobs:
         doc["_flowJobId"] = flow_jobs.pop()
     doc.update(_counts())

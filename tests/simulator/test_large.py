@@ -64,3 +64,21 @@ def test_large_error_step(large: Simulator) -> None:
 def test_jobs_answer_at_most_1001(large: Simulator) -> None:
     jobs = call(large, "GET", "/v1/jobs?createdAt_gte=2020-01-01").json()
     assert len(jobs) == 1001
+
+
+def test_a_retried_error_reaches_the_resolved_list_as_it_was_listed() -> None:
+    """Taken errors are built lazily (issue 10: a 1000-error retry spent ~20 ms building them up front);
+    what the resolved list finally shows must be the document the open list showed, plus the resolution."""
+    sim = make_sim(scale="large", time_scale=0)
+    listed = call(sim, "GET", f"{BIG}/errors").json()["errors"][:1000]
+    keys = [e["retryDataKey"] for e in listed if e.get("retryDataKey")]
+    answer = call(sim, "POST", f"{BIG}/retry", body={"retryDataKeys": keys})
+    assert answer.status == 201
+    flow_jobs = {e.get("_flowJobId") for e in listed if e.get("retryDataKey")}
+    assert answer.json().get("_flowJobId") == (flow_jobs.pop() if len(flow_jobs) == 1 else None)
+    sim.advance(3600)
+    resolved = {e["errorId"]: e for e in sim.resolved_errors(d.LARGE_ERRORS_FLOW, d.LARGE_ERRORS_STEP)}
+    for error in listed:
+        if error.get("retryDataKey"):
+            shown = dict(resolved[error["errorId"]])
+            assert shown.pop("resolvedAt") and shown.pop("resolvedBy") is not None and shown == error
