@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from explorer.services.json_lines import (
     JsonLineIndex,
     SearchHits,
     find_matches,
-    iter_match_batches,
+    iter_line_matches,
     line_for_path,
     printable,
     take_lines,
@@ -242,39 +243,56 @@ def test_incremental_build_matches_one_shot_and_can_be_finished_by_build() -> No
 # -- search ------------------------------------------------------------------------------------------
 
 
-def test_find_matches_is_case_insensitive_and_non_overlapping() -> None:
-    text = "Import IMPORT import\nimPort aaaa"
-    assert find_matches(text, "import") == [0, 7, 14, 21]
-    assert find_matches(text, "aa") == [28, 30]
-    assert find_matches(text, "") == []
-    assert find_matches(text, "zzz") == []
-    assert find_matches(text, "import", limit=2) == [0, 7]
-    assert find_matches("ÄÖ äö", "äö") == [0, 3]
-    assert find_matches("a.b a+b", ".") == [1]  # the term is literal, not a regex
+def positions(hits: SearchHits) -> list[tuple[int, int]]:
+    return list(zip(hits.lines, hits.columns, strict=True))
 
 
-def test_windows_find_the_same_matches_as_one_pass() -> None:
+def test_find_matches_is_case_insensitive_non_overlapping_and_by_line_and_column() -> None:
+    lines = ["Import IMPORT import", "imPort aaaa"]
+    assert positions(find_matches(lines, "import")) == [(0, 0), (0, 7), (0, 14), (1, 0)]
+    assert positions(find_matches(lines, "aa")) == [(1, 7), (1, 9)]
+    assert len(find_matches(lines, "")) == 0
+    assert len(find_matches(lines, "zzz")) == 0
+    assert positions(find_matches(lines, "import", limit=2)) == [(0, 0), (0, 7)]
+    assert positions(find_matches(["ÄÖ äö"], "äö")) == [(0, 0), (0, 3)]
+    assert positions(find_matches(["a.b a+b"], ".")) == [(0, 1)]  # the term is literal, not a regex
+    assert len(find_matches(["ab", "ab"], "b\na")) == 0  # a match never spans lines
+
+
+def test_windows_find_the_same_matches_as_one_pass_over_the_text() -> None:
     rnd = random.Random(0)
-    text = "".join(rnd.choice("ab\n") for _ in range(5000))
-    for term in ("a", "ab", "aba", "bb\na"):
-        windowed = [hit for batch in iter_match_batches(text, term, window=7) for hit in batch]
-        assert windowed == find_matches(text, term), term
-        assert windowed == [m.start() for m in __import__("re").finditer(__import__("re").escape(term), text)]
+    lines = ["".join(rnd.choice("abA") for _ in range(rnd.randint(0, 12))) for _ in range(500)]
+    for term in ("a", "ab", "aba", "bb"):
+        batches = list(iter_line_matches(lines, term, window=7))
+        assert len(batches) > 50
+        windowed = [hit for batch in batches for hit in batch]
+        expected = [(number, match.start()) for number, line in enumerate(lines)
+                    for match in re.finditer(re.escape(term), line, re.IGNORECASE)]
+        assert windowed == expected, term
+        assert positions(find_matches(lines, term)) == expected
 
 
 def test_search_hits_walk_forward_backward_and_wrap_with_line_and_column() -> None:
     lines = ["{", '  "a": "Xx",', '  "b": "yx"', "}"]
-    text = "\n".join(lines)
-    hits = SearchHits(text, "x", find_matches(text, "x"))
-    assert len(hits) == 3
+    hits = find_matches(lines, "x")
+    assert len(hits) == 3 and hits.term == "x"
     expected = [(1, 8), (1, 9), (2, 9)]
-    assert hits.select_from(lines, 2) == expected[2]  # first hit at or after line 2
+    assert hits.select_from(2) == expected[2]  # first hit at or after line 2
     assert hits.current == 2
     assert hits.select(hits.current + 1) == expected[0]  # wraps forward
     assert hits.select(hits.current + 1) == expected[1]
     assert hits.select(hits.current - 2) == expected[2]  # wraps backward
-    assert hits.select_from(lines, 3) == expected[0]  # nothing after the cursor: the first hit
+    assert hits.select_from(3) == expected[0]  # nothing after the cursor: the first hit
     assert [hits.select(n) for n in range(3)] == expected
+
+
+def test_search_hits_stop_at_the_limit() -> None:
+    hits = SearchHits("a")
+    assert hits.add([(0, 0), (0, 1)], limit=3)
+    assert not hits.add([(1, 0), (1, 1)], limit=3)
+    assert positions(hits) == [(0, 0), (0, 1), (1, 0)]
+    assert not hits.add([(2, 0)], limit=3)
+    assert len(hits) == 3
 
 
 # -- display helpers ---------------------------------------------------------------------------------

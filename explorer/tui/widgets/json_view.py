@@ -31,7 +31,7 @@ from explorer.services.json_lines import (
     JsonLineIndex,
     SearchHits,
     find_matches,
-    iter_match_batches,
+    iter_line_matches,
     line_for_path,
     printable,
     take_lines,
@@ -49,7 +49,7 @@ completes in one pause instead of waiting a slice at every hop (measured: End to
 INPUT_GRACE_SECONDS = 0.25
 """How long after a key or mouse event background slices keep pausing."""
 SYNC_SEARCH_CHARS = 500_000
-"""Documents up to this size are searched at once (≤10 ms); bigger ones a window at a time."""
+"""Documents up to this size are searched at once (≤10 ms); bigger ones a window of lines at a time."""
 SYNC_INDEX_LINES = 50_000
 """Path indexes up to this many lines are built on demand (≈35 ms); bigger ones in slices."""
 MAX_MATCHES = 1_000_000
@@ -146,6 +146,8 @@ class JsonView(Widget):
         self._generation = 0
         self._text: str | list[str] = ""
         """The document's text, or its parts until something needs it whole (see `text`)."""
+        self._chars = 0
+        """Characters in the document (its size, without joining its parts)."""
         self._lines: list[str] = []
         self._is_json = True
         self._loaded = asyncio.Event()
@@ -329,7 +331,7 @@ class JsonView(Widget):
         for group in ("json-view-load", "json-view-search", "json-view-index"):
             self.workers.cancel_group(self, group)
         self._loaded.clear()
-        self._text, self._lines, self._is_json = "", [], is_json
+        self._text, self._lines, self._is_json, self._chars = "", [], is_json, 0
         self._after_load.clear()
         self._index = None
         self._after_index.clear()
@@ -379,6 +381,7 @@ class JsonView(Widget):
         if generation != self._generation:
             return
         self._text, self._lines = text, lines
+        self._chars = len(text) if isinstance(text, str) else sum(map(len, text))
         self.body.set_lines(lines, is_json=self._is_json, width=width, complete=True)
         if self._is_json:
             self._index = JsonLineIndex(lines)
@@ -487,30 +490,28 @@ class JsonView(Widget):
         if not self.is_loaded:
             self._status.update("loading…")  # _install searches again
             return
-        if len(self.text) <= SYNC_SEARCH_CHARS:
-            self._show_hits(find_matches(self.text, term, MAX_MATCHES))
+        if self._chars <= SYNC_SEARCH_CHARS:
+            self._show_hits(find_matches(self._lines, term, MAX_MATCHES))
             return
         self._status.update("searching…")
-        self._start_slices(partial(self._search_slices, self.text, term), "json-view-search")
+        self._start_slices(partial(self._search_slices, self._lines, term), "json-view-search")
 
-    async def _search_slices(self, text: str, term: str) -> None:
-        """Search a big document a window at a time, letting the UI run in between."""
-        hits: list[int] = []
-        for batch in iter_match_batches(text, term):
-            hits.extend(batch)
-            if len(hits) >= MAX_MATCHES:
-                del hits[MAX_MATCHES:]
+    async def _search_slices(self, lines: list[str], term: str) -> None:
+        """Search a big document a batch of lines at a time, letting the UI run in between."""
+        hits = SearchHits(term)
+        for found in iter_line_matches(lines, term):
+            if not hits.add(found, MAX_MATCHES):
                 break
             await self._breathe()
         self._show_hits(hits)
 
-    def _show_hits(self, hits: list[int]) -> None:
+    def _show_hits(self, hits: SearchHits) -> None:
         if not hits:
             self.body.set_search(self._pattern, None)
             self._status.update("no matches")
             return
-        self._hits = SearchHits(self.text, self._term, hits)
-        self._show_hit(self._hits.select_from(self._lines, min(self.cursor_line, len(self._lines) - 1)))
+        self._hits = hits
+        self._show_hit(hits.select_from(min(self.cursor_line, len(self._lines) - 1)))
 
     def _show_hit(self, position: tuple[int, int]) -> None:
         assert self._hits is not None
