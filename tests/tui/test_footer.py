@@ -7,7 +7,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from explorer.simulator import Simulator
-from explorer.tui.widgets.ranked_footer import footer_rank
+from explorer.tui.widgets.ranked_footer import RankedFooter, footer_rank
 from tests.helpers.browse_app import make_app, settle
 
 
@@ -33,3 +33,30 @@ def test_footer_rank_keeps_the_unlisted_keys_in_their_order() -> None:
     ranked = footer_rank(["quit", "edit"], keys)
     assert all(isinstance(key, FooterKey) for key in ranked)
     assert [key.action for key in ranked if isinstance(key, FooterKey)] == ["quit", "edit", "refresh", "zoom"]
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
+    """A burst of "bindings updated" signals with the same keys rebuilt the footer once per signal (six
+    rebuilds while the errors screen opened); now the key widgets stay, and a real change still shows."""
+    from explorer.tui.screens.errors import ErrorsScreen
+    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
+
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        await wait_for(pilot, lambda: screen.open_panel.store.complete)
+        await pilot.pause()
+        footer = screen.query_one(RankedFooter)
+        keys = list(footer.query(FooterKey))
+        assert "toggle_mark" in [key.action for key in keys]
+        for _ in range(5):
+            screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # the same widgets: nothing was rebuilt
+
+        await pilot.press("g")  # grouped: row keys (space) are off, so the footer changes
+        await wait_for(pilot, lambda: "toggle_mark" not in [key.action for key in footer.query(FooterKey)])
+        await pilot.press("g")
+        await wait_for(pilot, lambda: "toggle_mark" in [key.action for key in footer.query(FooterKey)])

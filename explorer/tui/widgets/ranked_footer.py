@@ -1,8 +1,17 @@
-"""The footer, with the screen's most used keys first.
+"""The footer, with the screen's most used keys first, rebuilt only when the keys it shows change.
 
-Why: at 80 columns Textual's footer shows the keys in binding-chain order (the focused widget's first), so
-on the main screen ``r Refresh`` led and ``? Help`` fell off the right edge. A screen lists its keys in the
-order people reach for them (``FOOTER_ORDER``: action names); the others follow in Textual's order.
+Why the order: at 80 columns Textual's footer shows the keys in binding-chain order (the focused widget's
+first), so on the main screen ``r Refresh`` led and ``? Help`` fell off the right edge. A screen lists its
+keys in the order people reach for them (``FOOTER_ORDER``: action names); the others follow in Textual's
+order.
+
+Why not rebuild on every bindings signal: Textual's footer recomposes (removes every key widget and mounts
+new ones, then lays the screen out again) each time the screen publishes "bindings updated" — on every
+focus change and ``refresh_bindings`` — and queues one rebuild per signal. Opening the errors screen sent
+six in a row: 120-350 ms of the event loop on a busy machine (measured with a loop-step log), in the very
+moments the first rows and the first keys were due. Here signals are coalesced into one check after the
+next refresh, and the footer is rebuilt only if the shown keys (binding, enabled, tooltip) differ from the
+last build.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -28,9 +38,40 @@ def footer_rank(order: Sequence[str], keys: Sequence[Widget]) -> list[Widget]:
 
 
 class RankedFooter(Footer):
-    """A ``Footer`` that puts the keys named by the screen's ``FOOTER_ORDER`` first."""
+    """A ``Footer`` that puts the keys named by the screen's ``FOOTER_ORDER`` first (see the module)."""
+
+    _built_from: tuple[object, ...] | None = None
+    """What the key widgets were last composed from (``_shown_keys``); None before the first build."""
+    _check_queued = False
+    """A check for changed keys is already waiting for the next refresh."""
+
+    def _shown_keys(self) -> tuple[object, ...]:
+        """Everything ``Footer.compose`` reads: the shown bindings (with enabled state and tooltip) in order,
+        and whether the palette key is shown."""
+        if not self._bindings_ready:
+            return ()
+        active = self.screen.active_bindings
+        shown = tuple((binding, enabled, tooltip) for _, binding, enabled, tooltip in active.values()
+                      if binding.show)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        with_palette = self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette is not None
+        return (*shown, (palette[1:] if with_palette and palette is not None else None))
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Textual's hook for "bindings updated": queue one check (see the module docstring)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._check_queued:
+            self._check_queued = self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._check_queued = False
+        if self.is_attached and self._shown_keys() != self._built_from:
+            await self.recompose()
 
     def compose(self) -> ComposeResult:
+        self._built_from = self._shown_keys()
         keys = list(super().compose())
         order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
         if order and all(isinstance(key, FooterKey) for key in keys):  # key groups: leave Textual's layout
