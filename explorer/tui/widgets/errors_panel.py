@@ -191,21 +191,25 @@ class ErrorsPanel(Vertical):
         self._rows_hold = LongLivedHold()
         self.last_export: Path | None = None
         """Where the last export went."""
-
-    def compose(self) -> ComposeResult:
-        yield ErrorsFilter(id="filter")
-        table = ErrorsTable(id="table")
+        # The children, held rather than queried: the loading worker may still be between two pages while
+        # the app shuts down and prunes them (a query then raised NoMatches out of the worker).
+        self._filter = ErrorsFilter(id="filter")
+        self._table = table = ErrorsTable(id="table")
         table.is_marked = self.store.selection.is_marked
         table.is_retryable = self.store.is_retryable
         table.is_refailed = self.store.is_refailed
         table.is_beyond = self.store.is_beyond
-        yield table
-        yield Static(Text(""), classes="errors-status", id="status")
+        self._status = Static(Text(""), classes="errors-status", id="status")
+
+    def compose(self) -> ComposeResult:
+        yield self._filter
+        yield self._table
+        yield self._status
 
     @property
     def table(self) -> ErrorsTable:
         """The virtual table."""
-        return self.query_one("#table", ErrorsTable)
+        return self._table
 
     def on_mount(self) -> None:
         self.table.show_errors(self.store.view, resolved=self.resolved, cross_step=self.cross_step,
@@ -256,7 +260,7 @@ class ErrorsPanel(Vertical):
         if self.store.total is not None and self.store.total < len(self.store.rows):
             self.store.total = len(self.store.rows)
         self.table.rows_changed(self.store.view)
-        self._schedule_regroup()
+        self._schedule_regroup(now=True)  # the final groups at once, not a regroup delay after "loaded"
         self.update_status()
         self.post_message(self.Loaded(self, None))
 
@@ -281,7 +285,7 @@ class ErrorsPanel(Vertical):
         if self.load_error:
             parts.append(f"load failed: {self.load_error}")
         # One line high whatever it says: no re-layout of the screen for each streamed page.
-        self.query_one("#status", Static).update(Text(one_line(" · ".join(parts))), layout=False)
+        self._status.update(Text(one_line(" · ".join(parts))), layout=False)
 
     def say(self, notice: str) -> None:
         """Put a short message in the status line (it stays until the next one)."""
@@ -403,10 +407,6 @@ class ErrorsPanel(Vertical):
         if action == "back":
             return self._filter.shown or self.group_field is not None
         return True
-
-    @property
-    def _filter(self) -> ErrorsFilter:
-        return self.query_one("#filter", ErrorsFilter)
 
     def action_filter(self) -> None:
         """Show the filter input (``/``)."""
