@@ -105,12 +105,12 @@ class JsonLineIndex:
     def _build(self, batch: int) -> Iterator[int]:
         lines = self._lines
         count = len(lines)
-        # Arrays, not lists: no int object per line (−25 MB on a 535,000-line document).
-        parent = array("i", [-1]) * count
-        keys: list[PathPart | None] = [None] * count
-        # Each line's own number is written as the pass reaches it: `array("i", range(count))` took
-        # 20-70 ms in one go on the UI loop for 700,000 lines (issue 10); a repeat is a memory fill.
-        end = array("i", [0]) * count
+        # Arrays, not lists: no int object per line (−25 MB on a 535,000-line document). All three grow
+        # line by line: allocating them whole first (`[None] * count`, `array("i", range(count))`) took
+        # 15-70 ms in one go on the UI loop for 700,000 lines (issue 10).
+        parent = array("i")
+        keys: list[PathPart | None] = []
+        end = array("i")
         shared: dict[str, str] = {}  # one string per distinct key: "_id" 18,000 times costs once
         # stack entries: [opener line, is_object, next array index]
         stack: list[list[Any]] = []
@@ -119,27 +119,31 @@ class JsonLineIndex:
             for number, line in enumerate(lines):
                 if not number % batch and number:
                     yield number
-                end[number] = number
+                end.append(number)
                 if stack:
                     depth = len(stack) * INDENT
                     char = line[depth - INDENT : depth - INDENT + 1]
                     if char == "}" or char == "]":
                         opener = stack.pop()
                         end[opener[0]] = number
-                        parent[number] = opener[0]
+                        parent.append(opener[0])
+                        keys.append(None)
                         continue
                     top = stack[-1]
-                    parent[number] = top[0]
+                    parent.append(top[0])
                     if top[1]:
                         if line[depth : depth + 1] != '"':
                             raise ValueError(number)
                         key = scanstring(line, depth + 1)[0]
-                        keys[number] = shared.setdefault(key, key)
+                        keys.append(shared.setdefault(key, key))
                     else:
-                        keys[number] = top[2]
+                        keys.append(top[2])
                         top[2] += 1
                 elif number:
                     raise ValueError(number)  # a second top-level value
+                else:
+                    parent.append(-1)
+                    keys.append(None)
                 # json.dumps(indent=2) ends a line with "{" or "[" only when it opens a non-empty
                 # container: strings end with a quote, empty containers with "}" or "]".
                 last = line[-1:]
