@@ -34,6 +34,7 @@ from textual.driver import Driver
 from textual.message import Message
 from textual.widgets import TextArea
 
+from explorer.tui.input_clock import note_input
 from explorer.tui.raw_input import InputReader, TextRun, keys_of
 
 READ_SIZE = 65_536
@@ -150,6 +151,7 @@ def bursting(driver_class: type[Driver]) -> type[Driver]:
         _burst: KeyBurst | None = None
 
         def process_message(self, message: Message) -> None:
+            note_input()
             if is_burst_key(message):
                 assert isinstance(message, events.Key)
                 self.process_text(message)

@@ -36,6 +36,7 @@ from explorer.services.json_lines import (
     printable,
     take_lines,
 )
+from explorer.tui.input_clock import seconds_since_input
 from explorer.tui.widgets.json_body import JsonBody, measure_width
 
 SYNC_LINES = 5_000
@@ -204,7 +205,8 @@ class JsonView(Widget):
 
     async def _breathe(self) -> None:
         """Let the UI loop run between two slices of background work (longer right after input)."""
-        recent = time.monotonic() - self._last_input < INPUT_GRACE_SECONDS
+        since = min(time.monotonic() - self._last_input, seconds_since_input())
+        recent = since < INPUT_GRACE_SECONDS
         await asyncio.sleep(INPUT_PAUSE_SECONDS if recent else 0)
 
     # -- public state -----------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""The input clock: the driver's input thread notes each input as it reads it, and the JSON pane's background
+slices pause longer right after one, wherever the focus is (a key on the tree waited a slice at every hop)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual import events
+from textual.message import Message
+
+from explorer.tui import input_clock
+from explorer.tui.key_bursts import bursting
+from explorer.tui.widgets import json_view as json_view_module
+from explorer.tui.widgets.json_view import INPUT_PAUSE_SECONDS, JsonView
+
+
+class Recorder:
+    """Stands for a Textual driver."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    def process_message(self, message: Message) -> None:
+        self.sent.append(message)
+
+
+def test_the_driver_notes_every_input_as_it_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_clock, "_last", float("-inf"))
+    assert input_clock.seconds_since_input() == float("inf")
+    driver = bursting(Recorder)()  # type: ignore[arg-type, call-arg]
+    driver.process_message(events.Key("down", None))
+    assert input_clock.seconds_since_input() < 1.0
+
+
+async def test_background_slices_pause_after_input_read_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    delays: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recorded(delay: float) -> None:
+        delays.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(json_view_module.asyncio, "sleep", recorded)
+    view = JsonView()
+    monkeypatch.setattr(input_clock, "_last", float("-inf"))
+    await view._breathe()
+    input_clock.note_input()  # a key read while the focus is elsewhere (the tree): the view never sees it
+    await view._breathe()
+    assert delays == [0, INPUT_PAUSE_SECONDS]
