@@ -60,10 +60,13 @@ def make_app(sim: Simulator, token: str = "full", *, region: str | None = None, 
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker is running (workers start workers: root → badges, catalog), then repaint."""
+    """Wait until every worker has finished (workers start workers: root → badges, catalog), then repaint.
+
+    A worker just started is still pending, not running: waiting only for running ones let a test go on
+    before the step names (the catalog) had even been asked for, on a busy machine."""
     for _ in range(50):
         await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
+        if all(worker.is_finished for worker in pilot.app.workers):
             break
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -6,7 +6,6 @@ pushes one screen and records what it dismisses with.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Document
+
+from tests.helpers.waiting import WAIT_S
+from tests.helpers.waiting import until as wait_until
 
 ScreenFactory = Callable[[], Screen[Any]]
 
@@ -35,13 +37,9 @@ class EditHost(App[None]):
         self.push_screen(self.factory(), callback=self.results.append)
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = WAIT_S) -> None:
     """Let the app run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
+    await wait_until(pilot, condition, timeout)
 
 
 def static_text(widget: Static) -> str:

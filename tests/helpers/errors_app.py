@@ -3,7 +3,6 @@ waiting for loads, dialogs and bulk actions."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,6 +24,7 @@ from explorer.tui.screens.errors_dialogs import (
     ConfirmBulkDialog,
 )
 from explorer.tui.widgets.errors_panel import ErrorsPanel
+from tests.helpers.waiting import WAIT_S, until
 
 AMAZON = (d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)  # 3,000 open errors
 SHOPIFY = (d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)  # 12 open, 25 resolved
@@ -82,17 +82,13 @@ def step_screen(step: tuple[str, str], **kwargs: Any) -> Callable[[IntegratorCli
     return make
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0,
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = WAIT_S,
                    tick: Callable[[], None] | None = None) -> None:
-    """Let the app run until ``condition`` holds (``tick`` runs between checks, e.g. to move sim time)."""
-    waited = 0.0
-    while not condition():
-        if waited > timeout:
-            raise AssertionError("condition not met in time")
-        if tick is not None:
-            tick()
-        await asyncio.sleep(0.02)  # not pilot.pause: it first waits for the screen to be idle
-        waited += 0.02
+    """Let the app run until ``condition`` holds (``tick`` runs between checks, e.g. to move sim time).
+
+    Polls with ``asyncio.sleep``, not ``pilot.pause``: that first waits for the screen to be idle, and a
+    test acting between the batches of a paced bulk action must not wait that long."""
+    await until(pilot, condition, timeout, tick=tick, idle_first=False)
 
 
 def screen_of(app: App[Any]) -> ErrorsScreen:

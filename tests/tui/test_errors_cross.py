@@ -34,7 +34,11 @@ def cross_screen(client: IntegratorClient) -> CrossStepErrorsScreen:
 async def ready(pilot: Pilot[Any]) -> CrossStepErrorsScreen:
     screen = pilot.app.screen_stack[-1]
     assert isinstance(screen, CrossStepErrorsScreen)
-    await wait_for(pilot, lambda: screen.panel.store.complete and bool(screen.panel.groups))
+    panel = screen.panel
+    # Groups are recomputed a moment after the pages that change them: wait until they count every row
+    # loaded, not merely until some groups (perhaps of the first pages only) are shown.
+    await wait_for(pilot, lambda: panel.store.complete and bool(panel.groups)
+                   and sum(g.count for g in panel.groups) == len(panel.store.view))
     await pilot.pause()
     return screen
 

@@ -102,7 +102,8 @@ async def test_palette_offers_errors_of_a_step_by_its_name() -> None:
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await at(pilot, app, f"flow:{d.SALESFORCE_FLOW}")  # the catalog of step names is loaded by now
+        await at(pilot, app, f"flow:{d.SALESFORCE_FLOW}")
+        await until(pilot, lambda: app.account.catalog_loaded is not None)  # the palette's step names
         app.open_errors(d.SALESFORCE_FLOW, d.SALESFORCE_IMPORT_STEP)
         await settle(pilot)
         assert isinstance(app.screen, ErrorsScreen)
