@@ -539,8 +539,12 @@ class ErrorList:
         gone = {key for key in map(as_row_key, keys) if key in self._keys}
         if not gone:
             return 0
-        self.rows = [r for r in self.rows if row_key(r) not in gone]
-        self.view = [r for r in self.view if row_key(r) not in gone]
+        # Most rows stay: reject them on the error id alone (a str caches its hash) before building a key.
+        # A bulk retry removes each batch of 1000 from 100,000 rows: 50-90 ms a batch, blocking the UI
+        # while the other batches' answers waited, before this (issue 10, measured).
+        ids = {error_id for _, _, error_id in gone}
+        self.rows = [r for r in self.rows if r.error_id not in ids or row_key(r) not in gone]
+        self.view = [r for r in self.view if r.error_id not in ids or row_key(r) not in gone]
         self._keys.discard(gone)
         self.selection.unmark(gone)
         if self.total is not None:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
+
+from explorer.model import ErrorRecord
 from explorer.services.bulk import BulkOptions
 from explorer.services.error_export import CSV_COLUMNS
 from explorer.simulator import Simulator, retry_fails
@@ -178,3 +182,47 @@ async def test_the_resolved_tab_is_built_and_asked_for_only_when_first_shown() -
         await pilot.pause()
         assert len(screen.query("#resolved-panel")) == 1
         assert len([r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]) == 1
+
+
+class HeldAnswers(RecordingTransport):
+    """Holds every retry answer until ``count`` retry calls have arrived, then lets them all through."""
+
+    def __init__(self, sim: Simulator, count: int) -> None:
+        super().__init__(sim)
+        self.count = count
+        self.arrived = 0
+        self.all_in = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/retry"):
+            self.arrived += 1
+            if self.arrived >= self.count:
+                self.all_in.set()
+            await self.all_in.wait()
+        return await super().handle_async_request(request)
+
+
+async def test_batches_answered_together_leave_the_table_in_one_walk() -> None:
+    # A 3000-error retry goes out as one burst of 3 batches; their answers come back together. Dropping
+    # each batch's rows walks every row of the table (100,000 on a large step): once for all, not thrice.
+    sim = Simulator(seed=0, time_scale=0)
+    transport = HeldAnswers(sim, 3)
+    options = BulkOptions(min_interval=0.0, follow=False)
+    host = ErrorsHost(sim, step_screen(AMAZON, bulk_options=options), transport=transport)
+    async with host.run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        walks: list[int] = []
+        forget = panel.forget
+
+        def counted(records: Sequence[ErrorRecord]) -> None:
+            walks.append(len(records))
+            forget(records)
+
+        panel.forget = counted  # type: ignore[method-assign]
+        await pilot.press("a", "r")
+        await confirm(pilot)
+        await finished(pilot)
+        assert [status for _, _, status in transport.bulk_calls] == [201, 201, 201]
+        assert walks == [3000] and not panel.store.rows
+        report = screen_of(pilot.app).runner.last_report
+        assert report is not None and len(report.sent) == 3000
