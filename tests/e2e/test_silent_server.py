@@ -37,7 +37,8 @@ async def test_a_silent_server_is_a_clear_timeout_and_the_wait_is_visible(silent
         started = time.monotonic()
         with pytest.raises(TransportError) as caught:
             await task
-        assert time.monotonic() - started < 2.0
+        # 1.6 s in all, 0.5 of them gone: ends soon, not retried into a long wait (generous for a busy CI)
+        assert time.monotonic() - started < 8.0
     assert caught.value.code == "timeout"
     assert f"no answer from 127.0.0.1:{silent_port} within " in str(caught.value)
     assert client.waits.longest() is None
@@ -64,7 +65,7 @@ def test_cli_says_what_it_waits_for_and_fails_clearly(tmp_path: Path, silent_por
     assert proc.returncode == 1, err
     assert f"waiting for 127.0.0.1:{silent_port} (GET /v1/tokenInfo)… 3 s" in err
     assert f"no answer from 127.0.0.1:{silent_port} within 6 s" in err
-    assert took < 10
+    assert took < 25  # the 6 s budget plus start-up on a busy machine; the default budget is 85 s
 
 
 def test_ctrl_c_stops_the_wait_at_once(tmp_path: Path, silent_port: int) -> None:
@@ -82,4 +83,5 @@ def test_ctrl_c_stops_the_wait_at_once(tmp_path: Path, silent_port: int) -> None
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130 and time.monotonic() - sent < 1.0
+    # At once, not after the 60 s read timeout; the bound leaves room for a busy machine's interpreter exit.
+    assert proc.returncode == 130 and time.monotonic() - sent < 10.0

@@ -86,8 +86,12 @@ async def test_resolve_moves_rows_to_the_resolved_tab() -> None:
 
 async def test_cancel_in_the_middle_of_a_3000_error_retry() -> None:
     sim = Simulator(seed=0, time_scale=0)
-    # one batch at a time, 0.5 s apart: room to press esc between batches
-    options = BulkOptions(min_interval=0.5, burst=1, poll_interval=0.02)
+    # One batch at a time, and the pacing wait before the second batch never ends by itself: esc is
+    # pressed between batches however slow the machine (a 0.5 s gap was missed on a loaded CI machine).
+    async def endless(seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    options = BulkOptions(min_interval=0.5, burst=1, poll_interval=0.02, sleep=endless)
     async with ErrorsHost(sim, step_screen(AMAZON, bulk_options=options)).run_test(size=(140, 40)) as pilot:
         panel = await loaded(pilot)
         await pilot.press("a", "r")
@@ -173,9 +177,10 @@ async def test_the_resolved_tab_is_built_and_asked_for_only_when_first_shown() -
         assert not [r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]
         assert screen.check_action("retry", ()) is True
         await pilot.press("2")
-        await wait_for(pilot, lambda: screen.resolved_panel.store.complete)
+        # Loaded and focused are two moments (focus follows the first refresh of the new tab).
+        await wait_for(pilot, lambda: screen.resolved_panel.store.complete
+                       and screen.resolved_panel.table.has_focus)
         assert screen.active_panel is screen.resolved_panel
-        assert screen.resolved_panel.table.has_focus
         assert screen.check_action("retry", ()) is False
         assert len([r for r in sim.requests if r[1].split("?")[0].endswith("/resolved")]) == 1
         await pilot.press("1", "2")  # shown again: the same panel, no second load
