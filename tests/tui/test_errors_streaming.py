@@ -89,3 +89,38 @@ async def test_the_first_page_is_asked_for_before_the_screen_is_mounted() -> Non
     unused.cancel()
     await asyncio.sleep(0)
     assert [[r.error_id for r in page] async for page in unused()] == [["e1"], ["e2"]]
+
+
+async def test_a_bound_key_is_answered_by_the_table_without_bubbling_up_to_the_app() -> None:
+    """The table runs a key's binding itself (``ErrorsTable.on_key``): the key event is handled at the table
+    instead of travelling through six more widgets' queues first, each of which could wait behind a page
+    being merged (issue 10). Behaviour is the same: cursor keys, the panel's keys, the screen's keys."""
+    from textual import events
+    from textual.message import Message
+
+    seen: list[events.Key] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, events.Key):
+            seen.append(message)
+
+    transport = HoldingTransport(Simulator(seed=0))
+    app = ErrorsHost(transport.inner.sim, step_screen(AMAZON), transport=transport)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await asyncio.wait_for(transport.held.wait(), 10)
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        panel = screen.open_panel
+        while len(panel.store.rows) < 1000:
+            await pilot.pause(0.01)
+        seen.clear()
+        await pilot.press("down")
+        assert panel.table.cursor_line == 1
+        assert [key.key for key in seen] == ["down", "down"]  # the app (from the terminal), then the table
+        seen.clear()
+        await pilot.press("space")  # the panel's binding: mark, and the cursor moves on
+        assert len(panel.store.selection) == 1 and panel.table.cursor_line == 2
+        assert len(seen) == 2
+        await pilot.press("2")  # the screen's binding: the Resolved tab
+        assert screen.resolved_on_show
+        transport.go.set()

@@ -344,6 +344,24 @@ class ErrorsTable(LineViewer):
         return [one_line(group.label), f"{group.count:,}", f"{group.retryable:,}", format_time(group.latest),
                 one_line(group.sample)]
 
+    # -- keys ---------------------------------------------------------------------------------------
+
+    async def on_key(self, event: events.Key) -> None:
+        """Run the key's binding here, at once, instead of after the key has bubbled up to the app.
+
+        Why: Textual looks a key's (non-priority) binding up only when the key event, posted from widget to
+        widget, has reached the app: from this table that is seven more passes through the event loop (panel,
+        tab pane, switcher, tabbed content, screen, app), and while 100,000 errors stream in, each pass may
+        wait behind a page being merged, a frame being painted or the decoding thread's hold on the GIL
+        (measured in the real iox in a pty: 10-50 ms of a key's latency). The lookup is the app's own
+        (``App._check_bindings``, Textual 8.2, read before relying on it): the same chain from this widget
+        up, the same ``check_action`` and ``SkipAction`` rules; only the ancestors' own key handlers are
+        skipped, and no ancestor of this table has one. A key no binding takes bubbles on as before.
+        """
+        if await self.app._check_bindings(event.key):
+            event.stop()
+            event.prevent_default()
+
     # -- cursor -------------------------------------------------------------------------------------
 
     def refresh_row(self, row: int) -> None:
