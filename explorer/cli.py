@@ -288,6 +288,11 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilde
             keymap = load_config(config_path(args.config)).keymap
         except (ConfigError, UsageError, CredentialsMissing) as error:
             return report_error(error, out)
+        # Textual paints at most MAX_FPS frames a second and a frame due right after another waits for the
+        # next slot: 17-33 ms at the default 60, the largest part of a key's latency while 100,000 errors
+        # stream in (each page paints the status line; measured in a pty). 120 halves that wait; frames are
+        # still painted only when something changed. Read once, when Textual is first imported (just below).
+        os.environ.setdefault("TEXTUAL_FPS", "120")
         from explorer.tui.app import ExplorerApp
 
         # `P` / the palette switch profile through the switcher (name -> ProfileChoice).
