@@ -313,8 +313,12 @@ def ratio(ours: Sequence[float], peer: Sequence[float]) -> str:
     """Ours over the peer's, by medians (and by mins, less sensitive to the machine's noise)."""
     if not ours or not peer:
         return "n/a"
-    return (f"{statistics.median(ours) / statistics.median(peer):.2f} (medians), "
-            f"{min(ours) / min(peer):.2f} (mins)")
+
+    def shown(value: float) -> str:  # two decimals, or two significant digits below 0.1 (never "0.00")
+        return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+    return (f"{shown(statistics.median(ours) / statistics.median(peer))} (medians), "
+            f"{shown(min(ours) / min(peer))} (mins)")
 
 
 def machine_note() -> str:

@@ -39,6 +39,10 @@ from explorer.tui.raw_input import InputReader, TextRun, keys_of
 
 READ_SIZE = 65_536
 """Bytes read from the terminal at once (Textual reads 4 KiB): the kernel's queue is emptied in one read."""
+HOLD_AT_MOST = 4_000_000
+"""Characters held unread by the parser before the thread stops reading ahead (the terminal then waits, as
+it does for Textual's own loop): plain text goes far faster than any terminal sends it, but a flood of
+escape sequences (mouse movements) goes through the parser at its pace."""
 
 Part = events.Key | TextRun
 
@@ -221,7 +225,7 @@ def read_ahead(driver: Any) -> None:
     selector.register(fileno, selectors.EVENT_READ)
     try:
         while not exit_event.is_set():
-            if not read(0.0 if reader.pending else 0.1):
+            if reader.pending < HOLD_AT_MOST and not read(0.0 if reader.pending else 0.1):
                 break
             hand_out(reader.take())
             hand_out(reader.tick())
