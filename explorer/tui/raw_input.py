@@ -106,8 +106,14 @@ class InputReader:
                     self._fed_tail = ""
                     at = run.end()
                     continue
-            out.extend(self._feed(held[at]))
-            at += 1
+            # Inside a paste the parser only collects characters until the ESC of its end: up to the next ESC
+            # goes in one feed. Anywhere else one character at a time, to look for a plain run after each.
+            upto = at + 1
+            if held[at] != "\x1b" and self._collecting_paste():
+                upto = held.find("\x1b", at, end)
+                upto = end if upto < 0 else upto
+            out.extend(self._feed(held[at:upto]))
+            at = upto
         self._at = at
         if at == len(held):
             self._held, self._at = "", 0
@@ -125,7 +131,15 @@ class InputReader:
         self._fed_tail = window[-(len(_PASTE_START) - 1):]
         return list(self.parser.feed(text))
 
+    def _waiting_for_a_character(self) -> bool:
+        """The parser waits for a character with no escape sequence half read (``Parser._awaiting``)."""
+        awaiting = getattr(self.parser, "_awaiting", None)
+        return isinstance(awaiting, Read1) and awaiting.timeout is None
+
     def _between_sequences(self) -> bool:
         """The parser waits for a new character with nothing half read (no escape sequence, no paste)."""
-        awaiting = getattr(self.parser, "_awaiting", None)
-        return isinstance(awaiting, Read1) and awaiting.timeout is None and not self._in_paste
+        return not self._in_paste and self._waiting_for_a_character()
+
+    def _collecting_paste(self) -> bool:
+        """The parser is inside a bracketed paste, collecting characters (not in its end sequence)."""
+        return self._in_paste and self._waiting_for_a_character()

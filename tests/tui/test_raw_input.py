@@ -163,3 +163,34 @@ def test_runs_and_printable_keys_join_the_same_burst() -> None:
     burst = sent[0]
     assert isinstance(burst, KeyBurst)
     assert [part if isinstance(part, str) else part.key for part in burst.take()] == ["ab\r", "c", "d"]
+
+
+def summary(items: list[TextRun | Message]) -> list[tuple[str, str | None, str | None]]:
+    """Each event as (class, key, character or pasted text), runs made into the keys they stand for."""
+    out: list[tuple[str, str | None, str | None]] = []
+    for item in items:
+        for event in keys_of(item) if isinstance(item, TextRun) else [item]:
+            if isinstance(event, events.Key):
+                out.append(("Key", event.key, event.character))
+            elif isinstance(event, events.Paste):
+                out.append(("Paste", None, event.text))
+            else:
+                out.append((type(event).__name__, None, None))
+    return out
+
+
+TRICKY = [
+    'x{"a": [1, 2]}\r\x1b[A\x1b[1;5Cq\x7f\tz',
+    "ab\x1b[200~pasted\r{ }\x1b[201~cd",
+    "\x1b[200~with \x1bb an escape inside\x1b[201~after",
+    "\x1b[<35;10;5M\x1b[<0;10;5mhi\x1b[Ibye\x1b[O",
+    "\x1b\x1b[Bx\x1bOPy",
+]
+
+
+def test_every_split_of_tricky_input_reads_as_textuals_parser_reads_it_whole() -> None:
+    for text in TRICKY:
+        theirs = summary(parsed(text))  # type: ignore[arg-type]
+        data = text.encode()
+        for cut in range(len(data) + 1):
+            assert summary(read(data[:cut], data[cut:], limit=3)) == theirs, (text, cut)
