@@ -71,43 +71,45 @@ def burst_of(*keys: Part) -> KeyBurst:
     return burst
 
 
-async def test_a_burst_is_one_edit_in_a_text_area() -> None:
+async def typed_into_area(*bursts: KeyBurst) -> tuple[str, int]:
+    """The focused text area's text after the bursts, and how often the app's ``x`` key ran."""
     app = Host(with_area=True)
     async with app.run_test() as pilot:
         area = app.query_one(TextArea)
         area.focus()
-        app.post_message(burst_of(key("{"), key("enter", "\r"), key("x"), key("}")))
+        for burst in bursts:
+            app.post_message(burst)
         await pilot.pause()
-        assert area.text == "{\nx}"
-        assert app.count == 0  # "x" was text, not the app's key
+        return area.text, app.count
+
+
+async def keys_elsewhere(*bursts: KeyBurst) -> int:
+    """How often the app's ``x`` key ran after the bursts, with no text area."""
+    app = Host(with_area=False)
+    async with app.run_test() as pilot:
+        for burst in bursts:
+            app.post_message(burst)
+        await pilot.pause()
+        await pilot.pause()
+        return app.count
+
+
+async def test_a_burst_is_one_edit_in_a_text_area() -> None:
+    text, count = await typed_into_area(burst_of(key("{"), key("enter", "\r"), key("x"), key("}")))
+    assert (text, count) == ("{\nx}", 0)  # "x" was text, not the app's key
 
 
 async def test_a_burst_elsewhere_replays_each_key() -> None:
-    app = Host(with_area=False)
-    async with app.run_test() as pilot:
-        app.post_message(burst_of(key("x"), key("y"), key("x")))
-        await pilot.pause()
-        await pilot.pause()
-        assert app.count == 2
+    assert await keys_elsewhere(burst_of(key("x"), key("y"), key("x"))) == 2
 
 
 async def test_a_run_of_typed_text_is_inserted_with_enter_as_newline() -> None:
-    app = Host(with_area=True)
-    async with app.run_test() as pilot:
-        area = app.query_one(TextArea)
-        area.focus()
-        app.post_message(burst_of(TextRun('{\r  "a": 1'), key("enter", "\r"), TextRun("}")))
-        await pilot.pause()
-        assert area.text == '{\n  "a": 1\n}'
+    text, _ = await typed_into_area(burst_of(TextRun('{\r  "a": 1'), key("enter", "\r"), TextRun("}")))
+    assert text == '{\n  "a": 1\n}'
 
 
 async def test_a_run_elsewhere_replays_the_keys_the_parser_would_have_sent() -> None:
-    app = Host(with_area=False)
-    async with app.run_test() as pilot:
-        app.post_message(burst_of(TextRun("xax"), key("x")))
-        await pilot.pause()
-        await pilot.pause()
-        assert app.count == 3
+    assert await keys_elsewhere(burst_of(TextRun("xax"), key("x"))) == 3
 
 
 async def test_a_burst_after_the_quit_key_is_dropped() -> None:
@@ -135,14 +137,20 @@ def gathered(*parts: Part) -> KeyBurst:
 
 async def test_a_tab_in_typed_text_indents_where_it_was_typed() -> None:
     """``ab``, tab, ``cd``: one burst; the tab becomes the spaces the text area types (to the next stop)."""
-    app = Host(with_area=True)
-    async with app.run_test() as pilot:
-        area = app.query_one(TextArea)
-        area.focus()
-        app.post_message(gathered(TextRun("ab"), events.Key("tab", "\t"), TextRun("cd\r"),
-                                  events.Key("tab", "\t"), TextRun("x")))
-        await pilot.pause()
-        assert area.text == "ab  cd\n    x"
+    text, _ = await typed_into_area(gathered(TextRun("ab"), events.Key("tab", "\t"), TextRun("cd\r"),
+                                             events.Key("tab", "\t"), TextRun("x")))
+    assert text == "ab  cd\n    x"
+
+
+def test_runs_and_printable_keys_join_the_same_burst() -> None:
+    driver = bursting(Recorder)()  # type: ignore[arg-type, call-arg]
+    driver.process_text(TextRun("ab\r"))  # type: ignore[attr-defined]
+    driver.process_message(events.Key("c", "c"))
+    driver.process_text(TextRun("d"))  # type: ignore[attr-defined]
+    driver.process_message(events.Key("ctrl+q", "\x11"))
+    sent = driver.sent  # type: ignore[attr-defined]
+    assert [type(m).__name__ for m in sent] == ["KeyBurst", "Key"]
+    assert [part if isinstance(part, str) else part.key for part in sent[0].take()] == ["ab\r", "c", "d"]
 
 
 async def test_where_tab_moves_the_focus_a_burst_with_a_tab_is_replayed_key_by_key() -> None:

@@ -11,7 +11,7 @@ from textual import events
 from textual._xterm_parser import XTermParser
 from textual.message import Message
 
-from explorer.tui.key_bursts import KeyBurst, bursting, read_ahead
+from explorer.tui.key_bursts import read_ahead
 from explorer.tui.raw_input import QUIT, InputReader, TextRun, keys_of
 
 
@@ -140,29 +140,6 @@ def test_the_input_thread_ends_on_exit_even_while_input_keeps_coming() -> None:
     os.close(read_end)
     assert not thread.is_alive()
     assert driver.sent and all(isinstance(item, TextRun) and set(item) == {"a"} for item in driver.sent)
-
-
-class Recorder:
-    """Stands for a Textual driver in ``bursting``: remembers what it would have sent to the app."""
-
-    def __init__(self) -> None:
-        self.sent: list[Message] = []
-
-    def process_message(self, message: Message) -> None:
-        self.sent.append(message)
-
-
-def test_runs_and_printable_keys_join_the_same_burst() -> None:
-    driver = bursting(Recorder)()  # type: ignore[arg-type, call-arg]
-    driver.process_text(TextRun("ab\r"))  # type: ignore[attr-defined]
-    driver.process_message(events.Key("c", "c"))
-    driver.process_text(TextRun("d"))  # type: ignore[attr-defined]
-    driver.process_message(events.Key("ctrl+q", "\x11"))
-    sent = driver.sent  # type: ignore[attr-defined]
-    assert [type(m).__name__ for m in sent] == ["KeyBurst", "Key"]
-    burst = sent[0]
-    assert isinstance(burst, KeyBurst)
-    assert [part if isinstance(part, str) else part.key for part in burst.take()] == ["ab\r", "c", "d"]
 
 
 def summary(items: list[TextRun | Message]) -> list[tuple[str, str | None, str | None]]:
