@@ -3,6 +3,7 @@ right edge (at 80 columns the overflowing keys used to leak a stale "P" into the
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -60,3 +61,29 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
         await wait_for(pilot, lambda: "toggle_mark" not in [key.action for key in footer.query(FooterKey)])
         await pilot.press("g")
         await wait_for(pilot, lambda: "toggle_mark" in [key.action for key in footer.query(FooterKey)])
+
+
+async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table has the focus from the start (``AUTO_FOCUS``): the footer no longer built the keys of the
+    tabs first and then, ~30 ms of the event loop later, those of the table."""
+    from explorer.tui.screens.errors import ErrorsScreen
+    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
+
+    builds: list[str] = []
+    original = RankedFooter.recompose
+
+    async def counted(self: RankedFooter) -> None:
+        builds.append(type(self.screen).__name__)
+        await original(self)
+
+    monkeypatch.setattr(RankedFooter, "recompose", counted)
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        await wait_for(pilot, lambda: screen.open_panel.store.complete)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is screen.open_panel.table
+        assert builds == ["ErrorsScreen"]
+        assert "toggle_mark" in [key.action for key in screen.query_one(RankedFooter).query(FooterKey)]

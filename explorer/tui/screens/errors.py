@@ -50,6 +50,9 @@ class ErrorsScreen(Screen[None]):
     ErrorsScreen TabbedContent { height: 1fr; }
     ErrorsScreen TabPane { padding: 0; height: 1fr; }
     """
+    AUTO_FOCUS: ClassVar[str | None] = "ErrorsTable"
+    """The table, as soon as it is mounted (Textual's default focused the tabs first, and the footer built
+    its keys twice: once for the tabs, once for the table)."""
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("retry", "resolve", "toggle_mark", "mark_all", "open",
                                                "filter", "quick_filter", "close", "help")
     """The footer's keys, most used first (at 80 columns the rest do not fit; ``?`` lists them all)."""
