@@ -42,8 +42,9 @@ def test_problems_list_with_schema_warnings(snap_compare: Any, tmp_path: Path,
         replace_in_area(screen.area, '"formType": "assistant"', '"formTypo": "assistant"')
         panel = screen.query_one(EditProblems)
         await until(pilot, lambda: len(panel.problems) == 4)
-        await pilot.press("f8")
-        await pilot.pause(0.3)
+        await pilot.press("f8")  # to the first problem; its field's doc follows a moment later
+        strip = screen.query_one("#edit-doc", DocStrip)
+        await until(pilot, lambda: static_text(strip).startswith("http.mediaType"))
 
     app = SchemaEditorHost(tmp_path, SchemaLibrary(installed_schemas))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -18,6 +18,7 @@ from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.errors_table import ErrorsTable
 from explorer.tui.widgets.json_view import JsonView
 from tests.helpers.browse_app import labels, make_app, move_to, node, settle, tree_of
+from tests.helpers.palette import palette_pick
 from tests.helpers.toasts import toast_titles
 
 SIZE = (100, 32)
@@ -64,11 +65,7 @@ async def test_palette_jumps_to_a_step_by_name_loading_its_flow() -> None:
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"create netsuite invoices")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, "create netsuite invoices", "Create NetSuite invoices")
         await settle(pilot)
         tree = tree_of(app)
         assert tree.cursor_item is not None
@@ -83,19 +80,11 @@ async def test_palette_jumps_by_id_prefix_and_offers_screen_actions() -> None:
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*d.OFFLINE_CONNECTION[:12])
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, d.OFFLINE_CONNECTION[:12], d.OFFLINE_CONNECTION)
         await settle(pilot)
         item = tree_of(app).cursor_item
         assert item is not None and item.key == f"connection:{d.OFFLINE_CONNECTION}"
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"http log")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, "http log", "HTTP log")
         await settle(pilot)
         assert isinstance(app.screen, HttpLogScreen)
 

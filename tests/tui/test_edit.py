@@ -264,7 +264,7 @@ async def test_read_only_refuses_to_edit_without_any_request(
     async with IntegratorClient(DEMO_TOKENS["full"], transport=transport, read_only=True) as api:
         app = EditHost(lambda: editor(api, drafts, journal, read_only=True))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.1)
+            await until(pilot, lambda: isinstance(app.screen, EditorScreen))
             screen = app.screen
             assert isinstance(screen, EditorScreen) and screen.area is None
             assert "read-only" in static_text(screen.query_one("#edit-note", Static))
@@ -568,11 +568,10 @@ async def test_journal_refuses_to_undo_another_servers_write(
             detail = static_text(app.screen.query_one("#journal-detail", Static))
             assert f"on https://api.integrator.io/v1/ · account {d.USER_ID}" in detail
             await pilot.press("u")
-            await pilot.pause(0.1)
-            assert isinstance(app.screen, JournalScreen)
             refusal = ("Undo refused: this write went to https://api.integrator.io/v1/, but this session "
                        "talks to https://api.eu.integrator.io/v1/")
-            assert any(refusal in " ".join(text.split()) for text in toasts(app))
+            await until(pilot, lambda: any(refusal in " ".join(text.split()) for text in toasts(app)))
+            assert isinstance(app.screen, JournalScreen)
     assert sim.doc("flows", FLOW)["name"] == "NA rename"
 
 

@@ -123,8 +123,7 @@ async def test_without_schemas_the_editor_says_once_how_to_get_them(
     app = SchemaEditorHost(tmp_path / "a", library)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await opened(pilot)
-        await pilot.pause(0.1)
-        await until(pilot, lambda: bool(toasts(app)))
+        await until(pilot, lambda: any("iox schemas update" in text for text in toasts(app)))
         told = [text for text in toasts(app) if "iox schemas update" in text]
         assert len(told) == 1
         assert not screen.query_one("#edit-doc", DocStrip).display
