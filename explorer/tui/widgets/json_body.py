@@ -150,7 +150,16 @@ class JsonBody(LineViewer):
             self.move_cursor(len(lines) - 1)
 
     def reset(self) -> None:
-        """Forget the cursor, a pending jump to the end and search highlights (a new document)."""
+        """Forget the lines, the cursor, a pending jump to the end and search highlights (a new document).
+
+        The lines go at once (the pane is blank until the new document's first lines), so that `JsonView`
+        holds the only reference to a big document's lines and can free them a slice at a time.
+        """
+        self.lines = []
+        self._content_width = 0
+        self._forget()
+        self._update_virtual_size()
+        self.refresh()
         self.cursor_line = 0
         self._pending_last = False
         self.set_search(None, None)

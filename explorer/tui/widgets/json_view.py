@@ -49,6 +49,8 @@ INPUT_PAUSE_SECONDS = 0.005
 completes in one pause instead of waiting a slice at every hop (measured: End took 300 ms without)."""
 INPUT_GRACE_SECONDS = 0.25
 """How long after a key or mouse event background slices keep pausing."""
+FREE_LINES = 20_000
+"""Lines of a dropped document freed per slice (≈1 ms; `_free_later`)."""
 SYNC_SEARCH_CHARS = 500_000
 """Documents up to this size are searched at once (≤10 ms); bigger ones a window of lines at a time."""
 SYNC_INDEX_LINES = 50_000
@@ -195,13 +197,15 @@ class JsonView(Widget):
         """Note user input (the event goes on)."""
         self._last_input = time.monotonic()
 
-    def _start_slices(self, work: Callable[[], Coroutine[None, None, None]], group: str) -> Worker[None]:
-        """Run sliced background work on the UI loop; a newer job of the same group cancels it.
+    def _start_slices(self, work: Callable[[], Coroutine[None, None, None]], group: str, *,
+                      exclusive: bool = True) -> Worker[None]:
+        """Run sliced background work on the UI loop; a newer job of the same group cancels it (unless
+        not `exclusive`).
 
         A callable rather than a coroutine, so a job cancelled before it starts leaves no
         never-awaited coroutine; and a fixed description, as @work's default would repr the document.
         """
-        return self.run_worker(work, exclusive=True, group=group, description=group)
+        return self.run_worker(work, exclusive=exclusive, group=group, description=group)
 
     async def _breathe(self) -> None:
         """Let the UI loop run between two slices of background work (longer right after input)."""
@@ -333,13 +337,30 @@ class JsonView(Widget):
         for group in ("json-view-load", "json-view-search", "json-view-index"):
             self.workers.cancel_group(self, group)
         self._loaded.clear()
+        old = self._lines
         self._text, self._lines, self._is_json, self._chars = "", [], is_json, 0
         self._after_load.clear()
         self._index = None
         self._after_index.clear()
         self._hits = None
         self.body.reset()
+        self._free_later(old)
         return self._generation
+
+    def _free_later(self, lines: list[str]) -> None:
+        """Free a dropped document's lines a slice at a time (`FREE_LINES`), unless they are few.
+
+        Why: each line is a string of its own; dropping 700,000 of them at once held the loop 25-35 ms,
+        on the key that left the document. Nothing else may hold `lines`: they are emptied in place.
+        """
+        if len(lines) > FREE_LINES:
+            # Not exclusive: a cancelled job would drop its lines at once.
+            self._start_slices(partial(self._free_slices, lines), "json-view-free", exclusive=False)
+
+    async def _free_slices(self, lines: list[str]) -> None:
+        while lines:
+            del lines[-FREE_LINES:]
+            await asyncio.sleep(0)
 
     async def _encode_rest(self, generation: int, head: str, chunks: Iterator[str]) -> None:
         """Finish encoding a big document a slice at a time, letting the UI run in between.
@@ -369,6 +390,10 @@ class JsonView(Widget):
                         lines.extend(made)
                         width = max(width, measure_width(made))
                 await self._breathe()
+        except asyncio.CancelledError:
+            if generation != self._generation:  # a newer document: free what was made in slices
+                self._free_later(lines)
+            raise
         except (TypeError, ValueError, RecursionError) as error:
             self.notify(f"Cannot show all of this document: {error}", severity="error", markup=False)
             self._is_json = False  # a truncated document has no paths
