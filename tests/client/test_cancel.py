@@ -38,7 +38,7 @@ def client_on(transport: httpx.AsyncBaseTransport) -> IntegratorClient:
 
 
 async def test_a_cancel_ends_the_clients_retry_after_wait_and_nothing_is_resent() -> None:
-    transport = Throttling()
+    transport = Throttling(retry_after=60)
     scope = CancelScope()
     async with client_on(transport) as client:
         async def post() -> None:
@@ -51,8 +51,8 @@ async def test_a_cancel_ends_the_clients_retry_after_wait_and_nothing_is_resent(
         scope.cancel()
         with pytest.raises(Canceled):
             await task
-        assert time.monotonic() - started < 0.5
-    assert len(transport.posts) == 1  # before the fix: re-sent after the 3 s Retry-After
+        assert time.monotonic() - started < 10  # at once, not after the 60 s Retry-After (loaded CI: room)
+    assert len(transport.posts) == 1  # before the fix: re-sent after the Retry-After
 
 
 async def test_nothing_is_sent_once_the_scope_is_cancelled() -> None:
@@ -66,7 +66,7 @@ async def test_nothing_is_sent_once_the_scope_is_cancelled() -> None:
 
 
 async def test_esc_during_a_429_wait_reports_exactly_what_the_server_accepted() -> None:
-    transport = Throttling()
+    transport = Throttling(retry_after=60)
     records = [ErrorRecord(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP, f"e{n}", retry_data_key=f"k{n}")
                for n in range(2500)]
     cancel = CancelToken()
@@ -77,7 +77,7 @@ async def test_esc_during_a_429_wait_reports_exactly_what_the_server_accepted() 
         await asyncio.sleep(0.2)  # the batches already started have had their 429s; the client waits now
         sent_before = len(transport.posts)
         cancel.cancel()
-        report = await asyncio.wait_for(task, 1.0)
+        report = await asyncio.wait_for(task, 10)  # at once, not after the 60 s Retry-After
     assert 1 <= sent_before <= 3 and len(transport.posts) == sent_before  # nothing after the cancel
     assert report.sent == [] and report.canceled
     assert len(report.not_sent) == 2500 and {reason for _, reason in report.not_sent} == {NOT_SENT_CANCELED}

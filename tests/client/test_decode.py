@@ -45,9 +45,10 @@ async def test_the_loop_runs_while_a_big_body_is_parsed() -> None:
     assert await parsing == DOC
     took = time.perf_counter() - started
     await counter
-    # relative, not a speed target: a parse holding the GIL leaves one gap as long as the whole parse
+    # relative, not a speed target: a parse holding the GIL leaves one gap as long as the whole parse.
+    # Half, not less: on a loaded 2-core machine the OS alone paused the loop for 1/6 of the parse.
     longest = max((later - earlier for earlier, later in itertools.pairwise(turns)), default=took)
-    assert longest < took / 4, f"the loop waited {longest:.3f} s of a {took:.3f} s parse"
+    assert longest < took / 2, f"the loop waited {longest:.3f} s of a {took:.3f} s parse"
 
 
 async def test_small_bodies_are_parsed_at_once() -> None:

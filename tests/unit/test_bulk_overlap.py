@@ -8,6 +8,7 @@ The rules of ``services/bulk.py`` (exactly once per id, nothing lost, cancellabl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,30 +17,45 @@ from explorer.client import Unauthorized
 from explorer.model import Job
 from explorer.services.bulk import BulkOptions, CancelToken, Pacer, run_bulk
 from tests.helpers.fake_bulk import FakeClient, rate_limited, rec
+from tests.helpers.waiting import WAIT_S
 
 
 @dataclass
 class SlowClient(FakeClient):
-    """A FakeClient whose answers take ``answer_s`` of real time; it notes overlap and start times."""
+    """A FakeClient whose answers take ``answer_s`` of real time; it notes overlap and start times.
+
+    With ``hold_until``, no answer comes before that many calls are on the wire at once (or ``WAIT_S`` has
+    passed: a run that never overlaps so much ends, and its test fails on ``most_in_flight``). Why: with
+    answers 0.1 s long, a loaded machine sometimes had the first answer back before the last call of a
+    burst had started, and the overlap measured was the machine's, not the pacer's.
+    """
 
     answer_s: float = 0.02
+    hold_until: int = 0
     in_flight: int = 0
     most_in_flight: int = 0
     starts: list[float] = field(default_factory=list)
+    _overlapped: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def retry_errors(self, flow_id: str, step_id: str, retry_data_keys: Sequence[str]) -> Job:
         self.starts.append(time.monotonic())
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        if self.hold_until and self.most_in_flight >= self.hold_until:
+            self._overlapped.set()
         try:
-            await asyncio.sleep(self.answer_s)
+            if self.hold_until:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._overlapped.wait(), WAIT_S)
+            else:
+                await asyncio.sleep(self.answer_s)
             return await super().retry_errors(flow_id, step_id, retry_data_keys)
         finally:
             self.in_flight -= 1
 
 
 async def test_ten_batches_go_out_at_once_and_every_record_is_sent_once() -> None:
-    client = SlowClient(answer_s=0.1)
+    client = SlowClient(hold_until=10)
     records = [rec(n) for n in range(10_000)]
     report = await run_bulk(client, "retry", records, options=BulkOptions(follow=False))
     assert client.most_in_flight == 10  # the defaults: the whole 10,000 in one round trip
@@ -49,7 +65,7 @@ async def test_ten_batches_go_out_at_once_and_every_record_is_sent_once() -> Non
 
 
 async def test_in_flight_bounds_the_overlap_and_every_record_is_sent_once() -> None:
-    client = SlowClient()
+    client = SlowClient(hold_until=2)
     records = [rec(n) for n in range(5000)]
     report = await run_bulk(client, "retry", records,
                             options=BulkOptions(min_interval=0.0, follow=False, in_flight=2))

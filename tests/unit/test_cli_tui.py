@@ -14,6 +14,7 @@ from explorer.commands.session import ProfileSwitcher
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
 from tests.helpers.cli import isolate
+from tests.helpers.waiting import until
 
 Cap = pytest.CaptureFixture[str]
 
@@ -68,10 +69,5 @@ async def test_the_switcher_factory_feeds_the_apps_http_log() -> None:
     app = ExplorerApp(client_factory=choice.client_factory, profile_label=choice.label,
                       read_only=choice.read_only, show_timings=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        for _ in range(50):
-            if len(app.context.requests):
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: any(record.path == "/v1/tokenInfo" for record in app.context.requests))
         assert app.context.base_url == "https://api.integrator.io/v1/"
-        assert any(record.path == "/v1/tokenInfo" for record in app.context.requests)
