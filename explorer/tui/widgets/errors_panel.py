@@ -230,6 +230,9 @@ class ErrorsPanel(Vertical):
         self.fetching = True
         self.table.rows_changed(self.store.view)
         self.update_status()
+        # Freeze what the app built before this screen now, not after the first page: a full collection
+        # walking it all (35-100 ms, gc.callbacks in the real iox) fell between enter and the first row.
+        self._rows_hold.keep()
         self._stream(source)
 
     def reload(self, total: int | None = None) -> None:
