@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -21,7 +22,6 @@ from textual.screen import Screen
 from explorer.client import ClientFactory, IntegratorClient
 from explorer.services.account import AccountService
 from explorer.textsafe import clip, escape, markup_escape, one_line
-from explorer.tui.commands import ExplorerCommands
 from explorer.tui.context import AppContext
 from explorer.tui.key_bursts import KeyBurst, bursting, deliver
 from explorer.tui.screens.main import MainScreen
@@ -40,12 +40,19 @@ def escape_lines(text: str) -> str:
     return "\n".join(escape(line) for line in text.split("\n"))
 
 
+def _explorer_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (Textual accepts a callable here)."""
+    from explorer.tui.commands import ExplorerCommands
+
+    return ExplorerCommands
+
+
 class ExplorerApp(App[None]):
     """The explorer. Keys everywhere: ``q`` quit, ``?`` help, ``t`` token, ``l`` HTTP log, ``ctrl+p``."""
 
     TITLE = "integrator-explorer"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
-    COMMANDS = App.COMMANDS | {ExplorerCommands}
+    COMMANDS = App.COMMANDS | {_explorer_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -98,7 +105,11 @@ class ExplorerApp(App[None]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self._start_session()
-        self.push_screen(MainScreen())
+        # Pushed from the message queue, not here: a screen pushed in `on_mount` is mounted inside the app's
+        # start-up batch (`App.batch_update`, which lasts until the pushed screen and its widgets are
+        # mounted), so its first full frame, tree and all, was rendered and thrown away, and the tree reached
+        # the terminal only with the next one, 15-25 ms later (a trace of `iox --demo`).
+        self.call_later(self.push_screen, MainScreen())
         self.set_interval(0.5, self._show_waits)
 
     def _show_waits(self) -> None:

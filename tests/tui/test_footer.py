@@ -87,3 +87,35 @@ async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.Monk
         assert app.focused is screen.open_panel.table
         assert builds == ["ErrorsScreen"]
         assert "toggle_mark" in [key.action for key in screen.query_one(RankedFooter).query(FooterKey)]
+
+
+async def test_the_main_screen_footer_is_built_once_with_the_tree_focused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up (issue 10): the main screen's footer keys are composed once, before the first frame, with the
+    tree's own (``r Refresh``) among them, never rebuilt; a signal that changes nothing keeps the same key
+    widgets, and a focus change that does (the filter input) rebuilds them."""
+    rebuilds: list[str] = []
+    original = RankedFooter.recompose
+
+    async def counted(self: RankedFooter) -> None:
+        rebuilds.append(type(self.screen).__name__)
+        await original(self)
+
+    monkeypatch.setattr(RankedFooter, "recompose", counted)
+    app = make_app(Simulator(seed=0, time_scale=0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert rebuilds == []
+        footer = app.screen.query_one(Footer)
+        keys = list(footer.query(FooterKey))
+        assert "refresh_node" in [key.action for key in keys]  # the tree had the focus when they were made
+        assert all(key.has_class("-compact") for key in keys)
+        app.screen.refresh_bindings()
+        await settle(pilot)
+        assert list(footer.query(FooterKey)) == keys  # nothing changed: the same widgets
+        await pilot.press("slash")  # the filter input takes the focus: the tree's keys leave the footer
+        await settle(pilot)
+        assert "refresh_node" not in [key.action for key in footer.query(FooterKey)]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "refresh_node" in [key.action for key in footer.query(FooterKey)]

@@ -52,6 +52,9 @@ class MainScreen(Screen[None]):
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("edit", "errors_or_external", "filter", "search", "copy_value",
                                                "help", "quit", "refresh_node", "zoom", "token", "http_log")
     """The footer's keys, most used first: at 80 columns the last ones do not fit (``?`` lists them all)."""
+    AUTO_FOCUS = "#tree"
+    """The tree has the focus from the first frame (Textual's default, the first focusable widget, is the
+    filter input: focusing it, then the tree, restyled both and rebuilt the footer before the tree showed)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="main.filter"),
@@ -114,13 +117,16 @@ class MainScreen(Screen[None]):
                 yield JsonView(id="json")
                 yield PaneDocStrip(self.host.context.schemas, id="json-doc")
         yield ProblemPanel(id="problem")
-        yield RankedFooter(compact=True)
         yield WaitStatus(id="wait-status")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#pane-title", Static).update(Text("Loading…", style="italic"))
         self.resource_tree.focus()
         self.resource_tree.load()
+        # Mounted here, not composed: by now the tree has the focus (AUTO_FOCUS), so the footer composes its
+        # keys once, the tree's among them, before the first frame. Composed with the others, it showed the
+        # keys of a screen without focus, and was rebuilt when the focus came.
+        await self.mount(RankedFooter(compact=True, keys_at_once=True), before="#wait-status")
         self.call_after_refresh(self._warm_up)
 
     def _warm_up(self) -> None:

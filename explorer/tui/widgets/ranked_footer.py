@@ -12,6 +12,10 @@ six in a row: 120-350 ms of the event loop on a busy machine (measured with a lo
 moments the first rows and the first keys were due. Here signals are coalesced into one check after the
 next refresh, and the footer is rebuilt only if the shown keys (binding, enabled, tooltip) differ from the
 last build.
+
+Why ``keys_at_once``: Textual's footer composes empty and builds its keys on the first signal, a frame or
+more later. A screen that mounts its footer once its focus is set (the main screen) passes it: the keys are
+in the screen's first frame, built once (start-up, issue 10).
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ class RankedFooter(Footer):
     _check_queued = False
     """A check for changed keys is already waiting for the next refresh."""
 
+    def __init__(self, *, compact: bool = False, keys_at_once: bool = False) -> None:
+        super().__init__(compact=compact)
+        if keys_at_once:
+            self.set_reactive(Footer._bindings_ready, True)
+
     def _shown_keys(self) -> tuple[object, ...]:
         """Everything ``Footer.compose`` reads: the shown bindings (with enabled state and tooltip) in order,
         and whether the palette key is shown."""
@@ -76,4 +85,10 @@ class RankedFooter(Footer):
         order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
         if order and all(isinstance(key, FooterKey) for key in keys):  # key groups: leave Textual's layout
             keys = footer_rank(order, keys)
+        if self.compact:
+            # A key's `compact` watcher adds this class once mounted, restyling the key and its parts; with
+            # the class already there (added before mounting: no restyle now) the watcher changes nothing.
+            for key in keys:
+                if isinstance(key, FooterKey):
+                    key.add_class("-compact", update=False)
         yield from keys
