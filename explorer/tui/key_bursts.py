@@ -32,7 +32,6 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.driver import Driver
 from textual.message import Message
-from textual.widgets import TextArea
 
 from explorer.tui.input_clock import note_input
 from explorer.tui.raw_input import InputReader, TextRun, keys_of
@@ -124,6 +123,10 @@ async def deliver(app: App[Any], burst: KeyBurst) -> None:
     moves the focus gets the keys one by one. Once the app is quitting, a burst (typed after the quit key)
     is dropped, as queued keys are.
     """
+    # Imported here: ``TextArea`` (with its document, themes and tree-sitter glue) is ~10 ms of start-up, and
+    # the first frame shows none (the editor's screens import it, in the warm-up after the first frame).
+    from textual.widgets import TextArea
+
     parts = burst.take()
     if app.return_code is not None:
         return

@@ -62,16 +62,19 @@ def test_the_first_frame_does_not_import_the_screens_it_does_not_show() -> None:
     later = {"explorer.tui.screens.editor", "explorer.tui.screens.errors",
              "explorer.tui.screens.errors_cross",
              "explorer.tui.screens.jobs", "explorer.tui.screens.journal", "explorer.services.writes",
-             "explorer.services.bulk", "explorer.tui.widgets.diff_view"}
+             "explorer.services.bulk", "explorer.tui.widgets.diff_view", "explorer.tui.commands"}
     assert not shown & later
     assert "explorer.tui.screens.main" in shown
 
 
-def test_start_up_does_not_import_httpx_command_line_client() -> None:
-    """httpx's own CLI (click, rich.progress, pygments' lexer table) cost ~30 ms of every start-up."""
+def test_start_up_does_not_import_what_the_first_frame_does_not_need() -> None:
+    """httpx's own CLI (click, rich.progress, pygments' lexer table) cost ~30 ms of every start-up; the
+    TextArea (key bursts import it when a burst comes) and pygments' JSON lexer (the pane colours JSON once a
+    document arrives, after the first frame) ~20 ms more."""
     code = ("import explorer.cli, explorer.tui.app\nimport httpx, sys\n"
             "print(' '.join(name for name, module in sys.modules.items() if module is not None))")
     shown = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True).stdout.split())
     assert "httpx" in shown
-    assert not shown & {"httpx._main", "click", "rich.progress"}
+    assert not shown & {"httpx._main", "click", "rich.progress", "textual.widgets._text_area",
+                        "textual.document._document", "pygments.lexers", "pygments.lexers.data"}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 LATER_SCREENS = (
     "explorer.tui.screens.errors", "explorer.tui.screens.errors_cross", "explorer.tui.screens.errors_detail",
     "explorer.tui.screens.editor", "explorer.tui.screens.jobs", "explorer.tui.screens.journal",
+    "explorer.tui.commands",  # the palette's provider (ctrl+p): not a screen, not on the first frame either
 )
 
 

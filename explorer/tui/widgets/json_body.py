@@ -16,7 +16,6 @@ from functools import cache
 from itertools import filterfalse
 from typing import Any, ClassVar
 
-from pygments.lexers.data import JsonLexer  # type: ignore[import-untyped]
 from pygments.token import Token  # type: ignore[import-untyped]
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -127,7 +126,7 @@ class JsonBody(LineViewer):
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # whole styled lines
         self._rows: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(256)  # painted rows
         self._row_styles: tuple[Style, Style, Style, Style] | None = None
-        self._lexer = JsonLexer()
+        self._lexer: Any = None  # pygments' JsonLexer, made when the first line is styled (see styled_line)
         self._token_styles: dict[Any, Style] = {}
         self._pattern: re.Pattern[str] | None = None
         self._current: tuple[int, int, int] | None = None  # (line, column, length) of the current hit
@@ -261,6 +260,12 @@ class JsonBody(LineViewer):
         line = self.lines[number]
         text = Text(printable(line), no_wrap=True, end="")  # never markup: server text is literal
         if self.is_json:
+            if self._lexer is None:
+                # Imported here: pygments' lexer table and JSON lexer are ~8 ms of start-up, and the first
+                # frame (the tree, the pane saying "Loading…") has no JSON to colour yet.
+                from pygments.lexers.data import JsonLexer  # type: ignore[import-untyped]
+
+                self._lexer = JsonLexer()
             for start, token, value in self._lexer.get_tokens_unprocessed(line):
                 style = self._foreground(token)
                 if style:
