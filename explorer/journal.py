@@ -412,7 +412,7 @@ class Journal:
 
     def _newest_first(self) -> Iterator[JournalEntry]:
         self.corrupt_lines = 0
-        for line in _lines_from_end(self.path):
+        for line in lines_from_end(self.path):
             if not line.strip():
                 continue
             try:
@@ -427,7 +427,7 @@ def _json_line(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
 
 
-def _lines_from_end(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+def lines_from_end(path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
     """Yield a file's lines last first, reading it backwards in chunks (the newest entries are at the end)."""
     try:
         handle = path.open("rb")

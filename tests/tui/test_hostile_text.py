@@ -2,14 +2,13 @@
 
 A transport rewrites every answer of the simulator so that integration, flow and step names, error
 messages, the token's owner and job details all carry the same hostile string (Rich markup, an OSC 52
-clipboard write, a CSI and a C1 CSI, every bidi control, a line separator, NUL, DEL). The screens are then
-rendered exactly as the driver would write them (``render_segments`` of a full compositor update) and the
-bytes are searched.
+clipboard write, a CSI and a C1 CSI, every bidi control, a line separator, NUL, DEL). Each screen is then
+exported (``export_screenshot``: the full compositor update the driver would write, every character kept)
+and its text is searched.
 """
 
 from __future__ import annotations
 
-from textual._compositor import CompositorUpdate
 from textual.app import App
 from textual.widgets._toast import Toast
 
@@ -21,10 +20,9 @@ from tests.helpers.hostile import HOSTILE, RAW, HostileTransport
 
 
 def terminal_bytes(app: App[None]) -> str:
-    """The full screen as the driver would write it to the terminal (styles, cursor moves and all)."""
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    assert isinstance(update, CompositorUpdate)
-    return update.render_segments(app.console)
+    """The full screen as exported (``export_screenshot``): every character the compositor would send, in
+    the same render as the driver's; only the driver's own cursor moves and colour codes are left out."""
+    return app.export_screenshot()
 
 
 def assert_inert(raw: str, where: str) -> None:

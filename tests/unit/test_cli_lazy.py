@@ -9,23 +9,33 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
 from explorer.cli import build_parser, command_word
-from explorer.commands import COMMAND_GROUPS, group_of
+from explorer.commands import COMMAND_GROUPS, LazyGroup, group_of
 
 
-def _registered(group_module: object) -> dict[str, str]:
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers(dest="command")
-    group_module.register(commands)  # type: ignore[attr-defined]
-    return {action.dest: str(action.help) for action in commands._choices_actions}
+def _listing(add: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], object]) -> str:
+    """The help a parser prints once ``add`` has added its sub-commands (wide: one line per command)."""
+    parser = argparse.ArgumentParser(prog="iox", formatter_class=lambda prog: argparse.HelpFormatter(
+        prog, max_help_position=60, width=400))
+    add(parser.add_subparsers(dest="command"))
+    return parser.format_help()
 
 
 @pytest.mark.parametrize("group", COMMAND_GROUPS, ids=lambda group: group.module)
-def test_the_table_names_every_command_with_its_registered_help(group: object) -> None:
-    assert _registered(group.load()) == group.commands  # type: ignore[attr-defined]
+def test_the_table_names_every_command_with_its_registered_help(group: LazyGroup) -> None:
+    registered = _listing(group.load().register)
+
+    def from_the_table(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        for name, help_text in group.commands.items():
+            commands.add_parser(name, help=help_text)
+
+    assert registered == _listing(from_the_table)  # same commands, same order, same help, as --help shows
+    for name, help_text in group.commands.items():
+        assert f" {name} " in registered and help_text in registered
 
 
 def test_the_command_word_skips_global_options_and_their_values() -> None:

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from explorer import journal as journal_module
 from explorer.journal import (
     MASK,
     Draft,
@@ -30,6 +29,7 @@ from explorer.journal import (
     UnsafeName,
     check_name,
     iso_time,
+    lines_from_end,
     redact,
 )
 
@@ -534,7 +534,7 @@ def test_large_documents_across_read_chunks(journal: Journal) -> None:
 def test_reverse_line_reader_at_any_chunk_size(tmp_path: Path, chunk_size: int) -> None:
     file = tmp_path / "lines"
     file.write_bytes(b"one\ntwo\n\nthree-is-longer\nlast-without-newline")
-    assert list(journal_module._lines_from_end(file, chunk_size)) == [
+    assert list(lines_from_end(file, chunk_size)) == [
         b"last-without-newline",
         b"three-is-longer",
         b"",
@@ -589,9 +589,9 @@ def test_record_finds_a_secret_that_json_escapes(journal: Journal) -> None:
 def test_reverse_line_reader_with_trailing_newline_and_empty_file(tmp_path: Path, chunk_size: int) -> None:
     file = tmp_path / "lines"
     file.write_bytes(b"a\n" + b"x" * 50 + b"\n")
-    assert list(journal_module._lines_from_end(file, chunk_size)) == [b"", b"x" * 50, b"a"]
+    assert list(lines_from_end(file, chunk_size)) == [b"", b"x" * 50, b"a"]
     file.write_bytes(b"")
-    assert list(journal_module._lines_from_end(file, chunk_size)) == []
+    assert list(lines_from_end(file, chunk_size)) == []
 
 
 def test_deeply_nested_garbage_is_a_corrupt_line_not_a_crash(journal: Journal, store: DraftStore) -> None:
