@@ -13,6 +13,7 @@ from textual.widgets import Static, TextArea
 
 from explorer.tui.key_bursts import KeyBurst, Part, bursting, deliver, expand_tabs
 from explorer.tui.raw_input import TextRun
+from tests.helpers.waiting import until
 
 
 def key(name: str, character: str | None = None) -> events.Key:
@@ -161,8 +162,7 @@ async def test_where_tab_moves_the_focus_a_burst_with_a_tab_is_replayed_key_by_k
         first.focus()
         await pilot.pause()
         app.post_message(gathered(TextRun("ab"), events.Key("tab", "\t"), TextRun("cd")))
-        for _ in range(4):
-            await pilot.pause()
+        await until(pilot, lambda: len(first.text + second.text) == 4)  # every key of the burst handled
         # The tab moved the focus (keys queued behind it had already gone to the first area, as without
         # bursts); it typed nothing.
         assert app.focused is second

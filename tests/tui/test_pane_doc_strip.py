@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
+from explorer.services import schemas as schemas_module
+from explorer.services.schema_files import read_kind
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.app import ExplorerApp
@@ -22,11 +26,19 @@ async def at(pilot: Pilot[None], app: ExplorerApp, key: str) -> None:
     await settle(pilot)
 
 
-async def test_the_pane_strip_describes_the_key_under_the_cursor(installed_schemas: Path) -> None:
+async def test_the_pane_strip_describes_the_key_under_the_cursor(installed_schemas: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    kinds_read: list[str] = []
+
+    def reading(directory: Path, kind: str) -> Any:
+        kinds_read.append(kind)
+        return read_kind(directory, kind)
+
+    monkeypatch.setattr(schemas_module, "read_kind", reading)
     app = make_app(Simulator(seed=0, time_scale=0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.context.schemas._trees == {}  # start-up and the tree read no schema
+        assert kinds_read == []  # start-up and the tree read no schema file
         await at(pilot, app, f"connection:{d.CONN_SHOPIFY}")
         main = app.main_screen
         assert main is not None
@@ -37,10 +49,10 @@ async def test_the_pane_strip_describes_the_key_under_the_cursor(installed_schem
         line = next(i for i, text in enumerate(view.lines) if '"type": "token"' in text)
         view.move_cursor(line)
         await until(pilot, lambda: static_text(strip).startswith("http.auth.type · string · one of"))
+        assert kinds_read == ["connections"]  # read when first needed, once
         await pilot.press("f1")
         await until(pilot, lambda: isinstance(app.screen, FieldDocScreen))
         await pilot.press("escape")
         await at(pilot, app, f"integration:{d.INT_SHOPIFY}")  # no published schema for integrations
         view.focus()
-        await pilot.pause(0.1)
-        assert not strip.display
+        await until(pilot, lambda: not strip.display)
