@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from textual import events
+from textual.app import App, ComposeResult
 from textual.message import Message
 
 from explorer.tui import input_clock
@@ -48,3 +49,28 @@ async def test_background_slices_pause_after_input_read_anywhere(monkeypatch: py
     input_clock.note_input()  # a key read while the focus is elsewhere (the tree): the view never sees it
     await view._breathe()
     assert delays == [0, INPUT_PAUSE_SECONDS]
+
+
+async def test_after_input_a_slice_waits_for_the_screen_to_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key's whole chain (binding, action, repaint) runs before more background work."""
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield JsonView()
+
+    async with Host().run_test() as pilot:
+        view = pilot.app.query_one(JsonView)
+        waits: list[bool] = []
+        real = view.wait_for_refresh
+
+        async def recorded() -> bool:
+            waits.append(await real())
+            return waits[-1]
+
+        monkeypatch.setattr(view, "wait_for_refresh", recorded)
+        monkeypatch.setattr(input_clock, "_last", float("-inf"))
+        monkeypatch.setattr(view, "_last_input", float("-inf"))
+        await view._breathe()
+        assert waits == []
+        input_clock.note_input()
+        await view._breathe()
+        assert waits == [True]
