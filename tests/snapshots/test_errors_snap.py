@@ -17,7 +17,7 @@ from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.widgets.json_view import JsonView
-from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, wait_for
+from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, screen_of, wait_for
 
 SIZE = (130, 36)
 FROZEN = BulkOptions(min_interval=0.0, poll_interval=0.02, clock=lambda: 0.0)
@@ -72,6 +72,8 @@ def test_bulk_progress_between_batches(snap_compare: Any) -> None:
         dialog.action_confirm()
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressDialog)
                        and "sent 1000 " in str(pilot.app.screen.query_one("#bulk-status").render()))
+        panel = screen_of(pilot.app).open_panel  # the accepted batch leaves the table within 0.5 s
+        await wait_for(pilot, lambda: len(panel.store.rows) == 2000)
         await pilot.pause()
 
     assert snap_compare(host(AMAZON, STUCK_AFTER_FIRST_BATCH), terminal_size=SIZE, run_before=run_before)

@@ -174,3 +174,12 @@ async def test_follow_jobs_without_ids_says_so() -> None:
 async def test_follow_jobs_reads_non_retry_jobs_by_id() -> None:
     jobs, note = await follow_jobs(FakeClient(), [Job("run1", type="flow", status="running")], options=FAST)
     assert [job.status for job in jobs] == ["completed"] and note == ""
+
+
+async def test_a_plan_made_beforehand_is_sent_as_planned() -> None:
+    records = [rec(n) for n in range(2500)]
+    batches, skipped = plan_batches("retry", records)
+    client = FakeClient()
+    report = await run_bulk(client, "retry", records, options=FAST, planned=(batches[:2], skipped))
+    assert [len(ids) for _, _, ids in client.calls] == [1000, 1000]  # not planned again: the 500 stay
+    assert len(report.sent) == 2000 and report.requested == 2500
