@@ -66,23 +66,28 @@ TABLE_TOP, TABLE_BOTTOM = 4, LINES - 2
 MiB = 1024.0
 
 
+def open_palette_on_big_step(term: Terminal) -> None:
+    """Wait for the tree, then ``ctrl+p`` "errors upsert orders (00.0)": its errors screen is one key away."""
+    term.wait_for_text("● 100,006", timeout=120)  # the tree with its badges
+    term.press("ctrl+p")
+    term.wait_for_text("🔎", timeout=30)
+    term.press("errors upsert orders (00.0)")
+    hit = "Errors: Upsert orders (00.0) (Orders to ERP (00.0))"
+    for _ in range(20):  # the palette lists steps once the step catalog is in: type again till then
+        try:
+            term.wait_for_text(hit, timeout=3)
+            break
+        except TimeoutError:
+            term.press("\x7f)")
+    term.wait_for_text(hit, timeout=1)
+
+
 def measure_screen(sim: SimulatorProcess, keys_every: float) -> dict[str, float | list[float]]:
     """One TUI run: first row, fully loaded, keystroke latencies while loading, peak RSS."""
     home = fresh_home()
     try:
         with Terminal([str(IOX), "--base-url", sim.base_url], env=iox_env(sim, home)) as term:
-            term.wait_for_text("● 100,006", timeout=120)  # the tree with its badges
-            term.press("ctrl+p")
-            term.wait_for_text("🔎", timeout=30)
-            term.press("errors upsert orders (00.0)")
-            hit = "Errors: Upsert orders (00.0) (Orders to ERP (00.0))"
-            for _ in range(20):  # the palette lists steps once the step catalog is in: type again till then
-                try:
-                    term.wait_for_text(hit, timeout=3)
-                    break
-                except TimeoutError:
-                    term.press("\x7f)")
-            term.wait_for_text(hit, timeout=1)
+            open_palette_on_big_step(term)
             rows = term.watch(lambda screen: any("REC-0999" in line for line in screen.display))
             done = term.watch(lambda screen: any("100,000 loaded ·" in line for line in screen.display))
             entered = term.press("enter")
@@ -212,6 +217,40 @@ def measure_retry(sim: SimulatorProcess, count: int) -> dict[str, Any]:
         cleanup_home(home)
 
 
+def measure_tui_retry(sim: SimulatorProcess, count: int) -> dict[str, float]:
+    """The TUI's path: the big step's 100,000 errors loaded, ``d`` "newest COUNT's time.." (the newest
+    ``count`` shown), ``a`` (mark them), ``r``; from the ``y`` that confirms until the progress dialog says
+    every batch is done ("batches N/N · sent S"; the retry jobs are followed after that)."""
+    home = fresh_home()
+    try:
+        env = {**os.environ, **iox_env(sim, home)}
+        listed = subprocess.run([str(IOX), "--base-url", sim.base_url, "errors", FLOW, STEP, "--jsonl",
+                                 "--limit", str(count)], capture_output=True, env=env, check=True).stdout
+        since = json.loads(listed.splitlines()[-1])["occurredAt"]
+        with Terminal([str(IOX), "--base-url", sim.base_url], env=iox_env(sim, home)) as term:
+            open_palette_on_big_step(term)
+            term.press("enter")
+            term.wait_for_text("100,000 loaded ·", timeout=300)
+            term.press("d")
+            term.wait_for_text("Occurred between", timeout=30)
+            term.press(f"{since}..")
+            term.press("enter")
+            term.wait_for_text(f"{count:,} shown", timeout=60)
+            term.press("a")
+            term.wait_for_text(f"{count:,} selected", timeout=30)
+            term.press("r")
+            term.wait_for_text("Retry ", timeout=30)
+            time.sleep(0.3)  # the dialog is painted; let it settle before the key that is timed
+            all_done = re.compile(r"batches (\d+)/\1 · sent (\d+)")
+            done = term.watch(lambda screen: any(all_done.search(line) for line in screen.display))
+            pressed = term.press("y")
+            finished = term.wait(done, timeout=120)
+            found = next(m for m in map(all_done.search, term.lines()) if m is not None)
+        return {"bulk": finished - pressed, "batches": float(found.group(1)), "sent": float(found.group(2))}
+    finally:
+        cleanup_home(home)
+
+
 def main() -> None:
     """Run and print."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -221,7 +260,8 @@ def main() -> None:
     parser.add_argument("--retry-latency-ms", type=float, default=100.0)
     parser.add_argument("--retry", type=int, default=10_000)
     parser.add_argument("--keys-every", type=float, default=0.1, help="seconds between keys while loading")
-    parser.add_argument("--skip", action="append", default=[], choices=("screen", "stream", "retry"))
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=("screen", "stream", "retry", "tui-retry"))
     args = parser.parse_args()
     print(f"iox errors at scale; {args.runs} runs; {machine_note()}; {compile_bytecode()}", flush=True)
 
@@ -281,6 +321,20 @@ def main() -> None:
         print(f"  the command's own elapsed (in-process timer of its report) {spread(own)}")
         print(f"  whole process (start-up, listing the pages holding the ids, retry, report, exit) "
               f"{spread([r['whole'] for r in runs_r], 's', 1)}")
+    if "tui-retry" not in args.skip:
+        runs_t = []
+        for _ in range(args.runs):
+            with simulator(args.retry_latency_ms) as sim:
+                runs_t.append(measure_tui_retry(sim, args.retry))
+        rtt = args.retry_latency_ms / 1000
+        sent = int(min(r["sent"] for r in runs_t))
+        calls, ideal = ideal_retry_s(sent, rtt)
+        bulk = [r["bulk"] for r in runs_t]
+        print(f"TUI retry of the newest {args.retry:,} errors of the 100,000 at "
+              f"{args.retry_latency_ms:.0f} ms round trip (`d` newest..; `a`; `r`; `y`), {sent:,} sent in "
+              f"{calls} calls, ideal {ideal * 1000:.0f} ms:")
+        print(f"  `y` → 'batches {calls}/{calls}' on screen {spread(bulk)}; ratio to the ideal "
+              f"{spread([b / ideal for b in bulk], '×', 1)} (target ≤ 1.2)")
     print(f"done; {machine_note()}")
 
 
