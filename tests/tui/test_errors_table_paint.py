@@ -83,3 +83,30 @@ async def test_rows_fill_a_part_empty_window_as_they_arrive() -> None:
         table.rows_changed(view)
         await pilot.pause()
         assert "m000004" in app.export_screenshot()
+
+
+async def test_painting_the_table_works_out_its_style_and_column_widths_once_not_per_line() -> None:
+    """``rich_style`` and ``_layout`` per line were ~45 % of painting the whole table (every first page,
+    page down and scroll pays it); they are worked out once per paint, and the lines are the same."""
+    from textual.geometry import Region
+
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        table.show_errors(records(0, 100))
+        await pilot.pause()
+        region = Region(0, 0, table.size.width, table.size.height)
+        table._styles_cache.clear()
+        painted = [strip.text for strip in table.render_lines(region)]
+        layouts: list[int] = []
+        original = table._layout
+
+        def counting_layout() -> list[int]:
+            layouts.append(1)
+            return original()
+
+        table._layout = counting_layout  # type: ignore[method-assign]
+        table._styles_cache.clear()
+        again = [strip.text for strip in table.render_lines(region)]
+        assert len(layouts) == 1 and len(again) == table.size.height == 20
+        assert again == painted and "m000000" in again[1]

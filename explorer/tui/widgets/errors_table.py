@@ -23,7 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -157,6 +157,8 @@ class ErrorsTable(LineViewer):
         self.is_refailed: RowPredicate = lambda record: False
         self.is_beyond: RowPredicate = lambda record: False
         """Past the newest 20,000 errors of the step: shown ⊘ in the retryable column."""
+        self._paint: tuple[Style, list[int]] | None = None
+        """The base style and column widths while ``render_lines`` paints (None otherwise)."""
         self._painted: dict[int, object | None] = {}
         """What each screen line last showed (the row object, None for a blank): ``rows_changed`` skips the
         repaint when a streamed page leaves every one of them in place."""
@@ -405,12 +407,24 @@ class ErrorsTable(LineViewer):
         first = style + gutter_style if gutter_style else style
         return Strip([Segment(gutter, first), Segment(cells + " ", style)])
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Work out the base style and the column widths once for all the lines of this paint.
+
+        Why: ``rich_style`` walks every ancestor's styles and ``_layout`` the widget's regions; per line
+        they were ~45 % of painting the whole table (6 ms on 35 lines, profiled), which every first page,
+        page down and scroll pays.
+        """
+        self._paint = (self.rich_style, self._layout())
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
         """Row 0 is the header (it stays put); row y shows item ``scroll_y + y - 1``."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
-        widths = self._layout()
+        base, widths = self._paint or (self.rich_style, self._layout())
         if y == 0:
             strip = self._header(widths, base)
         else:
