@@ -54,6 +54,7 @@ def test_run_server_prints_urls_and_tokens(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No socket here: `serve` is replaced by a stand-in that records what it was asked for."""
+    import gc
     import threading
 
     from explorer.simulator import server as server_module
@@ -76,9 +77,12 @@ def test_run_server_prints_urls_and_tokens(
         return FakeRunning()
 
     monkeypatch.setattr(server_module, "serve", fake_serve)
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append("sim" not in seen))
     stop = threading.Event()
     stop.set()
     server_module.run_server(8765, 8766, 5.0, 1.0, "500=0.5", "demo", 3, ca_port=8768, stop=stop)
+    assert frozen == [True]  # what it built is frozen once, before it serves (a full collection took ~55 ms)
     lines = capsys.readouterr().out.splitlines()
     assert "NA: http://127.0.0.1:8765/v1/" in lines and "EU: http://127.0.0.1:8766/v1/" in lines
     assert "CA: http://127.0.0.1:8768/v1/" in lines and not any(line.startswith("AU:") for line in lines)
