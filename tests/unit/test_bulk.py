@@ -183,3 +183,20 @@ async def test_a_plan_made_beforehand_is_sent_as_planned() -> None:
     report = await run_bulk(client, "retry", records, options=FAST, planned=(batches[:2], skipped))
     assert [len(ids) for _, _, ids in client.calls] == [1000, 1000]  # not planned again: the 500 stay
     assert len(report.sent) == 2000 and report.requested == 2500
+
+
+async def test_what_is_alive_when_a_run_starts_is_out_of_the_collectors_reach_until_it_ends(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full collection among the sends stalled a 10,000-error retry 35-80 ms (issue 10): the run freezes
+    # what exists when it starts (gc.freeze) and gives it back when it ends, unless another holder remains.
+    import gc
+
+    from explorer import gc_policy
+
+    monkeypatch.setattr(gc_policy, "_holders", set())  # as in a fresh `iox retry` process
+    seen: list[int] = []
+    client = FakeClient(on_call=lambda _: seen.append(gc.get_freeze_count()))
+    report = await run_bulk(client, "retry", [rec(n) for n in range(2000)], options=FAST)
+    assert len(report.sent) == 2000
+    assert seen and min(seen) > 0  # frozen while the batches went out
+    assert gc.get_freeze_count() == 0 and not gc_policy._holders  # and given back at the end
