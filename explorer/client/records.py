@@ -56,13 +56,26 @@ def redact_headers(headers: Mapping[str, str], scrub: Callable[[str], str]) -> d
 
 
 def body_text(body: bytes | None, scrub: Callable[[str], str], limit: int = BODY_LIMIT) -> str | None:
-    """A body as text for the log, cut to ``limit`` characters with a note of how much was left out."""
+    """A body as text for the log, cut to ``limit`` characters with a note of how much was left out.
+
+    Only the bytes that can make ``limit`` characters (four a character, and a margin so a token across
+    the cut is scrubbed whole) are decoded and scrubbed: decoding and scrubbing all of a 10 MB answer took
+    18-30 ms on the UI loop, for a log that keeps 64 KB of it (issue 10).
+    """
     if not body:
         return None
-    text = scrub(body.decode("utf-8", errors="replace"))
-    if len(text) <= limit:
+    head = body[: 4 * limit + _SCRUB_MARGIN]
+    text = scrub(head.decode("utf-8", errors="replace"))
+    if len(head) == len(body) and len(text) <= limit:
         return text
-    return text[:limit] + f"\n… [{len(text) - limit} more characters not kept]"
+    kept = text[:limit]
+    left = len(body) - len(kept.encode("utf-8", errors="replace"))
+    return kept + f"\n… [{max(left, 0):,} more bytes not kept]"
+
+
+_SCRUB_MARGIN = 4096
+"""Bytes decoded past the ones that can make ``limit`` characters: a token (or anything scrubbed) that
+straddles the cut is replaced whole before the text is cut."""
 
 
 RequestHook = Callable[[RequestRecord], None]

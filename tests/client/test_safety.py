@@ -19,7 +19,7 @@ from explorer.client import (
     RequestRecord,
     ServerError,
 )
-from explorer.client.records import BODY_LIMIT
+from explorer.client.records import BODY_LIMIT, body_text
 from tests.helpers.fake_api import TOKEN, FakeApi, MakeClient, json_response
 
 WRITES: list[tuple[str, Callable[[IntegratorClient], Awaitable[Any]]]] = [
@@ -113,7 +113,8 @@ async def test_one_record_per_logical_request(api: FakeApi, make_client: MakeCli
     assert first.request_body is None and first.bytes_sent == 0
     assert first.bytes_received == len(json.dumps(big).encode())
     assert first.response_body is not None and len(first.response_body) < BODY_LIMIT + 100
-    assert first.response_body.endswith("more characters not kept]")
+    left = len(json.dumps(big).encode()) - BODY_LIMIT
+    assert first.response_body.endswith(f"… [{left:,} more bytes not kept]")
     assert first.response_headers["content-type"].startswith("application/json")
     assert first.duration_ms >= 0 and first.started_at is not None
     assert (second.method, second.status, second.retries) == ("PUT", 404, 0)
@@ -183,3 +184,17 @@ async def test_gather_bounded_failures(api: FakeApi, client: IntegratorClient) -
     with pytest.raises(ServerError, match="boom"):
         await client.gather_bounded([client.get_flow("bad")] + [client.get_flow("ok") for _ in range(5)],
                                     limit=1)
+
+
+def test_a_big_body_is_decoded_only_as_far_as_the_log_keeps_it() -> None:
+    token = "secret-token-" + "x" * 30
+    scrub: Callable[[str], str] = lambda text: text.replace(token, "***")  # noqa: E731
+    body = ("a" * 990 + token + "é" * 50_000).encode()  # the token straddles the cut at 1,000
+    shown = body_text(body, scrub, limit=1000)
+    assert shown is not None and "secret" not in shown
+    assert shown.startswith("a" * 990 + "***" + "é" * 7)
+    kept = shown.split("\n… [")[0]
+    assert len(kept) == 1000
+    assert shown.endswith(f"[{len(body) - len(kept.encode()):,} more bytes not kept]")
+    assert body_text("é".encode() * 500, scrub, limit=1000) == "é" * 500  # all of it fits: no note
+    assert body_text(b"", scrub) is None
