@@ -50,10 +50,29 @@ class SimClock:
         self._offset_s += seconds
 
 
+_TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))
+_MILLIS = tuple(f".{n:03d}Z" for n in range(1000))
+_DAYS: dict[int, str] = {}
+"""``YYYY-MM-DDT`` of each day rendered so far (days since the epoch → text); a few thousand at most."""
+
+
 def iso(ms: int) -> str:
-    """Render epoch milliseconds as integrator.io does: `2026-11-27T09:00:00.000Z`."""
+    """Render epoch milliseconds as integrator.io does: `2026-11-27T09:00:00.000Z`.
+
+    Why not one ``strftime`` per call: building the demo account renders ~5,000 timestamps on the way to
+    ``iox --demo``'s first frame; the date part changes once a day and the rest is table lookups (3.5x
+    faster, the same text: tests/simulator/test_fast_paths.py).
+    """
     seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    days, rest = divmod(seconds, 86_400)
+    day = _DAYS.get(days)
+    if day is None:
+        if len(_DAYS) > 100_000:  # far-apart instants (never in the simulator's own data): stay bounded
+            _DAYS.clear()
+        day = _DAYS[days] = time.strftime("%Y-%m-%dT", time.gmtime(days * 86_400))
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{day}{_TWO_DIGITS[hours]}:{_TWO_DIGITS[minutes]}:{_TWO_DIGITS[secs]}{_MILLIS[millis]}"
 
 
 def parse_when(text: str) -> int | None:

@@ -82,10 +82,16 @@ class IdFactory:
         self._seed = seed
         self._namespace = namespace
         self._count = 0
+        self._prefix = f"{seed}\x1f{namespace}\x1f".encode()
+        """What `hex_digest(seed, namespace, count)` hashes before the count, encoded once."""
 
     def object_id(self) -> str:
-        """The next id; the same sequence for the same seed and namespace."""
+        """The next id; the same sequence for the same seed and namespace.
+
+        The digest is `hex_digest(seed, namespace, count, length=16)`, with the constant part of its input
+        encoded once: the demo account makes ~1,300 ids on the way to `iox --demo`'s first frame.
+        """
         self._count += 1
-        return f"{0x6590_0000 + self._count:08x}" + hex_digest(
-            self._seed, self._namespace, self._count, length=16
-        )
+        count = self._count
+        digest = hashlib.blake2b(self._prefix + str(count).encode(), digest_size=8).hexdigest()
+        return f"{0x6590_0000 + count:08x}{digest}"
