@@ -28,7 +28,6 @@ from .router import dispatch
 from .seed_docs import add_demo_steps
 from .seed_flows import add_demo_flows
 from .seed_history import add_demo_history
-from .seed_large import add_large_documents
 from .wire import ApiFailure, Request, SimResponse, not_found
 
 SCALES = ("demo", "large")
@@ -94,6 +93,8 @@ class Simulator:
         add_demo_flows(account)
         add_demo_history(account)
         if self.scale == "large":
+            from .seed_large import add_large_documents  # the large account only
+
             add_large_documents(account)
         return account
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App
@@ -25,8 +25,10 @@ from explorer.textsafe import clip, escape, markup_escape, one_line
 from explorer.tui.context import AppContext
 from explorer.tui.key_bursts import KeyBurst, bursting, deliver
 from explorer.tui.screens.main import MainScreen
-from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
 from explorer.tui.widgets.wait_status import WaitStatus
+
+if TYPE_CHECKING:  # the profile picker's module is imported when `P` is pressed
+    from explorer.tui.screens.profiles import ProfileChoiceLike, ProfileSwitcherLike
 
 TOAST_LINES = 3
 """Lines of a toast at most; the rest is cut (the problems panel and the HTTP log hold it whole)."""

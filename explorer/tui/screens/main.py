@@ -21,11 +21,8 @@ from textual.widgets import Input, Static, Tree
 from explorer.client import ApiError, Unauthorized
 from explorer.gc_policy import end_startup
 from explorer.services.account import Failure, TreeItem
-from explorer.services.flow_run import disabled_flow_refusal
-from explorer.services.regions import probe_other_regions
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
-from explorer.tui.screens.field_doc import FieldDocScreen
 from explorer.tui.screens.launch import ScreenLauncher, warm_up
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
@@ -272,6 +269,8 @@ class MainScreen(Screen[None]):
         if flow_id is None:
             return
         if self.launcher.flow_disabled(flow_id):
+            from explorer.services.flow_run import disabled_flow_refusal  # not on the first frame
+
             self.notify(disabled_flow_refusal(self.launcher.flow_name(flow_id)), title="Flow disabled",
                         severity="warning", markup=False)
             return
@@ -352,6 +351,8 @@ class MainScreen(Screen[None]):
     async def _probe_regions(self, error: ApiError, where: str) -> None:
         """After a 401, ask the other regions whether the token is theirs, and add the answer to the panel."""
         context = self.host.context
+        from explorer.services.regions import probe_other_regions  # only after a 401
+
         probe = await probe_other_regions(self.host.client)
         if probe is not None and self.has_class("-problem"):
             self.query_one(ProblemPanel).show_error(error, where=where, profile=context.profile_label,
@@ -440,6 +441,8 @@ class MainScreen(Screen[None]):
 
     def action_field_doc(self) -> None:
         """``f1`` in the JSON pane: everything Celigo's schema says about the field under its cursor."""
+        from explorer.tui.screens.field_doc import FieldDocScreen  # not on the first frame
+
         strip = self.query_one("#json-doc", PaneDocStrip)
         if strip.field_doc is not None:
             self.app.push_screen(FieldDocScreen(strip.field_doc))
