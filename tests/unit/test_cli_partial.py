@@ -68,3 +68,20 @@ async def test_a_body_that_is_not_utf8_says_so() -> None:
             await client.get_json("flows/x")
     assert caught.value.code == "malformed_body"
     assert "not UTF-8 (byte 0xe9 at offset 13" in caught.value.message
+
+
+async def test_a_big_body_that_is_not_utf8_says_so_from_the_parsing_thread() -> None:
+    """A big body is decoded where it is parsed (a thread), not first on the loop: same message."""
+    padding = b'{"pad": "' + b"x" * 400_000 + b'", "name": "caf'
+    bad_at = len(padding)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "application/json"},
+                              content=padding + b'\xe9"}')
+
+    transport = httpx.MockTransport(answer)
+    async with IntegratorClient("t0k3n-abcdef", transport=transport, max_retries=0) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.get_json("flows/x")
+    assert caught.value.code == "malformed_body"
+    assert f"not UTF-8 (byte 0xe9 at offset {bad_at:,} of {bad_at + 3:,})" in caught.value.message
