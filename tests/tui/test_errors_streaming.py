@@ -11,11 +11,12 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from textual.widgets import LoadingIndicator
 
 from explorer.simulator import Simulator, SimulatorTransport
 from explorer.tui.screens.errors import ErrorsScreen
-from tests.helpers.errors_app import AMAZON, ErrorsHost, step_screen
+from tests.helpers.errors_app import AMAZON, ErrorsHost, step_screen, wait_for
 
 
 class HoldingTransport(httpx.AsyncBaseTransport):
@@ -144,3 +145,45 @@ async def test_what_the_app_built_before_is_frozen_when_loading_starts_not_after
         while not screen.open_panel.store.complete:
             await pilot.pause(0.01)
     assert gc.get_freeze_count() == 0  # the screen is gone: the objects are the collector's again
+
+
+async def test_the_footer_is_built_once_the_first_rows_are_on_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the footer's keys cost 50-80 ms of the loop on a busy machine, while the first page waited:
+    the errors screen holds it until the first rows are shown (or ``HOLD_LIMIT`` passed)."""
+    from textual.widgets._footer import FooterKey
+
+    from explorer.tui.widgets import ranked_footer
+    from explorer.tui.widgets.ranked_footer import RankedFooter
+
+    monkeypatch.setattr(ranked_footer, "HOLD_LIMIT", 30.0)
+    transport = HoldingTransport(Simulator(seed=0))
+    transport.pages_asked = 1  # hold the first page
+    app = ErrorsHost(transport.inner.sim, step_screen(AMAZON), transport=transport)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await asyncio.wait_for(transport.held.wait(), 10)
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        footer = screen.query_one(RankedFooter)
+        await pilot.pause()
+        assert not list(footer.query(FooterKey))  # no rows yet: no keys built either
+        transport.go.set()
+        await wait_for(pilot, lambda: "toggle_mark" in [key.action for key in footer.query(FooterKey)])
+        assert screen.open_panel.store.rows
+
+
+async def test_a_held_footer_shows_its_keys_after_the_hold_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from explorer.tui.widgets import ranked_footer
+    from explorer.tui.widgets.ranked_footer import RankedFooter
+
+    monkeypatch.setattr(ranked_footer, "HOLD_LIMIT", 0.2)
+    transport = HoldingTransport(Simulator(seed=0))
+    transport.pages_asked = 1  # the first page never comes
+    app = ErrorsHost(transport.inner.sim, step_screen(AMAZON), transport=transport)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await asyncio.wait_for(transport.held.wait(), 10)
+        footer = app.screen.query_one(RankedFooter)
+        await wait_for(pilot, lambda: "close" in [key.action for key in footer.query(FooterKey)])
+        assert not app.screen.open_panel.store.rows  # type: ignore[attr-defined]
+        transport.go.set()

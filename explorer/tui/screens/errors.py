@@ -122,7 +122,7 @@ class ErrorsScreen(Screen[None]):
             # Its panel is mounted when the tab is first shown (``_tab_shown``): composing and laying out a
             # second table delayed the Open tab's first row, and many triage sessions never open Resolved.
             yield TabPane("Resolved", id=RESOLVED_TAB)
-        yield RankedFooter()
+        yield RankedFooter(held=True)  # built once the first rows are on screen (see RankedFooter)
         yield WaitStatus()
 
     def _new_resolved_panel(self) -> ErrorsPanel:
@@ -262,6 +262,11 @@ class ErrorsScreen(Screen[None]):
                 self.on_changed()
 
     # -- detail -------------------------------------------------------------------------------------
+
+    @on(ErrorsPanel.FirstRows)
+    @on(ErrorsPanel.Loaded)
+    def _rows_on_screen(self) -> None:
+        self.query_one(RankedFooter).release()
 
     @on(ErrorsPanel.OpenError)
     def _open_error(self, event: ErrorsPanel.OpenError) -> None:

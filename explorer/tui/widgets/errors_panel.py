@@ -159,6 +159,13 @@ class ErrorsPanel(Vertical):
             self.panel = panel
             self.record = record
 
+    class FirstRows(Message):
+        """The first page of a load is on the table (sent once per load, before ``Loaded``)."""
+
+        def __init__(self, panel: ErrorsPanel) -> None:
+            super().__init__()
+            self.panel = panel
+
     class Loaded(Message):
         """The last page arrived (or loading failed: ``error``)."""
 
@@ -251,6 +258,8 @@ class ErrorsPanel(Vertical):
                 if len(self.store.rows) >= FREEZE_ROWS:
                     self._rows_hold.keep()  # see the module docstring: loaded rows are long-lived
                 self._rows_arrived(relayout=first and bool(page))
+                if first and page:
+                    self.post_message(self.FirstRows(self))
                 first = first and not page
         except ApiError as exc:
             self.load_error = str(exc)

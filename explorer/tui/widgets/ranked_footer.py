@@ -41,18 +41,44 @@ def footer_rank(order: Sequence[str], keys: Sequence[Widget]) -> list[Widget]:
     return [widget for _, widget in sorted(enumerate(keys), key=rank)]
 
 
+HOLD_LIMIT = 1.0
+"""Seconds a held footer waits at most for ``release`` before it builds its keys anyway."""
+
+
 class RankedFooter(Footer):
-    """A ``Footer`` that puts the keys named by the screen's ``FOOTER_ORDER`` first (see the module)."""
+    """A ``Footer`` that puts the keys named by the screen's ``FOOTER_ORDER`` first (see the module).
+
+    ``held=True``: the keys are first built when the screen calls ``release`` (or after ``HOLD_LIMIT``), for
+    a screen whose first content is more urgent than its footer: building ~17 key widgets and laying them
+    out took 50-80 ms of the event loop on a busy machine, while the errors screen's first page waited.
+    """
 
     _built_from: tuple[object, ...] | None = None
     """What the key widgets were last composed from (``_shown_keys``); None before the first build."""
     _check_queued = False
     """A check for changed keys is already waiting for the next refresh."""
 
-    def __init__(self, *, compact: bool = False, keys_at_once: bool = False) -> None:
+    def __init__(self, *, compact: bool = False, keys_at_once: bool = False, held: bool = False) -> None:
         super().__init__(compact=compact)
         if keys_at_once:
             self.set_reactive(Footer._bindings_ready, True)
+        self._held = held
+
+    def on_mount(self) -> None:
+        """Give up waiting for ``release`` after ``HOLD_LIMIT`` (Footer's own ``on_mount`` runs as well)."""
+        if self._held:
+            self.set_timer(HOLD_LIMIT, self.release)
+
+    def release(self) -> None:
+        """Build the keys now if they were held (a no-op otherwise); callable from the screen's handlers."""
+        if self._held:
+            self._held = False
+            # From the footer's own queue: Textual binds the key widgets to the footer that is running.
+            self.call_later(self._unheld)
+
+    def _unheld(self) -> None:
+        if self.is_attached:
+            self.bindings_changed(self.screen)
 
     def _shown_keys(self) -> tuple[object, ...]:
         """Everything ``Footer.compose`` reads: the shown bindings (with enabled state and tooltip) in order,
@@ -69,7 +95,7 @@ class RankedFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         """Textual's hook for "bindings updated": queue one check (see the module docstring)."""
         self._bindings_ready = True
-        if not screen.app.app_focus:
+        if self._held or not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._check_queued:
             self._check_queued = self.call_after_refresh(self._rebuild_if_changed)
