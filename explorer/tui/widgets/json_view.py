@@ -150,10 +150,10 @@ class JsonView(Widget):
         self._pending: Callable[[], None] | None = None
         self._mounted = False
         self._generation = 0
-        self._text: str | list[str] = ""
-        """The document's text, or its parts until something needs it whole (see `text`)."""
+        self._text: str | None = ""
+        """The document's text; None for a big pretty-printed one, whose lines are joined when asked."""
         self._chars = 0
-        """Characters in the document (its size, without joining its parts)."""
+        """Characters in the document (its size, without joining its lines)."""
         self._lines: list[str] = []
         self._is_json = True
         self._loaded = asyncio.Event()
@@ -238,10 +238,12 @@ class JsonView(Widget):
 
     @property
     def text(self) -> str:
-        """The whole document as displayed (empty until `is_loaded`), joined on first use."""
-        if isinstance(self._text, list):
-            self._text = "".join(self._text)
-        return self._text
+        """The whole document as displayed (empty until `is_loaded`).
+
+        A big document is kept as its lines only (its text beside them was 20-35 MB more for 10 MB), so
+        this joins them at each call: for copying all of it, not for anything a key does.
+        """
+        return "\n".join(self._lines) if self._text is None else self._text
 
     @property
     def is_json(self) -> bool:
@@ -385,7 +387,7 @@ class JsonView(Widget):
         document runs in one go on the loop: splitting 17 M characters at the end took 80-140 ms and
         measuring the lines' width 0.4-0.8 s (py-spy on the real process, issue 10), a key waited as long.
         """
-        parts = [head]
+        chars = len(head)
         lines = head.split("\n")
         tail = lines.pop()  # the line still being written
         width = measure_width(lines)
@@ -399,7 +401,7 @@ class JsonView(Widget):
                         done = True
                         break
                     part = "".join(batch)
-                    parts.append(part)
+                    chars += len(part)
                     made = (tail + part).split("\n")
                     tail = made.pop()
                     if made:
@@ -414,17 +416,18 @@ class JsonView(Widget):
             self.notify(f"Cannot show all of this document: {error}", severity="error", markup=False)
             self._is_json = False  # a truncated document has no paths
         lines.append(tail)
-        self._install(generation, parts, lines, max(width, measure_width([tail])))
+        self._install(generation, None, lines, max(width, measure_width([tail])), chars)
 
-    def _install(self, generation: int, text: str | list[str], lines: list[str], width: int) -> None:
+    def _install(self, generation: int, text: str | None, lines: list[str], width: int,
+                 chars: int | None = None) -> None:
         """The whole document is in: show it, then run what waited for it.
 
-        `text` may be given in parts: joined only when something needs it whole (`text`).
+        `text` None: the document is `"\n".join(lines)`, of `chars` characters (see `text`).
         """
         if generation != self._generation:
             return
         self._text, self._lines = text, lines
-        self._chars = len(text) if isinstance(text, str) else sum(map(len, text))
+        self._chars = len(text) if text is not None else chars or 0
         self.body.set_lines(lines, is_json=self._is_json, width=width, complete=True)
         if self._is_json:
             self._index = JsonLineIndex(lines)
