@@ -9,6 +9,11 @@ which transport, and turns every failure into a message and an exit code (0 ok, 
 
 from __future__ import annotations
 
+# ruff: noqa: E402  (the collector is paused before the imports below: see explorer.gc_policy)
+from explorer.gc_policy import end_imports, end_startup, pause_for_imports, pause_for_startup
+
+pause_for_imports()
+
 import argparse
 import asyncio
 import os
@@ -41,10 +46,11 @@ from explorer.commands.session import (
     Session,
 )
 from explorer.config import ConfigError, config_path, load_config
-from explorer.gc_policy import end_startup, pause_for_startup
 
 if TYPE_CHECKING:
     from explorer.simulator import Simulator
+
+end_imports()
 
 DEFAULT_CONCURRENCY = 16
 """Requests a command's client keeps in flight unless the command asks for another number."""

@@ -35,6 +35,39 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_importing = False
+"""True from ``pause_for_imports`` until ``end_imports``."""
+
+
+def pause_for_imports() -> None:
+    """Pause the collector while ``explorer.cli`` imports what every command needs (httpx, asyncio, the
+    client, the commands' common parts).
+
+    Why: those imports allocate tens of thousands of objects that live as long as the process, and the
+    collector walked them 45 times meanwhile (41 young, 4 middle collections: ~10 % of the import time,
+    measured with ``gc.callbacks``). ``end_imports`` (the statement after ``explorer.cli``'s imports)
+    restores it, so a process that only imports the module (the tests) keeps its collector.
+    """
+    global _importing
+    if gc.isenabled():
+        _importing = True
+        gc.disable()
+
+
+def end_imports() -> None:
+    """The imports are done: freeze what they built (``gc.freeze``) and run the collector again (unless
+    ``pause_for_imports`` found it paused).
+
+    Frozen first, as ``end_startup`` does: resumed as they were, the next young collection walked every
+    object the imports made (one collection of 18-49 ms instead of 45 small ones, measured).
+    """
+    global _importing
+    if _importing:
+        _importing = False
+        gc.freeze()
+        gc.enable()
+
+
 _startup = False
 """True from ``pause_for_startup`` until ``end_startup``."""
 

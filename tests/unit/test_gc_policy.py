@@ -60,3 +60,16 @@ def test_a_disabled_collector_is_left_to_its_owner() -> None:
         end_startup()
         assert not gc.isenabled()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_importing_the_cli_runs_no_collection_and_leaves_the_collector_on() -> None:
+    """Start-up (issue 10): the collector rests while ``explorer.cli`` imports (45 collections of objects
+    that live as long as the process), then runs again, the imported objects frozen."""
+    import subprocess
+    import sys
+
+    code = ("import gc\ncollections = []\n"
+            "gc.callbacks.append(lambda phase, info: collections.append(phase))\n"
+            "import explorer.cli\nprint(len(collections), gc.isenabled(), gc.get_freeze_count() > 0)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.split() == ["0", "True", "True"]
