@@ -110,3 +110,23 @@ async def test_painting_the_table_works_out_its_style_and_column_widths_once_not
         again = [strip.text for strip in table.render_lines(region)]
         assert len(layouts) == 1 and len(again) == table.size.height == 20
         assert again == painted and "m000000" in again[1]
+
+
+async def test_the_cursor_shows_on_a_marked_row() -> None:
+    """The mark's style carried the table's background and hid the cursor's (found by bench/errors.py:
+    after ``space`` then ``up``, no line of the table was highlighted)."""
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        view = records(0, 10)
+        marked = {view[0].error_id}
+        table.is_marked = lambda record: record.error_id in marked
+        table.show_errors(view)
+        await pilot.pause()
+        cursor_bg = table.get_component_rich_style("errors-table--cursor").bgcolor
+        marked_row, plain_row = table.render_line(1), table.render_line(2)
+        assert table.cursor_line == 0 and "●" in marked_row.text
+        assert {segment.style.bgcolor for segment in marked_row if segment.style} == {cursor_bg}
+        assert cursor_bg not in {segment.style.bgcolor for segment in plain_row if segment.style}
+        assert marked_row.text.startswith("●") and any(
+            segment.style and segment.style.bold for segment in marked_row)  # still shown as marked

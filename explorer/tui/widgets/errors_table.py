@@ -401,6 +401,11 @@ class ErrorsTable(LineViewer):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name)
 
+    def _text_style(self, name: str) -> Style:
+        """A component's own settings only (colour, bold), laid over a row's style: the full style carries
+        the table's background too, which hid the cursor on a marked or failed-again row."""
+        return self.get_component_rich_style(name, partial=True)
+
     def _line(self, texts: Sequence[str], widths: Sequence[int], gutter: str, style: Style,
               gutter_style: Style | None = None) -> Strip:
         cells = " ".join(fit(text, width) for text, width in zip(texts, widths, strict=True))
@@ -462,8 +467,8 @@ class ErrorsTable(LineViewer):
         refailed = self.is_refailed(record)
         gutter = ("●" if marked else " ") + ("↻" if refailed else " ")
         if marked:
-            style += self._style("errors-table--marked")
+            style += self._text_style("errors-table--marked")
         elif refailed:
-            style += self._style("errors-table--refailed")
-        gutter_style = self._style("errors-table--refailed") if refailed and not marked else None
+            style += self._text_style("errors-table--refailed")
+        gutter_style = self._text_style("errors-table--refailed") if refailed and not marked else None
         return self._line(self._error_cells(record), widths, gutter, style, gutter_style)
