@@ -23,11 +23,13 @@ import contextlib
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    import tomllib
 
 APP_DIR_NAME = "integrator-explorer"
 """The folder name under the XDG config and state directories."""
@@ -373,6 +375,8 @@ def load_config(path: Path) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(f"the file is not valid UTF-8 (byte {error.start})", path=path) from None
+    import tomllib  # here: without a config file (a first run, `--demo`) the TOML reader is not needed
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -473,6 +477,8 @@ def save_config(path: Path, config: Config) -> None:
         text = edit_toml(current, config, path)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"cannot serialise the configuration: {error}", path=path) from None
+    import tomllib
+
     parse_config(tomllib.loads(text), path)
     try:
         write_private_file(path, text.encode("utf-8"))

@@ -13,10 +13,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.model.paths import PathPart, format_path, path_label
-from explorer.services.schema_check import SchemaChecker, SchemaProblem
 from explorer.services.schema_files import (
     HOW_TO_GET,
     KINDS,
@@ -26,6 +25,9 @@ from explorer.services.schema_files import (
     schema_dir,
 )
 from explorer.services.schema_tree import Schema, build_tree, subschemas
+
+if TYPE_CHECKING:  # the checker is imported with the first check (the editor), not with the main screen
+    from explorer.services.schema_check import SchemaChecker, SchemaProblem
 
 NOT_PUBLISHED = "not in Celigo's published schema"
 STRIP_VALUES = 6
@@ -142,6 +144,8 @@ class SchemaLibrary:
         tree = self.tree(kind)
         if tree is None:
             return []
+        from explorer.services.schema_check import SchemaChecker
+
         with self._lock:
             checker = self._checkers.get(kind)
             if checker is None:
