@@ -100,8 +100,7 @@ class BulkProgressDialog(ProgressDialog[None]):
         self._progress = progress
         words = (f"batches {progress.batches_done}/{progress.batches_total} · sent {progress.sent} · "
                  f"failed {progress.failed} · skipped {progress.skipped}")
-        if progress.note:
-            words += f"\n{progress.note}"
+        words += f"\n{progress.note or ' '}"  # always two lines: the dialog keeps its size (no new layout)
         self.paint_progress(progress.total, progress.done, words)
 
     def show_report(self, lines: Sequence[str | Text]) -> None:
