@@ -40,8 +40,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -330,6 +331,18 @@ def measure_tui_retry(sim: SimulatorProcess, count: int) -> dict[str, float]:
         cleanup_home(home)
 
 
+T = TypeVar("T")
+
+
+def on_fresh_simulators(runs: int, latency_ms: float, measure: Callable[[SimulatorProcess], T]) -> list[T]:
+    """``measure`` once per run, each on a fresh ``iox simulator`` (a retry changes the one it runs on)."""
+    measured = []
+    for _ in range(runs):
+        with simulator(latency_ms) as sim:
+            measured.append(measure(sim))
+    return measured
+
+
 def main() -> None:
     """Run and print."""
     parser = argparse.ArgumentParser(description=__doc__,
@@ -345,10 +358,8 @@ def main() -> None:
     print(f"iox errors at scale; {args.runs} runs; {machine_note()}; {compile_bytecode()}", flush=True)
 
     if "screen" not in args.skip:
-        runs = []
-        for _ in range(args.runs):
-            with simulator(args.latency_ms) as sim:
-                runs.append(measure_screen(sim, args.keys_every))
+        runs = on_fresh_simulators(args.runs, args.latency_ms,
+                                   partial(measure_screen, keys_every=args.keys_every))
         keys = [k for run in runs for k in run["keys"]]  # type: ignore[union-attr]
         per_run_worst = [max(run["keys"]) for run in runs if run["keys"]]  # type: ignore[arg-type]
         marks = [k for run in runs for k in run["mark"]]  # type: ignore[union-attr]
@@ -373,20 +384,15 @@ def main() -> None:
 
     if "stream" not in args.skip:
         for mode in ("--jsonl", "--json"):
-            runs_s = []
-            for _ in range(args.runs):
-                with simulator(args.latency_ms) as sim:
-                    runs_s.append(measure_stream(sim, mode))
+            runs_s = on_fresh_simulators(args.runs, args.latency_ms, partial(measure_stream, mode=mode))
             print(f"iox errors FLOW STEP {mode} (100,000 records, {args.latency_ms:.0f} ms latency):")
             print(f"  first record on stdout {spread([r['first'] for r in runs_s])} after start; "
                   f"all {spread([r['total'] for r in runs_s], 's', 1)}")
             print(f"  peak RSS {spread([r['rss'] for r in runs_s], 'MiB', 1)} (target < 100 MiB)", flush=True)
 
     if "retry" not in args.skip:
-        runs_r = []
-        for _ in range(args.runs):
-            with simulator(args.retry_latency_ms) as sim:
-                runs_r.append(measure_retry(sim, args.retry))
+        runs_r = on_fresh_simulators(args.runs, args.retry_latency_ms,
+                                     partial(measure_retry, count=args.retry))
         rtt = args.retry_latency_ms / 1000
         calls, ideal = ideal_retry_s(args.retry, rtt)
         bulk = [r["bulk"] for r in runs_r]
@@ -411,10 +417,8 @@ def main() -> None:
         print(f"  whole process (start-up, listing the pages holding the ids, retry, report, exit) "
               f"{spread([r['whole'] for r in runs_r], 's', 1)}")
     if "tui-retry" not in args.skip:
-        runs_t = []
-        for _ in range(args.runs):
-            with simulator(args.retry_latency_ms) as sim:
-                runs_t.append(measure_tui_retry(sim, args.retry))
+        runs_t = on_fresh_simulators(args.runs, args.retry_latency_ms,
+                                     partial(measure_tui_retry, count=args.retry))
         rtt = args.retry_latency_ms / 1000
         sent = int(min(r["sent"] for r in runs_t))
         calls, ideal = ideal_retry_s(sent, rtt)
