@@ -6,8 +6,10 @@ their data (and notifications must never carry the copied content).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -496,6 +498,17 @@ def big_document(lines_wanted: int) -> dict[str, Any]:
     return {"pageProcessors": records}
 
 
+@contextlib.asynccontextmanager
+async def loaded(document: Any) -> AsyncIterator[tuple[ViewApp, Pilot[None], JsonView]]:
+    """A 100×30 app showing `document`, once all of it is in (a big one finishes after `load` returns)."""
+    app = ViewApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = view_of(pilot)
+        view.load(document)
+        await view.wait_loaded()
+        yield app, pilot, view
+
+
 async def test_two_megabyte_document_loads_in_slices_and_end_reaches_the_last_line() -> None:
     document = big_document(150_000)
     text = json.dumps(document, indent=2, ensure_ascii=False)
@@ -533,11 +546,7 @@ async def test_a_big_document_is_measured_a_slice_at_a_time(monkeypatch: pytest.
 
     monkeypatch.setattr(json_view_module, "measure_width", spy)
     document = big_document(150_000)
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(document)
-        await view.wait_loaded()
+    async with loaded(document) as (_app, _pilot, view):
         assert list(view.lines) == json.dumps(document, indent=2, ensure_ascii=False).split("\n")
         assert len(measured) > 10 and max(measured) <= SYNC_LINES + 1
         assert sum(measured) >= len(view.lines)
@@ -553,11 +562,7 @@ async def test_only_the_lines_on_screen_are_highlighted(monkeypatch: pytest.Monk
         return real(self, number)
 
     monkeypatch.setattr(JsonBody, "styled_line", spy)
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(big_document(150_000))
-        await view.wait_loaded()
+    async with loaded(big_document(150_000)) as (_app, pilot, view):
         for key in ("down", "down", "pagedown", "end"):
             await pilot.press(key)
         await pilot.pause()
@@ -570,11 +575,7 @@ async def test_only_the_lines_on_screen_are_highlighted(monkeypatch: pytest.Monk
 async def test_searching_a_big_document_never_joins_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """Search reads the lines a window at a time: joining 17 M characters held the loop 40-95 ms."""
     document = big_document(60_000)
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(document)
-        await view.wait_loaded()
+    async with loaded(document) as (app, pilot, view):
 
         def refuse(self: JsonView) -> str:
             raise AssertionError("the whole text was asked for")
@@ -618,11 +619,7 @@ async def test_end_and_c_pressed_while_loading_act_on_the_whole_document() -> No
 
 async def test_copy_keys_wait_for_the_index_of_a_big_document() -> None:
     document = big_document(80_000)
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(document)
-        await view.wait_loaded()
+    async with loaded(document) as (app, pilot, view):
         view.move_cursor(4)
         view.action_copy_path()  # straight after loading: the index is still being built
         assert app.copied == []
@@ -636,11 +633,7 @@ async def test_known_path_never_builds_a_big_index_on_the_spot() -> None:
     """Focus coming to the pane asks for the cursor's path; on a big document being indexed in slices that
     must not build the whole index at once (0.5 s on the UI loop for 10 MB)."""
     document = big_document(80_000)
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(document)
-        await view.wait_loaded()
+    async with loaded(document) as (_app, pilot, view):
         assert not view.is_indexed
         assert view.known_path(4) is None
         assert not view.is_indexed
@@ -655,11 +648,7 @@ async def test_known_path_never_builds_a_big_index_on_the_spot() -> None:
 
 async def test_a_dropped_big_document_is_freed_a_slice_at_a_time() -> None:
     """Freeing 700,000 line strings at once held the loop 25-35 ms on the key that left the document."""
-    app = ViewApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        view = view_of(pilot)
-        view.load(big_document(150_000))
-        await view.wait_loaded()
+    async with loaded(big_document(150_000)) as (_app, pilot, view):
         old = view.lines
         assert isinstance(old, list) and len(old) > 100_000
         view.load({"small": True})
