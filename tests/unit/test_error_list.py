@@ -226,3 +226,25 @@ def test_merge_sorted_keeps_new_rows_after_equal_old_ones() -> None:
     merged = merge_sorted(list(old), [rec(3, code="A")], key, False)
     assert ids(merged) == ["e1", "e3", "e2"]
     assert ids(merge_sorted([], [rec(4)], key, False)) == ["e4"]
+
+
+def test_a_superseded_filter_pass_stops_within_a_chunk_and_an_unstopped_one_is_unchanged() -> None:
+    """Each letter typed into the filter starts a pass in a thread; a pass a newer letter replaced stops at
+    the next chunk (``stop``) instead of running on and contending for the GIL."""
+    from explorer.services.error_list import FILTER_CHUNK, Superseded, filter_errors
+
+    rows = [rec(n, msg="odd" if n % 2 else "even") for n in range(2 * FILTER_CHUNK + 10)]
+    query = ErrorQuery(text="odd")
+    assert filter_errors(rows, query, stop=lambda: False) == filter_errors(rows, query)
+    assert len(apply_query(rows, query, stop=lambda: False)) == FILTER_CHUNK + 5
+    asked: list[int] = []
+
+    def stop_on_second() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    with pytest.raises(Superseded):
+        filter_errors(rows, query, stop=stop_on_second)
+    assert len(asked) == 2  # the first chunk was filtered, the second never started
+    with pytest.raises(Superseded):
+        apply_query(rows, ErrorQuery(text="odd", sort_by="message"), stop=lambda: True)

@@ -41,6 +41,7 @@ from explorer.services.error_list import (
     ErrorList,
     ErrorQuery,
     GroupField,
+    Superseded,
     apply_query,
     group_errors,
     group_value,
@@ -318,8 +319,12 @@ class ErrorsPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="query", description="filter and sort errors")
     def _compute(self, query: ErrorQuery, rows: list[ErrorRecord], rows_seen: int) -> None:
-        view = apply_query(rows, query, self.store.is_retryable)
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        try:
+            view = apply_query(rows, query, self.store.is_retryable, stop=lambda: worker.is_cancelled)
+        except Superseded:
+            return  # a newer query (the next letter typed) replaced this one: stop using the GIL
+        if not worker.is_cancelled:
             self.app.call_from_thread(self._install, query, view, rows_seen)
 
     def _install(self, query: ErrorQuery, view: list[ErrorRecord], rows_seen: int) -> None:
