@@ -12,7 +12,6 @@ from textual.message import Message
 
 from explorer.tui import input_clock
 from explorer.tui.key_bursts import bursting
-from explorer.tui.widgets import json_view as json_view_module
 from explorer.tui.widgets.json_view import INPUT_PAUSE_SECONDS, JsonView
 
 
@@ -42,7 +41,7 @@ async def test_background_slices_pause_after_input_read_anywhere(monkeypatch: py
         delays.append(delay)
         await real_sleep(0)
 
-    monkeypatch.setattr(json_view_module.asyncio, "sleep", recorded)
+    monkeypatch.setattr(asyncio, "sleep", recorded)  # the one asyncio module json_view uses
     view = JsonView()
     monkeypatch.setattr(input_clock, "_last", float("-inf"))
     await view._breathe()

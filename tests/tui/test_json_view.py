@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Footer, Input, Label
 
+from explorer.tui.widgets import json_body as json_body_module
 from explorer.tui.widgets import json_view as json_view_module
 from explorer.tui.widgets.json_body import JsonBody
 from explorer.tui.widgets.json_view import SYNC_LINES, JsonView
@@ -538,7 +539,7 @@ async def test_a_big_document_is_measured_a_slice_at_a_time(monkeypatch: pytest.
     """No step of a big load measures (or splits) the whole document at once on the UI loop: measuring
     every line in one go held the loop 0.4-0.8 s on 10 MB (issue 10)."""
     measured: list[int] = []
-    real = json_view_module.measure_width
+    real = json_body_module.measure_width
 
     def spy(lines: list[str]) -> int:
         measured.append(len(lines))
