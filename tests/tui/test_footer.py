@@ -63,12 +63,8 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
         await wait_for(pilot, lambda: "toggle_mark" in [key.action for key in footer.query(FooterKey)])
 
 
-async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The table has the focus from the start (``AUTO_FOCUS``): the footer no longer built the keys of the
-    tabs first and then, ~30 ms of the event loop later, those of the table."""
-    from explorer.tui.screens.errors import ErrorsScreen
-    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
-
+def rebuilds_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the screens whose footer rebuilt its keys (``recompose``), in order, from now on."""
     builds: list[str] = []
     original = RankedFooter.recompose
 
@@ -77,6 +73,16 @@ async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.Monk
         await original(self)
 
     monkeypatch.setattr(RankedFooter, "recompose", counted)
+    return builds
+
+
+async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table has the focus from the start (``AUTO_FOCUS``): the footer no longer built the keys of the
+    tabs first and then, ~30 ms of the event loop later, those of the table."""
+    from explorer.tui.screens.errors import ErrorsScreen
+    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
+
+    builds = rebuilds_counted(monkeypatch)
     app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
@@ -94,14 +100,7 @@ async def test_the_main_screen_footer_is_built_once_with_the_tree_focused(
     """Start-up (issue 10): the main screen's footer keys are composed once, before the first frame, with the
     tree's own (``r Refresh``) among them, never rebuilt; a signal that changes nothing keeps the same key
     widgets, and a focus change that does (the filter input) rebuilds them."""
-    rebuilds: list[str] = []
-    original = RankedFooter.recompose
-
-    async def counted(self: RankedFooter) -> None:
-        rebuilds.append(type(self.screen).__name__)
-        await original(self)
-
-    monkeypatch.setattr(RankedFooter, "recompose", counted)
+    rebuilds = rebuilds_counted(monkeypatch)
     app = make_app(Simulator(seed=0, time_scale=0))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
