@@ -9,6 +9,7 @@ from explorer.client.base import MAX_IDS_PER_CALL, batched
 from explorer.client.cancel import CancelScope, cancellable, current_scope
 from explorer.client.client import IntegratorClient
 from explorer.client.errors import (
+    Abandoned,
     ApiError,
     ApiErrorItem,
     BadRequest,
@@ -31,6 +32,7 @@ from explorer.client.waits import Timeouts, WaitBoard, Waiting
 __all__ = [
     "MAX_IDS_PER_CALL",
     "REGION_BASES",
+    "Abandoned",
     "ApiError",
     "ApiErrorItem",
     "BadRequest",

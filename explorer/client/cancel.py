@@ -5,7 +5,9 @@ and the client waits on its own (backoff, ``Retry-After``, a slot under the conc
 caller's loop. A ``CancelScope`` entered with :func:`cancellable` is seen by every request the action makes,
 including those made by tasks it starts (asyncio copies the context into new tasks), so ``esc`` or Ctrl+C
 stops the client's waits and its re-sends as well as the caller's: the client raises ``Canceled`` instead of
-sending. A request already on the wire completes (cutting it off would leave its fate unknown).
+sending. A request already on the wire completes (cutting it off would leave its fate unknown) — unless the
+scope is *abandoned* (``abandon``): a screen that stops waiting for a silent server drops its requests in
+flight too, and the client raises ``Abandoned`` at once instead of waiting for an answer that may never come.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from typing import Any
 
 SleepFunction = Callable[[float], Awaitable[None]]
 
@@ -25,6 +28,8 @@ class CancelScope:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._abandoned = False
+        self._sending: set[asyncio.Task[Any]] = set()
 
     @property
     def cancelled(self) -> bool:
@@ -34,6 +39,31 @@ class CancelScope:
     def cancel(self) -> None:
         """Ask the running action to stop: no further request of it is sent."""
         self._event.set()
+
+    @property
+    def abandoned(self) -> bool:
+        """True once ``abandon`` was called."""
+        return self._abandoned
+
+    def abandon(self) -> None:
+        """Cancel, and stop waiting for the requests already sent: their answers are not read.
+
+        For reads (and for writes whose outcome the caller then reports as unknown): a request on the wire to
+        a server that never answers would otherwise hold the action until its read timeout.
+        """
+        self._event.set()
+        if not self._abandoned:
+            self._abandoned = True
+            for task in list(self._sending):
+                task.cancel()
+
+    def watch(self, task: asyncio.Task[Any]) -> None:
+        """``task`` is sending a request of this scope: ``abandon`` cancels it (the client's transport)."""
+        self._sending.add(task)
+
+    def unwatch(self, task: asyncio.Task[Any]) -> None:
+        """``task`` has its answer (or gave up)."""
+        self._sending.discard(task)
 
     async def sleep(self, seconds: float, sleep: SleepFunction = asyncio.sleep) -> bool:
         """Wait ``seconds`` (with ``sleep``) unless cancelled first; returns True when cancelled."""
@@ -54,6 +84,7 @@ class CancelScope:
     async def wait(self) -> None:
         """Return when the scope is cancelled."""
         await self._event.wait()
+
 
 
 @contextlib.contextmanager

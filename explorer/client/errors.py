@@ -125,6 +125,13 @@ class Canceled(ApiError):
     """The action that made this request was cancelled before it was sent (or re-sent); nothing went out."""
 
 
+class Abandoned(Canceled):
+    """The action stopped waiting for a request already sent (``CancelScope.abandon``): no answer was read.
+
+    A read is harmless to abandon; a write's outcome is unknown (the server may have applied it).
+    """
+
+
 class ReadOnlyViolation(ApiError):
     """A non-GET request refused before anything was sent, because the session is read-only."""
 

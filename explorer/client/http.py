@@ -28,6 +28,7 @@ from explorer.client import urls
 from explorer.client.cancel import CancelScope, current_scope
 from explorer.client.decode import loads_off_loop
 from explorer.client.errors import (
+    Abandoned,
     ApiError,
     Canceled,
     ReadOnlyViolation,
@@ -154,7 +155,7 @@ class HttpCore:
             raise TransportError(None, "invalid_url", self.scrub(f"cannot build the URL: {exc}"),
                                  method=method, path=path) from None
 
-        waiting = self.waits.start(method, path, self.host)
+        waiting = self.waits.start(method, path, self.host, current_scope())
         try:
             return await self._send(request, method, path, url)
         finally:
@@ -178,6 +179,9 @@ class HttpCore:
                 min(self.timeouts.read, remaining), connect=min(self.timeouts.connect, remaining),
                 pool=remaining).as_dict()
             outcome = await self._attempt(request, method, path, scope)
+            if isinstance(outcome.error, Abandoned):  # it went out: the HTTP log shows it, unanswered
+                self._report(request, None, started, started_at, retries, outcome.error)
+                raise outcome.error
             if isinstance(outcome.error, Canceled):
                 raise outcome.error
             if outcome.error is None and outcome.response is not None:
@@ -234,7 +238,11 @@ class HttpCore:
                 if scope is not None and scope.cancelled:  # cancelled while waiting for a slot
                     message = f"canceled: {method} {path} was not sent"
                     return _Outcome(error=Canceled(None, "canceled", message, method=method, path=path))
-                response = await self._client.send(request)
+                response = await self._send_unless_abandoned(request, scope)
+                if response is None:
+                    return _Outcome(error=Abandoned(None, "abandoned", (
+                        f"stopped waiting for {self.host} ({method} {path.split('?', 1)[0]}): no answer was "
+                        "read"), method=method, path=path))
         except httpx.TimeoutException as exc:
             what = ("could not connect to" if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                     else "no answer from")
@@ -251,6 +259,30 @@ class HttpCore:
         error = error_from_response(status, response.headers, response.content, method, path, self.scrub,
                                     response.reason_phrase)
         return _Outcome(response, error, parse_retry_after(response.headers.get("retry-after")))
+
+    async def _send_unless_abandoned(self, request: httpx.Request,
+                                     scope: CancelScope | None) -> httpx.Response | None:
+        """Send and read the answer; None when ``scope`` is abandoned first (the request is dropped).
+
+        The task sending is registered with the scope, which cancels it on ``abandon``; that cancellation
+        (and only that one) is turned into None here. No extra task per request: this is every request's path.
+        """
+        if scope is None:
+            return await self._client.send(request)
+        if scope.abandoned:
+            return None
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - always inside a task under asyncio
+            return await self._client.send(request)
+        scope.watch(task)
+        try:
+            return await self._client.send(request)
+        except asyncio.CancelledError:
+            if scope.abandoned and task.uncancel() == 0:  # the scope's cancel, no one else's
+                return None
+            raise
+        finally:
+            scope.unwatch(task)
 
     async def _parse(self, response: httpx.Response, method: str, path: str) -> tuple[Any, ApiError | None]:
         """JSON of a 2xx body (None when empty or 204); a body that is not JSON is a ``TransportError``.

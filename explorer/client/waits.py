@@ -13,7 +13,9 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from explorer.client.cancel import CancelScope
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Waiting:
     path: str
     host: str
     since: float
+    scope: CancelScope | None = field(default=None, compare=False)
+    """The cancel scope of the action that sent it (a screen stops only its own requests)."""
 
     def describe(self, now: float) -> str:
         """``waiting for api.integrator.io (GET /v1/tokenInfo)… 5 s`` (the query string left out)."""
@@ -62,19 +66,20 @@ class WaitBoard:
         self._waits: dict[int, Waiting] = {}
         self._ids = itertools.count()
 
-    def start(self, method: str, path: str, host: str) -> int:
-        """Note a request as started; returns the key to ``end`` it with."""
+    def start(self, method: str, path: str, host: str, scope: CancelScope | None = None) -> int:
+        """Note a request as started (by the action of ``scope``); returns the key to ``end`` it with."""
         key = next(self._ids)
-        self._waits[key] = Waiting(method, path, host, self.clock())
+        self._waits[key] = Waiting(method, path, host, self.clock(), scope)
         return key
 
     def end(self, key: int) -> None:
         """The request is over (answered, failed or cancelled)."""
         self._waits.pop(key, None)
 
-    def longest(self) -> Waiting | None:
-        """The request waiting the longest, if any is in flight."""
-        return min(self._waits.values(), key=lambda w: w.since, default=None)
+    def longest(self, scope: CancelScope | None = None) -> Waiting | None:
+        """The request waiting the longest, if any is in flight (only those of ``scope`` when given)."""
+        waits = [w for w in self._waits.values() if scope is None or w.scope is scope]
+        return min(waits, key=lambda w: w.since, default=None)
 
     def notice(self, after: float) -> str:
         """What to show when the longest wait passed ``after`` seconds, else the empty string."""

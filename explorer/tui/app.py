@@ -25,6 +25,7 @@ from explorer.textsafe import clip, escape, markup_escape, one_line
 from explorer.tui.context import AppContext
 from explorer.tui.key_bursts import KeyBurst, bursting, deliver
 from explorer.tui.screens.main import MainScreen
+from explorer.tui.stop_waiting import STOP_HINT, stop_waiting, stoppable_wait
 from explorer.tui.widgets.wait_status import WaitStatus
 
 if TYPE_CHECKING:  # the profile picker's module is imported when `P` is pressed
@@ -61,9 +62,11 @@ class ExplorerApp(App[None]):
         Binding("t", "token", "Token", id="app.token"),
         Binding("l", "http_log", "HTTP log", id="app.http_log"),
         Binding("P", "switch_profile", "Profile", id="app.switch_profile"),
+        Binding("escape", "stop_waiting", "Stop waiting", show=False, priority=True, id="app.stop_waiting"),
     ]
     """``q`` quits, ``?`` lists every key, ``t`` shows the token's scope, ``l`` the HTTP log, ``P`` switches
-    profile (when the app was started with a profile switcher)."""
+    profile (when the app was started with a profile switcher); ``escape`` stops a slow request of the screen
+    on top (only while the status line offers it: otherwise ``escape`` is the screen's own key)."""
 
     def __init__(self, client_factory: ClientFactory, profile_label: str, read_only: bool = False, *,
                  show_timings: bool = True, profile_switcher: ProfileSwitcherLike | None = None,
@@ -115,11 +118,40 @@ class ExplorerApp(App[None]):
         self.set_interval(0.5, self._show_waits)
 
     def _show_waits(self) -> None:
-        """Tell the screen's status line what a slow request is waiting for (hidden under ~3 s)."""
+        """Tell the screen's status line what a slow request is waiting for (hidden under ~3 s).
+
+        The screen's own slow request comes first, with "esc stops waiting"; another screen's is shown
+        without it (``esc`` here would not stop it), except the account load under the main screen.
+        """
         client = self._client
-        text = client.waits.notice(client.timeouts.notice_after) if client is not None else ""
+        text = hint = ""
+        if client is not None:
+            board, after = client.waits, client.timeouts.notice_after
+            own = stoppable_wait(self.screen, board, after)
+            if own is not None:
+                text, hint = own.describe(board.clock()), STOP_HINT
+            else:
+                text = board.notice(after)
+                screen = self.screen
+                if text and isinstance(screen, MainScreen) and screen.resource_tree.root_loading:
+                    hint = STOP_HINT
         for line in self.screen.query(WaitStatus):
-            line.show_wait(text, "esc stops waiting" if isinstance(self.screen, MainScreen) else "")
+            line.show_wait(text, hint)
+
+    def _stoppable(self) -> bool:
+        client = self._client
+        return client is not None and stoppable_wait(self.screen, client.waits,
+                                                     client.timeouts.notice_after) is not None
+
+    def action_stop_waiting(self) -> None:
+        """``escape`` while the screen's request is slow: stop waiting for it (see ``tui.stop_waiting``)."""
+        client = self._client
+        if client is None:
+            return
+        said = stop_waiting(self.screen, client.waits, client.timeouts.notice_after)
+        if said is not None:
+            for line in self.screen.query(WaitStatus):
+                line.show_stopped(said)
 
     def _start_session(self) -> None:
         """Build the client and the account loader for the current profile; the root requests start now."""
@@ -179,6 +211,8 @@ class ExplorerApp(App[None]):
         """``P`` exists only when there is something to switch between."""
         if action == "switch_profile":
             return self._profile_switcher is not None
+        if action == "stop_waiting":
+            return self._stoppable()  # otherwise escape goes on to the screen's own binding
         return True
 
     def action_switch_profile(self) -> None:

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from explorer.client import Canceled, CancelScope, IntegratorClient, cancellable
+from explorer.client import Abandoned, Canceled, CancelScope, IntegratorClient, RequestRecord, cancellable
 from explorer.model import ErrorRecord
 from explorer.services.bulk import NOT_SENT_CANCELED, BulkOptions, CancelToken, run_bulk
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
@@ -82,3 +82,46 @@ async def test_esc_during_a_429_wait_reports_exactly_what_the_server_accepted() 
     assert report.sent == [] and report.canceled
     assert len(report.not_sent) == 2500 and {reason for _, reason in report.not_sent} == {NOT_SENT_CANCELED}
     assert report.lines()[0].startswith("0 of 2500 retried")
+
+
+class Held(httpx.AsyncBaseTransport):
+    """The simulator, except that the requests whose path ends with ``held`` never get an answer."""
+
+    def __init__(self, held: str) -> None:
+        self.inner = SimulatorTransport(Simulator(seed=0, time_scale=0))
+        self.held = held
+        self.sent: list[str] = []
+        self.holding = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(f"{request.method} {request.url.path}")
+        if request.url.path.endswith(self.held):
+            self.holding.set()
+            await asyncio.Event().wait()  # a server that accepted the request and never answers
+        return await self.inner.handle_async_request(request)
+
+
+async def test_abandoning_drops_the_request_in_flight_at_once_and_sends_nothing_more() -> None:
+    transport = Held(d.SHOPIFY_FLOW)
+    scope = CancelScope()
+    records: list[RequestRecord] = []
+    client = IntegratorClient(DEMO_TOKENS["full"], transport=transport, on_request=records.append)
+    async with client:
+        async def read() -> None:
+            with cancellable(scope):
+                await client.get_json(f"flows/{d.SHOPIFY_FLOW}")
+
+        task = asyncio.ensure_future(read())
+        await transport.holding.wait()
+        assert client.waits.longest(scope) is not None  # the wait is known as this scope's
+        scope.cancel()
+        await asyncio.sleep(0.05)
+        assert not task.done()  # a plain cancel lets a request on the wire complete
+        started = time.monotonic()
+        scope.abandon()
+        with pytest.raises(Abandoned, match="stopped waiting for"):
+            await asyncio.wait_for(task, 1.0)
+        assert time.monotonic() - started < 0.5
+        assert client.waits.longest() is None
+    assert transport.sent == [f"GET /v1/flows/{d.SHOPIFY_FLOW}"]  # once: no re-send after the abandon
+    assert [r.status for r in records] == [None] and records[0].error is not None  # the HTTP log has it

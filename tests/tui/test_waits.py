@@ -23,8 +23,9 @@ async def test_status_line_names_the_wait_and_esc_stops_it(silent_port: int) -> 
         await until(pilot, lambda: line.display)  # once a wait passes 0.5 s (checked twice a second)
         assert f"waiting for 127.0.0.1:{silent_port} (GET /v1/" in line.text
         await pilot.press("escape")
+        await until(pilot, lambda: line.text.startswith("stopped waiting"))  # it says so, not that it waits
         panel = app.screen.query_one(ProblemPanel)
-        # The line goes at its next check and the panel comes when the stopped load reports: two moments.
-        await until(pilot, lambda: not line.display and panel.display)
+        # The panel comes when the stopped load reports (a moment after the line).
+        await until(pilot, lambda: panel.display)
         assert "stopped waiting" in str(panel.render())
         assert app.client.waits.longest() is None  # nothing is waited for any more

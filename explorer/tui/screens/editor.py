@@ -56,6 +56,7 @@ from explorer.tui.screens.editor_dialogs import (
     StaleChoiceScreen,
 )
 from explorer.tui.screens.editor_schema import EditorSchemaAssist
+from explorer.tui.stop_waiting import StopsWaiting, scoped
 from explorer.tui.widgets.doc_strip import DocStrip
 from explorer.tui.widgets.edit_problems import EditProblems, Problem
 from explorer.tui.widgets.json_text_area import JsonTextArea
@@ -113,7 +114,7 @@ def value_column(line: str) -> int:
     return match.end() if match else len(line) - len(line.lstrip())
 
 
-class EditorScreen(Screen[Saved | None]):
+class EditorScreen(StopsWaiting, Screen[Saved | None]):
     """Edits one document; dismisses with the :class:`Saved` outcome, or None when left without saving."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -124,8 +125,10 @@ class EditorScreen(Screen[Saved | None]):
         Binding("escape", "leave", "Back (draft kept)", priority=True, id="edit.leave"),
         Binding("f1", "field_doc", "Field doc", id="edit.field_doc"),
         Binding("ctrl+space,ctrl+@", "complete", "Values", priority=True, id="edit.complete"),
+        Binding("ctrl+r", "reload", "Load again", id="edit.reload"),
     ]
-    """Submit, hand over to $EDITOR, walk the problem list, leave (the draft is kept)."""
+    """Submit, hand over to $EDITOR, walk the problem list, leave (the draft is kept); load the document
+    again after its GET failed (or ``esc`` stopped waiting for it)."""
 
     DEFAULT_CSS = """
     EditorScreen #edit-title { height: 1; padding: 0 1; background: $panel; }
@@ -167,6 +170,7 @@ class EditorScreen(Screen[Saved | None]):
         self._editor_widget: TextArea | None = None
         self._external_mode = False
         self._busy = False
+        self._load_failed = False
         self._finished = False
         self._validate_timer: Timer | None = None
         self._draft_timer: Timer | None = None
@@ -221,10 +225,21 @@ class EditorScreen(Screen[Saved | None]):
             return bool(self.query_one(EditProblems).problems)
         if action in ("field_doc", "complete"):
             return self._area is not None and self.schema.applies
+        if action == "reload":
+            return self._load_failed
         return True
+
+    def action_reload(self) -> None:
+        """``ctrl+r`` after a failed load: GET the document again."""
+        if self._load_failed:
+            self._load_failed = False
+            self.refresh_bindings()
+            self._note("Loading…")
+            self._load()
 
     # ------------------------------------------------------------------------------------------- loading
     @work(exclusive=True, group="edit-load")
+    @scoped
     async def _load(self) -> None:
         """GET the document (or the journal's before-document for undo), offer a draft, open the editor."""
         try:
@@ -248,7 +263,9 @@ class EditorScreen(Screen[Saved | None]):
             self.notify(f"Undo refused: {exc}", severity="warning", markup=False)
             return
         except ApiError as exc:
-            self._note(f"Could not load {self.target.label}:\n{exc}\n\nesc: back")
+            self._load_failed = True
+            self.refresh_bindings()
+            self._note(f"Could not load {self.target.label}:\n{exc}\n\nctrl+r: load again    esc: back")
             self._status(f"Load failed: {exc}", error=True)
             self.notify(f"Could not load: {exc}", severity="error", markup=False)
             return
@@ -422,6 +439,7 @@ class EditorScreen(Screen[Saved | None]):
         self.app.push_screen(DiffConfirmScreen(plan, title=title, schema_warnings=notes), callback=decided)
 
     @work(exclusive=True, group="edit-submit")
+    @scoped
     async def _submit(self, plan: WritePlan) -> None:
         """Stale guard, PUT and journal (in the service); then act on the outcome."""
         self._busy = True

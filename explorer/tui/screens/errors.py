@@ -33,6 +33,7 @@ from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
 from explorer.tui.screens.fix_flow import FixFlow
+from explorer.tui.stop_waiting import StopsWaiting, in_scope_of, scoped
 from explorer.tui.widgets.errors_panel import EarlyPages, ErrorsPanel
 from explorer.tui.widgets.ranked_footer import RankedFooter
 from explorer.tui.widgets.wait_status import WaitStatus
@@ -41,7 +42,7 @@ OPEN_TAB = "open"
 RESOLVED_TAB = "resolved"
 
 
-class ErrorsScreen(Screen[None]):
+class ErrorsScreen(StopsWaiting, Screen[None]):
     """Errors of one step. See the module docstring; keys are listed in the footer and in ``BINDINGS``."""
 
     DEFAULT_CSS = """
@@ -104,7 +105,8 @@ class ErrorsScreen(Screen[None]):
                              where=lambda _item: self.where)
         """``T``: patch the marked errors' retry data (``fix_context`` gives the journal; None: no ``T``)."""
         self._resolved_loaded = False
-        self._open_pages = EarlyPages(self._pages(resolved=False))
+        with in_scope_of(self):  # the first page is asked for now: esc can stop it (tui.stop_waiting)
+            self._open_pages = EarlyPages(self._pages(resolved=False))
 
     @property
     def where(self) -> str:
@@ -171,6 +173,7 @@ class ErrorsScreen(Screen[None]):
         return source
 
     @work(group="total")
+    @scoped
     async def _load_total(self) -> None:
         """The step's open count from the flow summary, so the status line can say loaded/total."""
         try:

@@ -37,12 +37,13 @@ from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_actions import BulkRunner
 from explorer.tui.screens.errors_detail import ErrorDetailScreen, RetryDataEditorFactory
 from explorer.tui.screens.fix_flow import FixFlow
+from explorer.tui.stop_waiting import StopsWaiting, scoped
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 from explorer.tui.widgets.ranked_footer import RankedFooter
 from explorer.tui.widgets.wait_status import WaitStatus
 
 
-class CrossStepErrorsScreen(Screen[None]):
+class CrossStepErrorsScreen(StopsWaiting, Screen[None]):
     """Errors of many steps in one list; give ``flows``, ``integration_id`` or ``flow_id``."""
 
     DEFAULT_CSS = """
@@ -124,12 +125,13 @@ class CrossStepErrorsScreen(Screen[None]):
         self._discover()
 
     @work(exclusive=True, group="discover")
+    @scoped
     async def _discover(self) -> None:
         """Which steps have open errors (one summary call per flow), then stream their pages."""
         try:
             flows = await self._flows()
         except ApiError as exc:
-            self.panel.say(f"could not list the flows: {exc}")
+            self.panel.say(f"could not list the flows: {exc} · ctrl+r retries")
             return
         self.steps, self.failures = await steps_with_errors(self.client, flows, step_names=self.step_names)
         self.steps = await name_steps(self.client, flows, self.steps)

@@ -31,6 +31,7 @@ from explorer.tui.literal import one_line
 from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
+from explorer.tui.stop_waiting import StopsWaiting, scoped
 from explorer.tui.widgets.errors_table import format_time
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.wait_status import WaitStatus
@@ -72,7 +73,7 @@ def exchange_summary(detail: Any) -> str:
             parts.append(f"{side} body stored on the server (bodyKey), not shown")
     return one_line(" · ".join(parts), 160)
 
-class ErrorDetailScreen(Screen[None]):
+class ErrorDetailScreen(StopsWaiting, Screen[None]):
     """Summary line, then tabs: Error (JSON), Retry data, Request / response."""
 
     DEFAULT_CSS = """
@@ -89,6 +90,7 @@ class ErrorDetailScreen(Screen[None]):
         Binding("1", "show_tab('error')", "Error", show=False, id="error_detail.show_tab_error"),
         Binding("2", "show_tab('retry')", "Retry data", show=False, id="error_detail.show_tab_retry"),
         Binding("3", "show_tab('request')", "Request", show=False, id="error_detail.show_tab_request"),
+        Binding("ctrl+r", "reload", "Load again", id="error_detail.reload"),
         Binding("escape", "close", "Back", id="error_detail.close"),
     ]
 
@@ -179,6 +181,7 @@ class ErrorDetailScreen(Screen[None]):
         self.query_one(f"#{pane}-note", Static).update(Text(text))
 
     @work(group="retry-data", exclusive=True)
+    @scoped
     async def _load_retry_data(self) -> None:
         record = self.record
         if not record.retry_data_key:
@@ -204,7 +207,7 @@ class ErrorDetailScreen(Screen[None]):
             self.refresh_bindings()
             return
         except ApiError as exc:
-            self.retry_data_note = f"Could not load the retry data: {exc}"
+            self.retry_data_note = f"Could not load the retry data: {exc} · ctrl+r loads it again"
             self._note("retry", self.retry_data_note)
             return
         self.retry_data = data
@@ -215,6 +218,7 @@ class ErrorDetailScreen(Screen[None]):
         self.refresh_bindings()
 
     @work(group="request", exclusive=True)
+    @scoped
     async def _load_request(self) -> None:
         key = self.record.req_and_res_key
         if not key:
@@ -224,7 +228,7 @@ class ErrorDetailScreen(Screen[None]):
         try:
             detail = await self.client.get_request_detail(self.record.flow_id, self.record.step_id, key)
         except ApiError as exc:
-            self._note("request", f"Could not load the request/response: {exc}")
+            self._note("request", f"Could not load the request/response: {exc} · ctrl+r loads it again")
             return
         self._note("request", f"{exchange_summary(detail)} · reqAndResKey {key}")
         self.query_one("#request-json", JsonView).load(detail)
@@ -248,6 +252,11 @@ class ErrorDetailScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the list."""
         self.dismiss(None)
+
+    def action_reload(self) -> None:
+        """``ctrl+r``: ask again for the retry data and the request/response (after a failure or a stop)."""
+        self._load_retry_data()
+        self._load_request()
 
     def action_edit_retry_data(self) -> None:
         """Edit the retry data in the resource editor; once saved, offer to retry this record now."""

@@ -32,6 +32,7 @@ from explorer.services.write_targets import READ_ONLY_REASON
 from explorer.tui.screens.editor_context import WriteContext
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
+from explorer.tui.stop_waiting import run_scoped
 
 PATCH_DRAFT_KIND = "fixpatch"
 """Drafts kind of a patch being typed (one per step)."""
@@ -87,7 +88,8 @@ class FixFlow:
                                severity="warning")
             return
         self.running = True
-        self.screen.run_worker(self._begin(list(records), cursor), group="fix", exclusive=True)
+        # In the screen's cancel scope: esc stops a slow read of the sample's retry data (tui.stop_waiting).
+        run_scoped(self.screen, self._begin(list(records), cursor), group="fix")
 
     def _draft_id(self, records: Sequence[ErrorRecord]) -> str:
         return f"{records[0].flow_id}.{records[0].step_id}"

@@ -23,11 +23,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from explorer.client import ApiError, IntegratorClient
+from explorer.client import Abandoned, ApiError, IntegratorClient
 from explorer.model import Job
 from explorer.services.flow_run import disabled_flow_refusal
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
+from explorer.tui.stop_waiting import StopsWaiting, scoped
 from explorer.tui.widgets.errors_table import format_time
 from explorer.tui.widgets.wait_status import WaitStatus
 
@@ -72,7 +73,7 @@ def job_label(job: Job, names: Mapping[str, str] | None = None) -> Text:
     return text
 
 
-class JobsScreen(Screen[None]):
+class JobsScreen(StopsWaiting, Screen[None]):
     """Jobs of one flow, newest first. ``enter``/click expands a job's children."""
 
     DEFAULT_CSS = """
@@ -110,6 +111,8 @@ class JobsScreen(Screen[None]):
         self.run_now = run_now
         self.flow_disabled = flow_disabled
         """A disabled flow cannot run: ``R`` says so instead of sending a run the server refuses."""
+        self._unloaded: set[int] = set()
+        """Tree nodes (ids) whose child jobs did not load: expanding them again retries."""
 
     def compose(self) -> ComposeResult:
         mode = " · READ-ONLY" if self.read_only else ""
@@ -139,13 +142,14 @@ class JobsScreen(Screen[None]):
     # -- loading ------------------------------------------------------------------------------------
 
     @work(exclusive=True, group="jobs")
+    @scoped
     async def load(self) -> None:
         """Latest jobs (with children) plus the newest page of history, merged by id."""
         try:
             latest = await self.client.latest_jobs(self.flow_id)
             history = await self.client.list_jobs(_flowId=self.flow_id)
         except ApiError as exc:
-            self.say(f"could not load the jobs: {exc}")
+            self.say(f"could not load the jobs: {exc} · ctrl+r retries")
             return
         merged: dict[str, Job] = {job.id: job for job in history}
         merged.update({job.id: job for job in latest})  # latest carries the children
@@ -182,16 +186,21 @@ class JobsScreen(Screen[None]):
 
     @on(Tree.NodeExpanded)
     def _expanded(self, event: Tree.NodeExpanded[Job]) -> None:
-        job = event.node.data
-        if job is not None and not event.node.children:
-            self._load_children(event.node, job)
+        node, job = event.node, event.node.data
+        if node.id in self._unloaded:  # its children failed to load (or esc stopped them): ask again
+            self._unloaded.discard(node.id)
+            node.remove_children()
+        if job is not None and not node.children:
+            self._load_children(node, job)
 
     @work(group="children", description="load child jobs")
+    @scoped
     async def _load_children(self, node: TreeNode[Job], job: Job) -> None:
         try:
             children = (await self.client.job_family(job.id)).children
         except ApiError as exc:
-            node.add_leaf(Text(f"could not load the child jobs: {one_line(str(exc))}"))
+            node.add_leaf(Text(f"could not load the child jobs: {one_line(str(exc))} · enter retries"))
+            self._unloaded.add(node.id)
             return
         if not children:
             node.add_leaf(Text("no child jobs", style="dim"))
@@ -204,6 +213,7 @@ class JobsScreen(Screen[None]):
             self._load_older()
 
     @work(exclusive=True, group="jobs")
+    @scoped
     async def _load_older(self) -> None:
         oldest = next((job.created_at for job in reversed(self.jobs) if job.created_at is not None), None)
         if oldest is None:
@@ -212,7 +222,7 @@ class JobsScreen(Screen[None]):
             older = await self.client.list_jobs(_flowId=self.flow_id,
                                                 createdAt_lte=oldest - timedelta(milliseconds=1))
         except ApiError as exc:
-            self.say(f"could not load older jobs: {exc}")
+            self.say(f"could not load older jobs: {exc} · m retries")
             return
         known = {job.id for job in self.jobs}
         fresh = [job for job in older if job.id not in known]
@@ -254,9 +264,14 @@ class JobsScreen(Screen[None]):
         self.app.push_screen(ConfirmBulkDialog("Run this flow now?", lines, "run"), confirmed)
 
     @work(exclusive=True, group="run")
+    @scoped
     async def _run(self) -> None:
         try:
             job_id = await self.client.run_flow(self.flow_id)
+        except Abandoned:  # esc while the POST went unanswered: the run may have started
+            self.say("stopped waiting for the run request: the flow may or may not have started · "
+                     "ctrl+r shows the jobs")
+            return
         except ApiError as exc:
             self.say(f"run refused: {exc}")
             self.notify(str(exc), title="Run failed", severity="error", markup=False)

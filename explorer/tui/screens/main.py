@@ -24,6 +24,7 @@ from explorer.services.account import Failure, TreeItem
 from explorer.tui.context import ExplorerHost
 from explorer.tui.literal import one_line
 from explorer.tui.screens.launch import ScreenLauncher, warm_up
+from explorer.tui.stop_waiting import StopsWaiting, scoped
 from explorer.tui.widgets.account_header import AccountHeader
 from explorer.tui.widgets.json_view import JsonView
 from explorer.tui.widgets.pane_doc_strip import PaneDocStrip
@@ -43,7 +44,7 @@ KIND_TITLES = {
 EDITABLE_KINDS = frozenset({"integration", "flow", "step", "connection"})
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StopsWaiting, Screen[None]):
     """Browse the account. ``enter`` on an Errors node opens the step's errors; ``e`` edits."""
 
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = ("edit", "errors_or_external", "filter", "search", "copy_value",
@@ -294,6 +295,8 @@ class MainScreen(Screen[None]):
         """``escape``: clear the filter, leave zoom, or go back to the tree."""
         field = self.query_one("#tree-filter", Input)
         if self.resource_tree.stop_root_load():  # first of all it stops waiting for the account to load
+            for line in self.query(WaitStatus):
+                line.show_stopped("stopped waiting for the account to load (esc): r retries")
             return
         if self.resource_tree.filter_text or field.display:
             self._close_filter()
@@ -466,6 +469,7 @@ class MainScreen(Screen[None]):
         self.query_one("#pane-title", Static).update(title, layout=False)  # one fixed line: no re-layout
 
     @work(exclusive=True, group="json-pane")
+    @scoped
     async def fetch_document(self, item: TreeItem) -> None:
         """GET a document the lists did not provide (a step outside the catalog, an unlisted integration)."""
         assert item.doc_path is not None
@@ -476,7 +480,7 @@ class MainScreen(Screen[None]):
             if failure.locked:
                 self.resource_tree.set_failure(item.key, failure)
             if self._shown_key == item.key:
-                self._show(item, failure.as_json(), note="locked" if failure.locked else "failed")
+                self._show(item, failure.as_json(), note="locked" if failure.locked else "failed · r retries")
             return
         if isinstance(doc, dict):
             self.resource_tree.update_doc(item.key, doc)

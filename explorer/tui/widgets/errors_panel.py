@@ -50,6 +50,7 @@ from explorer.services.error_list import (
 )
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
+from explorer.tui.stop_waiting import scoped
 from explorer.tui.widgets.errors_choices import (
     EXPORT_CHOICES,
     SORT_LABELS,
@@ -251,6 +252,7 @@ class ErrorsPanel(Vertical):
     # Every worker here names itself: by default Textual describes a worker with the repr of its arguments,
     # which for 100,000 rows is a 125 MB string built on each keystroke (measured).
     @work(exclusive=True, group="load", description="load error pages")
+    @scoped
     async def _stream(self, source: PageSource) -> None:
         first = True
         try:
@@ -296,7 +298,7 @@ class ErrorsPanel(Vertical):
         if self.notice:
             parts.append(self.notice)
         if self.load_error:
-            parts.append(f"load failed: {self.load_error}")
+            parts.append(f"load failed: {self.load_error} · ctrl+r retries")
         # One line high whatever it says: no re-layout of the screen for each streamed page.
         self._status.update(Text(one_line(" · ".join(parts))), layout=False)
 

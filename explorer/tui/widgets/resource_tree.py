@@ -36,6 +36,7 @@ from explorer.services.account import (
     notice_item,
     root_items,
 )
+from explorer.tui.stop_waiting import in_scope_of, scoped
 from explorer.tui.widgets.resource_labels import LabelledTree, plain_label
 
 
@@ -171,10 +172,14 @@ class ResourceTree(LabelledTree):
         return True
 
     # ----------------------------------------------------------------------------------------- root
+    @property
+    def root_loading(self) -> bool:
+        """True while the account's root level is being loaded (``esc`` stops it)."""
+        return any(w.node is self and w.group == "tree-root" and w.is_running for w in self.workers)
+
     def stop_root_load(self) -> bool:
         """``esc`` while the account loads: stop waiting, say so (``r`` retries); False when not loading."""
-        running = [w for w in self.workers if w.node is self and w.group == "tree-root" and w.is_running]
-        if not running:
+        if not self.root_loading:
             return False
         self.workers.cancel_group(self, "tree-root")
         host = host_label(self.service.client.base_url)
@@ -212,6 +217,7 @@ class ResourceTree(LabelledTree):
         self.load_catalog()
 
     @work(exclusive=True, group="tree-badges")
+    @scoped
     async def load_badges(self, root: AccountRoot) -> None:
         """Fill error badges as each summary arrives."""
         index = {item.key: item for item in self.walk()}
@@ -242,6 +248,7 @@ class ResourceTree(LabelledTree):
         self._catalog_wanted.set()
 
     @work(exclusive=True, group="tree-catalog")
+    @scoped
     async def load_catalog(self) -> None:
         """Name the steps of flows already open once the exports and imports lists are in.
 
@@ -260,8 +267,9 @@ class ResourceTree(LabelledTree):
     def _start_load(self, item: TreeItem) -> None:
         if item.kind != "flow" or item.key in self._loading:
             return
-        self.run_worker(self._load_flow(item), group=f"load:{item.key}", exclusive=True,
-                        description=f"load steps of {item.key}")
+        with in_scope_of(self):  # esc stops a slow load (tui.stop_waiting): the node says "r retries"
+            self.run_worker(self._load_flow(item), group=f"load:{item.key}", exclusive=True,
+                            description=f"load steps of {item.key}")
 
     async def _load_flow(self, item: TreeItem) -> None:
         """Steps of a flow: one summary request; names from the catalog when it is in."""
@@ -305,8 +313,9 @@ class ResourceTree(LabelledTree):
         item = self.item(key)
         if item is None:
             return False
-        self.run_worker(self._refresh(item), group=f"refresh:{item.key}", exclusive=True,
-                        description=f"refresh {item.key}")
+        with in_scope_of(self):
+            self.run_worker(self._refresh(item), group=f"refresh:{item.key}", exclusive=True,
+                            description=f"refresh {item.key}")
         return True
 
     def items_for(self, doc_path: str) -> list[TreeItem]:
