@@ -191,3 +191,35 @@ async def test_read_only_mark_stays_visible_in_an_80_column_title() -> None:
         title = screen_of(pilot.app).query_one("#errors-title")
         assert title.region.height == 1
         assert "READ-ONLY" in title.render_line(0).text
+
+
+async def test_typing_into_the_filter_filters_once_after_the_last_letter() -> None:
+    """Each letter used to start a filtering pass (over 100,000 rows, a thread contending with the loop for
+    the GIL, so the letter itself echoed late); now one pass runs FILTER_DELAY after the last letter."""
+    from textual.widgets import Input
+
+    from explorer.services.error_list import ErrorQuery
+    from explorer.tui.widgets.errors_panel import FILTER_DELAY
+
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        panel = screen.open_panel
+        await wait_for(pilot, lambda: panel.store.complete)
+        applied: list[ErrorQuery] = []
+        original = panel.apply
+
+        def counting(query: ErrorQuery) -> None:
+            applied.append(query)
+            original(query)
+
+        panel.apply = counting  # type: ignore[method-assign]
+        await pilot.press("slash", *"1009")
+        assert panel.query_one("#filter", Input).value == "1009"  # every letter is in the box at once
+        assert applied == []
+        await pilot.pause(FILTER_DELAY * 3)
+        assert [query.text for query in applied] == ["1009"]
+        assert [record.trace_key for record in panel.store.view] == ["#1009"]
+        await pilot.press("escape")  # esc clears it without waiting
+        assert [query.text for query in applied] == ["1009", ""] and len(panel.store.view) == 12

@@ -27,6 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
@@ -124,6 +125,8 @@ FREEZE_ROWS = 1
 """Rows loaded before the collector is told to leave them alone (from the first page: a gen-2 pass at a
 few thousand rows already stalled the UI for 80 ms, measured)."""
 REGROUP_DELAY = 0.3
+FILTER_DELAY = 0.1
+"""Seconds after the last letter typed into the filter before it filters (``_filter_changed``)."""
 
 
 class ErrorsPanel(Vertical):
@@ -200,6 +203,9 @@ class ErrorsPanel(Vertical):
         self._rows_hold = LongLivedHold()
         self.last_export: Path | None = None
         """Where the last export went."""
+        self._typed: str | None = None
+        """Filter text typed and not applied yet (``_filter_changed``)."""
+        self._typed_timer: Timer | None = None
         # The children, held rather than queried: the loading worker may still be between two pages while
         # the app shuts down and prunes them (a query then raised NoMatches out of the worker).
         self._filter = ErrorsFilter(id="filter")
@@ -433,11 +439,31 @@ class ErrorsPanel(Vertical):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self.store.query.text:
-            self.apply(replace(self.store.query, text=event.value))
+        """Filter ``FILTER_DELAY`` after the last letter typed, not at each one.
+
+        Why: over 100,000 rows each filtering pass runs in a thread that contends with the event loop for
+        the GIL, so the very letter that started it was echoed late (40-200 ms in a pty while pages
+        streamed); typing "REC" started three passes. The letters now echo at once and one pass runs for
+        the word. Enter applies what is typed at once; closing the filter applies its own query.
+        """
+        if not self._filter.shown:
+            return  # cleared by esc, which applied the empty filter itself
+        self._typed = event.value
+        if self._typed_timer is not None:
+            self._typed_timer.stop()
+        self._typed_timer = self.set_timer(FILTER_DELAY, self._apply_typed)
+
+    def _apply_typed(self) -> None:
+        if self._typed_timer is not None:
+            self._typed_timer.stop()
+            self._typed_timer = None
+        typed, self._typed = self._typed, None
+        if typed is not None and typed != self.store.query.text:
+            self.apply(replace(self.store.query, text=typed))
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._apply_typed()
         self._filter.close(clear=False)
         self.table.focus()
 
@@ -447,6 +473,10 @@ class ErrorsPanel(Vertical):
         Leaving the screen is the screen's own esc binding, reached by skipping this one.
         """
         if self._filter.shown:
+            self._typed = None
+            if self._typed_timer is not None:
+                self._typed_timer.stop()
+                self._typed_timer = None
             self._filter.close(clear=True)
             self.apply(replace(self.store.query, text=""))
             self.table.focus()
