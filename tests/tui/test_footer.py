@@ -118,3 +118,4 @@ async def test_the_main_screen_footer_is_built_once_with_the_tree_focused(
         await pilot.press("escape")
         await settle(pilot)
         assert "refresh_node" in [key.action for key in footer.query(FooterKey)]
+

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -79,6 +79,7 @@ class MainScreen(StopsWaiting, Screen[None]):
         super().__init__()
         self._shown_key: str | None = None
         self._launcher: ScreenLauncher | None = None
+        self._resumed = False
 
     @property
     def launcher(self) -> ScreenLauncher:
@@ -126,6 +127,18 @@ class MainScreen(StopsWaiting, Screen[None]):
         # keys of a screen without focus, and was rebuilt when the focus came.
         await self.mount(RankedFooter(compact=True, keys_at_once=True), before="#wait-status")
         self.call_after_refresh(self._warm_up)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The first resume leaves the styles alone: every widget was styled as it mounted, moments ago.
+
+        Why: Textual restyles a screen's whole DOM when it is resumed (after a screen above it was removed,
+        the theme may have changed), also when it is first shown; here that was ~10 % of the event loop's
+        work before the first frame (py-spy). Textual runs this handler before ``Screen``'s own (it calls
+        the handler of each class of the MRO, the most derived first), so the flag reaches it.
+        """
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _warm_up(self) -> None:
         end_startup()  # the first frame is painted: see explorer.gc_policy
