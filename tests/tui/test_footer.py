@@ -4,12 +4,15 @@ right edge (at 80 columns the overflowing keys used to leak a stale "P" into the
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from explorer.simulator import Simulator
+from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.widgets.ranked_footer import RankedFooter, footer_rank
 from tests.helpers.browse_app import make_app, settle
+from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
 
 
 async def test_the_footer_leads_with_the_most_used_keys_and_the_palette_key_owns_the_last_cell() -> None:
@@ -36,18 +39,26 @@ def test_footer_rank_keeps_the_unlisted_keys_in_their_order() -> None:
     assert [key.action for key in ranked if isinstance(key, FooterKey)] == ["quit", "edit", "refresh", "zoom"]
 
 
+def shopify_errors() -> ErrorsHost:
+    """The errors screen of a step with 12 open errors."""
+    return ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+
+
+async def loaded(pilot: Pilot[None]) -> ErrorsScreen:
+    """The errors screen once its list is loaded (and painted)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ErrorsScreen)
+    await wait_for(pilot, lambda: screen.open_panel.store.complete)
+    await pilot.pause()
+    return screen
+
+
 async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
     """A burst of "bindings updated" signals with the same keys rebuilt the footer once per signal (six
     rebuilds while the errors screen opened); now the key widgets stay, and a real change still shows."""
-    from explorer.tui.screens.errors import ErrorsScreen
-    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
-
-    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    app = shopify_errors()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ErrorsScreen)
-        await wait_for(pilot, lambda: screen.open_panel.store.complete)
-        await pilot.pause()
+        screen = await loaded(pilot)
         footer = screen.query_one(RankedFooter)
         keys = list(footer.query(FooterKey))
         assert "toggle_mark" in [key.action for key in keys]
@@ -79,16 +90,10 @@ def rebuilds_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_the_errors_screen_builds_its_footer_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The table has the focus from the start (``AUTO_FOCUS``): the footer no longer built the keys of the
     tabs first and then, ~30 ms of the event loop later, those of the table."""
-    from explorer.tui.screens.errors import ErrorsScreen
-    from tests.helpers.errors_app import SHOPIFY, ErrorsHost, step_screen, wait_for
-
     builds = rebuilds_counted(monkeypatch)
-    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    app = shopify_errors()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ErrorsScreen)
-        await wait_for(pilot, lambda: screen.open_panel.store.complete)
-        await pilot.pause()
+        screen = await loaded(pilot)
         await pilot.pause()
         assert app.focused is screen.open_panel.table
         assert builds == ["ErrorsScreen"]
