@@ -7,6 +7,7 @@ routes only read and change it through these methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,7 +83,8 @@ class Account:
         self.step_kinds: dict[tuple[str, str], str] = {}
         self.error_seeds: dict[tuple[str, str], ErrorSeed] = {}
         self._errors: dict[tuple[str, str], StepErrors] = {}
-        self.jobs: dict[str, Job] = {}
+        self._jobs: dict[str, Job] = {}
+        self._pending_jobs: list[Callable[[], None]] = []
         self.active_jobs: list[str] = []
         self.retry_data_kept = RETRY_DATA_KEPT
         """Newest errors per step that keep retry data (Celigo: 20,000); tests shrink it."""
@@ -145,6 +147,27 @@ class Account:
         return seed.n_open if seed else 0
 
     # ---- jobs --------------------------------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> dict[str, Job]:
+        """Every job by id, oldest first; the seeded history's documents are made on first use."""
+        if self._pending_jobs:
+            self._make_pending_jobs()
+        return self._jobs
+
+    def defer_jobs(self, make: Callable[[], None]) -> None:
+        """Have ``make`` add its jobs when the jobs are first used (``jobs``), in the order deferred.
+
+        Why: the demo account's history is ~1,000 job documents that only the jobs endpoints read, and
+        building them was half of building the account, on the way to ``iox --demo``'s first frame. The
+        ids they take are reserved when deferring (``IdFactory.reserve``), so every id stays the same.
+        """
+        self._pending_jobs.append(make)
+
+    def _make_pending_jobs(self) -> None:
+        pending, self._pending_jobs = self._pending_jobs, []
+        for make in pending:
+            make()
 
     def add_job(self, job: Job) -> Job:
         """Store a job (and register it with its parent)."""

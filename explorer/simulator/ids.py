@@ -86,12 +86,20 @@ class IdFactory:
         """What `hex_digest(seed, namespace, count)` hashes before the count, encoded once."""
 
     def object_id(self) -> str:
-        """The next id; the same sequence for the same seed and namespace.
+        """The next id; the same sequence for the same seed and namespace."""
+        return self.id_at(self.reserve(1))
+
+    def reserve(self, n: int) -> int:
+        """Take the next ``n`` ids without making them yet; returns the first one's number (``id_at``)."""
+        first = self._count + 1
+        self._count += n
+        return first
+
+    def id_at(self, count: int) -> str:
+        """The id numbered ``count`` (1 is the first ``object_id``).
 
         The digest is `hex_digest(seed, namespace, count, length=16)`, with the constant part of its input
         encoded once: the demo account makes ~1,300 ids on the way to `iox --demo`'s first frame.
         """
-        self._count += 1
-        count = self._count
         digest = hashlib.blake2b(self._prefix + str(count).encode(), digest_size=8).hexdigest()
         return f"{0x6590_0000 + count:08x}{digest}"

@@ -45,9 +45,10 @@ def _counts() -> dict[str, Any]:
     }
 
 
-def new_job_doc(account: Account, job_type: str, created_ms: int, flow: dict[str, Any]) -> dict[str, Any]:
-    """A queued job of a flow with a fresh id (also used to seed the job history)."""
-    doc: dict[str, Any] = {"_id": account.ids.object_id(), "type": job_type, "_flowId": flow["_id"]}
+def new_job_doc(account: Account, job_type: str, created_ms: int, flow: dict[str, Any],
+                job_id: str | None = None) -> dict[str, Any]:
+    """A queued job of a flow with a fresh id, or ``job_id`` (the history's ids are reserved ahead)."""
+    doc: dict[str, Any] = {"_id": job_id or account.ids.object_id(), "type": job_type, "_flowId": flow["_id"]}
     if flow.get("_integrationId"):
         doc["_integrationId"] = flow["_integrationId"]
     doc["status"] = "queued"

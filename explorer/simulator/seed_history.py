@@ -43,6 +43,7 @@ class FlowPlan:
 
 def _job(
     account: Account,
+    job_id: str,
     job_type: str,
     flow: dict[str, Any],
     created: int,
@@ -51,7 +52,7 @@ def _job(
     status: str,
     **fields: Any,
 ) -> dict[str, Any]:
-    doc = new_job_doc(account, job_type, created, flow)
+    doc = new_job_doc(account, job_type, created, flow, job_id)
     doc["status"] = status
     doc["startedAt"] = iso(start)
     doc["endedAt"] = iso(end)
@@ -61,7 +62,12 @@ def _job(
 
 
 def add_history(account: Account, flow_id: str, plan: FlowPlan, steps: dict[str, StepPlan]) -> None:
-    """Create the flow's past jobs (with children) and the error seeds of its steps."""
+    """Create the flow's past jobs (with children) and the error seeds of its steps.
+
+    The seeds and the flow's ``lastExecutedAt`` are made now; the job documents when the jobs are first
+    used (``Account.defer_jobs``), with the ids they would have taken now (reserved in the same order) and
+    the flow as it is now.
+    """
     flow = account.get("flows", flow_id)
     roles = flow_steps(flow)
     last_end = account.built_ms - round(plan.ended_h_ago * HOUR_MS)
@@ -92,60 +98,73 @@ def add_history(account: Account, flow_id: str, plan: FlowPlan, steps: dict[str,
             resolvers=(account.user_id, d.OTHER_USER_ID),
         )
 
-    for k, (created, start, end) in enumerate(times):
-        h = stable_hash(account.seed, flow_id, "history", k)
-        failed = k >= plan.runs - plan.failed_last
-        errors = per_job[k]
-        total = sum(errors.values())
-        records = max(total + 5, 20 + h % 180)
-        pages = -(-records // 100)
-        status = "failed" if failed else "completed"
-        parent = _job(
-            account,
-            "flow",
-            flow,
-            created,
-            start,
-            end,
-            status,
-            numSuccess=0 if failed else records - total,
-            numError=total,
-            numIgnore=0 if failed else h % 3,
-            numResolved=0,
-            numPagesGenerated=0 if failed else pages,
-            numPagesProcessed=0 if failed else pages,
-            doneExporting=True,
-        )
-        parent["_id"] = job_ids[k]
-        account.add_job(Job(parent, created, start_ms=start, end_ms=end))
-        for n, (step_id, role) in enumerate(roles):
-            errs = errors.get(step_id, 0)
-            child_type = "import" if role == "import" else "export"
-            if failed:
-                child_status = "failed" if n == 0 else "canceled"
-                tallies = {"numSuccess": 0, "numError": errs, "numPagesGenerated": 0}
-            else:
-                child_status = "completed"
-                tallies = {"numSuccess": records - errs, "numError": errs, "numPagesProcessed": pages}
-                if child_type == "export":
-                    tallies["numPagesGenerated"] = pages
-            child = _job(
+    retried = [step_id for step_id, sp in steps.items() if sp.n_resolved and len(times) >= 2]
+    # The ids the documents below take, in the order they took them when made at once: per run, one for
+    # the parent's `new_job_doc` (replaced by `job_ids[k]`) and one per step; then one per retry job.
+    first = account.ids.reserve(plan.runs * (1 + len(roles)) + len(retried))
+    flow_now = dict(flow)
+
+    def make_jobs() -> None:
+        for k, (created, start, end) in enumerate(times):
+            base = first + k * (1 + len(roles))
+            h = stable_hash(account.seed, flow_id, "history", k)
+            failed = k >= plan.runs - plan.failed_last
+            errors = per_job[k]
+            total = sum(errors.values())
+            records = max(total + 5, 20 + h % 180)
+            pages = -(-records // 100)
+            status = "failed" if failed else "completed"
+            parent = _job(
                 account,
-                child_type,
-                flow,
+                job_ids[k],
+                "flow",
+                flow_now,
+                created,
                 start,
-                start + n * 50,
                 end,
-                child_status,
-                _flowJobId=job_ids[k],
-                **{"_importId" if child_type == "import" else "_exportId": step_id},
-                _expOrImpId=step_id,
-                **tallies,
+                status,
+                numSuccess=0 if failed else records - total,
+                numError=total,
+                numIgnore=0 if failed else h % 3,
+                numResolved=0,
+                numPagesGenerated=0 if failed else pages,
+                numPagesProcessed=0 if failed else pages,
+                doneExporting=True,
             )
-            account.add_job(Job(child, start, parent=job_ids[k]))
+            account.add_job(Job(parent, created, start_ms=start, end_ms=end))
+            for n, (step_id, role) in enumerate(roles):
+                errs = errors.get(step_id, 0)
+                child_type = "import" if role == "import" else "export"
+                if failed:
+                    child_status = "failed" if n == 0 else "canceled"
+                    tallies = {"numSuccess": 0, "numError": errs, "numPagesGenerated": 0}
+                else:
+                    child_status = "completed"
+                    tallies = {"numSuccess": records - errs, "numError": errs, "numPagesProcessed": pages}
+                    if child_type == "export":
+                        tallies["numPagesGenerated"] = pages
+                child = _job(
+                    account,
+                    account.ids.id_at(base + 1 + n),
+                    child_type,
+                    flow_now,
+                    start,
+                    start + n * 50,
+                    end,
+                    child_status,
+                    _flowJobId=job_ids[k],
+                    **{"_importId" if child_type == "import" else "_exportId": step_id},
+                    _expOrImpId=step_id,
+                    **tallies,
+                )
+                account.add_job(Job(child, start, parent=job_ids[k]))
+        retry_ids = [account.ids.id_at(first + plan.runs * (1 + len(roles)) + j) for j in range(len(retried))]
+        _add_retry_history(account, flow_now, roles, {step_id: steps[step_id] for step_id in retried}, times,
+                           retry_ids)
+
+    account.defer_jobs(make_jobs)
     if times:
         flow["lastExecutedAt"] = iso(times[-1][2])
-    _add_retry_history(account, flow, roles, steps, times)
 
 
 def _add_retry_history(
@@ -154,16 +173,17 @@ def _add_retry_history(
     roles: list[tuple[str, str]],
     steps: dict[str, StepPlan],
     times: list[tuple[int, int, int]],
+    job_ids: list[str],
 ) -> None:
-    """One finished retry job per step that has resolved errors (what the user did last week)."""
+    """One finished retry job per step that has resolved errors (what the user did last week): ``steps``
+    are those steps, ``job_ids`` their jobs' ids."""
     role_of = dict(roles)
-    for step_id, sp in steps.items():
-        if sp.n_resolved == 0 or len(times) < 2:
-            continue
+    for (step_id, sp), job_id in zip(steps.items(), job_ids, strict=True):
         created = times[-2][2] + 600_000
         key = "_importId" if role_of.get(step_id) == "import" else "_exportId"
         doc = _job(
             account,
+            job_id,
             "retry",
             flow,
             created,

@@ -28,3 +28,20 @@ def test_object_ids_are_the_documented_digest_of_seed_namespace_and_count() -> N
     factory = IdFactory(3, "eu")
     ids = [factory.object_id() for _ in range(2_000)]
     assert ids == [f"{0x6590_0000 + n:08x}" + hex_digest(3, "eu", n, length=16) for n in range(1, 2_001)]
+
+
+def test_the_job_history_is_the_same_whenever_it_is_first_read() -> None:
+    """The seeded job documents are made when the jobs are first used, with the ids reserved at build time:
+    an id taken in between (a run, a PUT) changes none of them, and the next id is the same either way."""
+    from explorer.simulator import Simulator
+
+    eager = Simulator(seed=0, time_scale=0)._account("na")
+    made_first = {job_id: (job.doc, job.children, job.parent) for job_id, job in eager.jobs.items()}
+    next_after = eager.ids.object_id()
+
+    lazy = Simulator(seed=0, time_scale=0)._account("na")
+    assert lazy._pending_jobs  # nothing made yet
+    taken = lazy.ids.object_id()
+    assert taken == next_after
+    assert {job_id: (job.doc, job.children, job.parent) for job_id, job in lazy.jobs.items()} == made_first
+    assert len(made_first) > 900 and not lazy._pending_jobs
