@@ -17,6 +17,7 @@ from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.tui.app import ExplorerApp
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.widgets.resource_tree import ResourceTree
+from tests.helpers.waiting import WAIT_S
 
 
 class GatedTransport(httpx.AsyncBaseTransport):
@@ -68,7 +69,11 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause()
         if all(worker.is_finished for worker in pilot.app.workers):
             break
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await asyncio.wait_for(pilot.app.workers.wait_for_complete(), WAIT_S)
+        except TimeoutError:
+            left = [w.description or w.name for w in pilot.app.workers if not w.is_finished]
+            raise AssertionError(f"workers still busy after {WAIT_S:g} s: {left}") from None
     await pilot.pause()
 
 
