@@ -120,8 +120,8 @@ async def test_abandoning_drops_the_request_in_flight_at_once_and_sends_nothing_
         started = time.monotonic()
         scope.abandon()
         with pytest.raises(Abandoned, match="stopped waiting for"):
-            await asyncio.wait_for(task, 1.0)
-        assert time.monotonic() - started < 0.5
+            await asyncio.wait_for(task, 10)
+        assert time.monotonic() - started < 5  # at once: the held request never ends by itself
         assert client.waits.longest() is None
     assert transport.sent == [f"GET /v1/flows/{d.SHOPIFY_FLOW}"]  # once: no re-send after the abandon
     assert [r.status for r in records] == [None] and records[0].error is not None  # the HTTP log has it
