@@ -31,7 +31,8 @@ async def test_a_silent_server_is_a_clear_timeout_and_the_wait_is_visible(silent
                               timeouts=Timeouts(connect=1.0, read=1.0, total=1.6, notice_after=0.3))
     async with client:
         task = asyncio.ensure_future(client.get_json("tokenInfo"))
-        await asyncio.sleep(0.5)
+        while not task.done() and not client.waits.notice(client.timeouts.notice_after):
+            await asyncio.sleep(0.02)  # the notice is due 0.3 s into the 1.6 s wait
         notice = client.waits.notice(client.timeouts.notice_after)
         assert notice.startswith(f"waiting for 127.0.0.1:{silent_port} (GET /v1/tokenInfo)… ")
         started = time.monotonic()
