@@ -1,9 +1,9 @@
 """Nothing typed is lost: the draft reaches the disk while typing, and a ``kill -9`` keeps it whole.
 
-The real ``iox --demo`` in a pseudo-terminal (keys written as a terminal would, no bracketed paste). The test
-waits for the draft to hold the typing, then kills: how soon after the last key it is written (0.2 s, the
-README's guarantee) is a figure for a quiet machine, not for a test on a loaded 2-core CI box, where a
-0.3 s kill after the keys once left the app no time to even read them.
+The real ``iox --demo`` in a pseudo-terminal (keys written as a terminal would, no bracketed paste). Issue 11:
+the process is killed 0.3 s after the typing is on screen (the README promises the draft is written within
+~0.2 s of the last change). The clock starts when the screen shows the typing, not when the keys are written:
+on a loaded 2-core box a kill 0.3 s after writing once left the app no time to even read them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 from tests.helpers.pty_app import Pty, drafts_in
-from tests.helpers.waiting import WAIT_S
+
+KILL_AFTER_S = 0.3
+"""Issue 11's kill: 0.3 s after the typing, against the README's ~0.2 s draft write."""
 
 
 def holding(home: Path, text: str) -> list[Path]:
@@ -37,10 +39,10 @@ def test_a_draft_with_the_typing_survives_a_kill(tmp_path: Path) -> None:
         term.write("e")  # the editor, on the first integration
         term.wait_for("valid JSON")
         term.write("ZZTYPED")
-        deadline = time.monotonic() + WAIT_S
-        while not holding(tmp_path, "ZZTYPED"):
-            assert time.monotonic() < deadline, "the typing never reached a draft on disk"
-            term.pump(0.05)  # keep reading the terminal: a full pty would stall the app
+        term.wait_for("ZZTYPED")  # the app has read the keys and drawn them
+        shown = time.monotonic()
+        while time.monotonic() - shown < KILL_AFTER_S:
+            term.pump(0.02)  # keep reading the terminal: a full pty would stall the app
         os.killpg(term.proc.pid, signal.SIGKILL)
         term.proc.wait(5)
     finally:
