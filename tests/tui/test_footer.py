@@ -23,12 +23,17 @@ async def test_the_footer_leads_with_the_most_used_keys_and_the_palette_key_owns
             await pilot.resize_terminal(width, 30)
             await settle(pilot)
             footer = app.screen.query_one(Footer)
-            actions = [key.action for key in footer.query(FooterKey) if not key.has_class("-command-palette")]
+            actions = [action for action in shown_actions(footer) if action != "command_palette"]
             assert actions[:5] == ["edit", "errors_or_external", "filter", "help", "quit"]  # tree focused
             palette = footer.query_one(".-command-palette", FooterKey)
             assert palette.region.right == width
             widget, _ = app.screen.get_widget_at(width - 1, 29)
             assert widget is palette
+
+
+def shown_actions(footer: Footer) -> list[str]:
+    """The actions of the footer's keys on screen (a key widget may be built and hidden), in their order."""
+    return [key.action for key in footer.query(FooterKey) if key.display]
 
 
 def test_footer_rank_keeps_the_unlisted_keys_in_their_order() -> None:
@@ -69,9 +74,9 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change() -> None:
         assert list(footer.query(FooterKey)) == keys  # the same widgets: nothing was rebuilt
 
         await pilot.press("g")  # grouped: row keys (space) are off, so the footer changes
-        await wait_for(pilot, lambda: "toggle_mark" not in [key.action for key in footer.query(FooterKey)])
+        await wait_for(pilot, lambda: "toggle_mark" not in shown_actions(footer))
         await pilot.press("g")
-        await wait_for(pilot, lambda: "toggle_mark" in [key.action for key in footer.query(FooterKey)])
+        await wait_for(pilot, lambda: "toggle_mark" in shown_actions(footer))
 
 
 def rebuilds_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -119,8 +124,53 @@ async def test_the_main_screen_footer_is_built_once_with_the_tree_focused(
         assert list(footer.query(FooterKey)) == keys  # nothing changed: the same widgets
         await pilot.press("slash")  # the filter input takes the focus: the tree's keys leave the footer
         await settle(pilot)
-        assert "refresh_node" not in [key.action for key in footer.query(FooterKey)]
+        assert "refresh_node" not in shown_actions(footer)
         await pilot.press("escape")
         await settle(pilot)
-        assert "refresh_node" in [key.action for key in footer.query(FooterKey)]
+        assert "refresh_node" in shown_actions(footer)
 
+
+
+async def test_the_errors_filter_hides_the_printable_keys_without_rebuilding_the_footer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/`` focuses the filter input, which takes the printable keys: their footer keys are hidden (the key
+    widgets stay, the shown keys close up to the left) and esc shows them again, as a rebuild would, without
+    one: each rebuild took 30-120 ms of the event loop under load while the letters typed next waited."""
+    rebuilds = rebuilds_counted(monkeypatch)
+    app = shopify_errors()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        footer = screen.query_one(RankedFooter)
+        await pilot.pause()
+        built = len(rebuilds)
+        keys = list(footer.query(FooterKey))
+        before = shown_actions(footer)
+        assert {"filter", "quick_filter", "toggle_mark", "open"} <= set(before)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: "toggle_mark" not in shown_actions(footer))
+        await pilot.pause()
+        during = shown_actions(footer)
+        assert not {"quick_filter", "toggle_mark", "open"} & set(during)
+        assert during == [action for action in before if action in during]  # the same order, closed up
+        first = min(key.region.x for key in footer.query(FooterKey) if key.display)
+        assert first == 0
+        footer.call_later(footer.recompose)  # what a rebuild shows while the input has the focus
+        await pilot.pause()
+        await pilot.pause()
+        assert shown_actions(footer) == during
+        keys = list(footer.query(FooterKey))
+        built = len(rebuilds)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "toggle_mark" in shown_actions(footer))
+        await pilot.pause()
+        assert shown_actions(footer) == before
+        assert len(rebuilds) == built + 1  # coming back to keys it never built: one rebuild
+        keys = list(footer.query(FooterKey))
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: "toggle_mark" not in shown_actions(footer))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "toggle_mark" in shown_actions(footer))
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # hidden, then shown: no rebuild
+        assert len(rebuilds) == built + 1
+        assert shown_actions(footer) == before
