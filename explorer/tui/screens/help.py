@@ -55,6 +55,7 @@ DESCRIPTIONS: dict[str, str] = {
     "app.help": "This list of keys",
     "app.token": "Token panel: what this token may touch",
     "app.http_log": "HTTP log: every request; copy as curl",
+    "app.stop_waiting": "Stop waiting for the slow request the status line shows",
     "tree.refresh": "Refresh the node under the cursor (retries a failed one)",
     "tree.reload_all": "Reload the whole account (keeps what is open)",
     "main.filter": "Filter the tree by name or id (loaded items)",
