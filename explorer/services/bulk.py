@@ -32,6 +32,7 @@ from typing import Literal, Protocol
 
 from explorer.client import (
     MAX_IDS_PER_CALL,
+    Abandoned,
     ApiError,
     Canceled,
     CancelScope,
@@ -344,6 +345,8 @@ class _Run:
                 else:
                     await self.client.resolve_errors(batch.flow_id, batch.step_id, ids)
                     job = None
+            except Abandoned:  # esc again: the call on the wire was dropped, the server may have taken it
+                raise
             except Canceled:  # the client was waiting to re-send (after a 429) when the user cancelled
                 raise _Canceled from None
             except RateLimited as exc:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from explorer.client import ApiError, NotFound, RateLimited, Unauthorized
+from explorer.client import Abandoned, ApiError, Canceled, NotFound, RateLimited, Unauthorized
 from explorer.model import ErrorRecord, RetryData
 from explorer.services.bulk import CancelToken
 from explorer.services.diff import document_diff
@@ -264,6 +264,10 @@ async def _paced(call: Callable[[], Awaitable[Any]], pacer: RatePacer, options: 
             raise _Canceled
         try:
             answer = await call()
+        except Abandoned:  # dropped on the wire (esc again): its outcome is unknown, the caller says so
+            raise
+        except Canceled:  # cancelled while the client waited to re-send after a 429: it was not processed
+            raise _Canceled from None
         except RateLimited as exc:
             waits += 1
             pacer.throttled()

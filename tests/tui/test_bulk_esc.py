@@ -13,12 +13,14 @@ import asyncio
 import time
 
 import pytest
+from textual.widgets import Label
 
 from explorer.services.bulk import BulkOptions
 from explorer.simulator import Simulator
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog
 from tests.helpers.errors_app import (
     AMAZON,
+    SHOPIFY,
     ErrorsHost,
     RecordingTransport,
     confirm,
@@ -26,6 +28,7 @@ from tests.helpers.errors_app import (
     screen_of,
     step_screen,
 )
+from tests.helpers.held import Held
 from tests.helpers.sim_calls import call
 from tests.helpers.waiting import until
 
@@ -75,3 +78,30 @@ async def test_esc_during_a_long_retry_after_sends_nothing_more_and_reports_what
         assert {r.retry_data_key for r in report.sent} == taken and len(report.not_sent) == 2000
         shown = str(dialog.query_one("#bulk-report").render())
         assert f"{len(taken)} of 3000 retried" in shown and "canceled: 2000 not sent" in shown
+
+
+async def test_esc_twice_stops_waiting_for_a_batch_the_server_never_answers() -> None:
+    sim = Simulator(seed=0, time_scale=0)
+    transport = Held.sim(sim, hold=lambda request: request.method == "POST")
+    host = ErrorsHost(sim, step_screen(SHOPIFY), transport=transport)
+    async with host.run_test(size=(140, 40)) as pilot:
+        panel = await loaded(pilot)
+        count = len(panel.store.rows)
+        await pilot.press("a", "r")
+        await confirm(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, BulkProgressDialog)
+        await until(pilot, transport.holding.is_set, idle_first=False)
+        keys = dialog.query_one("#bulk-keys", Label)
+        await pilot.press("escape")  # cancel: the batch on the wire may still complete
+        await until(pilot, lambda: "esc again" in str(keys.render()), idle_first=False)
+        assert not dialog.finished
+        await pilot.press("escape")  # stop waiting for it
+        await until(pilot, lambda: dialog.finished, idle_first=False)
+        await pilot.app.workers.wait_for_complete()
+        await asyncio.sleep(0.3)
+        assert [s for s in transport.sent if s.startswith("POST")] == [
+            f"POST /v1/flows/{SHOPIFY[0]}/{SHOPIFY[1]}/retry"]  # sent once, never again
+        shown = str(dialog.query_one("#bulk-report").render())
+        assert f"0 of {count} retried" in shown  # not counted as accepted: no answer came
+        assert "stopped waiting" in shown and "the server may have processed this batch" in shown

@@ -191,7 +191,8 @@ class BulkRunner:
         self.running = True
         self.cancel = CancelToken()
         total = plan.sendable + len(plan.skipped)
-        self.dialog = BulkProgressDialog(plan.progress_title(), total, self.cancel.cancel)
+        self.dialog = BulkProgressDialog(plan.progress_title(), total, self.cancel.cancel,
+                                         self.cancel.abandon)
         self.screen.app.push_screen(self.dialog)
         self.screen.run_worker(self._run(plan, on_sent, on_done), group="bulk", exclusive=True)
 

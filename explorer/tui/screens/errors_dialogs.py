@@ -84,8 +84,9 @@ class BulkProgressDialog(ProgressDialog[None]):
     KEYS_RUNNING = "esc: cancel the batches not yet sent"
     KEYS_CANCELING = "canceling: the batch in flight completes…"
 
-    def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
-        super().__init__(title, total, on_cancel)
+    def __init__(self, title: str, total: int, on_cancel: Callable[[], None],
+                 on_abandon: Callable[[], None] | None = None) -> None:
+        super().__init__(title, total, on_cancel, on_abandon)
         self._progress: BulkProgress | None = None
         self._report: list[str | Text] | None = None
 

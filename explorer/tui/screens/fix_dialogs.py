@@ -123,8 +123,9 @@ class FixProgressDialog(ProgressDialog[str | None]):
     KEYS_CANCELING = "canceling: requests in flight complete…"
     REPORT_CLASSES = "dialog-body"
 
-    def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
-        super().__init__(title, total, on_cancel)
+    def __init__(self, title: str, total: int, on_cancel: Callable[[], None],
+                 on_abandon: Callable[[], None] | None = None) -> None:
+        super().__init__(title, total, on_cancel, on_abandon)
         self.offer_retry = False
         self._progress: FixProgress | None = None
         self._report: list[str] | None = None

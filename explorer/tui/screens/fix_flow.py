@@ -146,7 +146,7 @@ class FixFlow:
 
     def _progress(self, title: str, total: int) -> tuple[FixProgressDialog, CancelToken]:
         self.cancel = CancelToken()
-        self.dialog = FixProgressDialog(title, total, self.cancel.cancel)
+        self.dialog = FixProgressDialog(title, total, self.cancel.cancel, self.cancel.abandon)
         self.screen.app.push_screen(self.dialog, self._progress_closed)
         return self.dialog, self.cancel
 
@@ -238,7 +238,8 @@ class FixFlow:
     def _retry(self, items: Sequence[FixItem]) -> None:
         self.running = True
         cancel = CancelToken()
-        dialog = BulkProgressDialog(f"Retrying {len(items):,} patched records", len(items), cancel.cancel)
+        dialog = BulkProgressDialog(f"Retrying {len(items):,} patched records", len(items), cancel.cancel,
+                                    cancel.abandon)
         self.screen.app.push_screen(dialog)
 
         async def run() -> None:

@@ -3,6 +3,10 @@
 Why one base: the bulk retry/resolve and the bulk fix each had a copy of the same screen — the same widgets,
 the updates held until mount (the action may run ahead of the screen), and the same ``esc`` grammar (first
 cancel what is not yet sent, then close). A subclass names its widgets' id prefix and its words.
+
+A cancel lets the requests already on the wire complete (their outcome is then known). Against a server that
+never answers that could mean a minute of "canceling…", so ``esc`` once more stops waiting for them
+(``on_abandon``: the client drops them) and the report says their outcome is unknown.
 """
 
 from __future__ import annotations
@@ -29,13 +33,17 @@ class ProgressDialog(ModalScreen[ResultT]):
     """Widget ids are ``{prefix}-bar``, ``-status``, ``-report`` and ``-keys``."""
     KEYS_RUNNING: ClassVar[str] = "esc: cancel"
     KEYS_CANCELING: ClassVar[str] = "canceling…"
+    KEYS_ABANDONING: ClassVar[str] = "stopped waiting: what was in flight may or may not have been applied…"
     REPORT_CLASSES: ClassVar[str] = ""
 
-    def __init__(self, title: str, total: int, on_cancel: Callable[[], None]) -> None:
+    def __init__(self, title: str, total: int, on_cancel: Callable[[], None],
+                 on_abandon: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._title, self._total, self._on_cancel = title, total, on_cancel
+        self._on_abandon = on_abandon
         self.finished = False
         self.cancel_requested = False
+        self.abandon_requested = False
         self._ready = False  # `is_mounted` only turns True after on_mount returns
         self._lines = -1  # newlines in the status last painted
 
@@ -76,14 +84,19 @@ class ProgressDialog(ModalScreen[ResultT]):
         self.refresh_bindings()  # keys that depend on ``finished`` (check_action) now apply
 
     def action_cancel_or_close(self) -> None:
-        """While running: stop what is not yet sent. Once finished: close."""
+        """Running: stop what is not yet sent; again: stop waiting for what is in flight. Finished: close."""
         if self.finished:
             self.dismiss(None)
             return
         if not self.cancel_requested:
             self.cancel_requested = True
             self._on_cancel()
-            self.query_one(f"#{self.ID_PREFIX}-keys", Label).update(Text(self.KEYS_CANCELING))
+            again = " (esc again: stop waiting for it)" if self._on_abandon is not None else ""
+            self.query_one(f"#{self.ID_PREFIX}-keys", Label).update(Text(self.KEYS_CANCELING + again))
+        elif self._on_abandon is not None and not self.abandon_requested:
+            self.abandon_requested = True
+            self._on_abandon()
+            self.query_one(f"#{self.ID_PREFIX}-keys", Label).update(Text(self.KEYS_ABANDONING))
 
     def action_close(self) -> None:
         """Close once finished (enter does nothing while requests go out)."""
