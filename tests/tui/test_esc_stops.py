@@ -19,9 +19,11 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
+from explorer.tui.screens.http_log import HttpLogScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.stop_waiting import waits_of
+from explorer.tui.widgets.wait_status import WaitStatus
 from tests.helpers.browse_app import move_to, settle
 from tests.helpers.held import Held, held_app, stop_the_wait
 from tests.helpers.waiting import until
@@ -196,3 +198,18 @@ async def test_main_screen_refresh_of_a_flow_is_stopped_and_r_retries() -> None:
         transport.release()
         await pilot.press("r")
         await until(None, lambda: tree.failure_of(tree.item(item.key) or item) is None)
+
+
+async def test_a_screen_without_io_names_the_wait_below_it_and_esc_closes_it(silent_port: int) -> None:
+    transport = Held.silent()
+    app = held_app(transport, base_url=f"http://127.0.0.1:{silent_port}")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("l")
+        await until(None, lambda: isinstance(app.screen, HttpLogScreen))
+        line = app.screen.query_one(WaitStatus)
+        await until(None, lambda: line.text.startswith("waiting for 127.0.0.1"))  # the account load's wait
+        assert line.hint == ""  # not this screen's request: esc does not claim to stop it
+        await pilot.press("escape")
+        await until(None, lambda: isinstance(app.screen, MainScreen))  # esc closed the log, as always
+        main_line = app.screen.query_one(WaitStatus)
+        await until(None, lambda: main_line.hint == "esc stops waiting")  # the account load stops here

@@ -22,6 +22,7 @@ from explorer.client import RequestRecord
 from explorer.tui.context import AppContext, ExplorerHost
 from explorer.tui.literal import literal, one_line, printable
 from explorer.tui.widgets.json_view import JsonView
+from explorer.tui.widgets.wait_status import WaitStatus
 
 COLUMNS = ("#", "status", "method", "time", "size", "retries", "path")
 TOKEN_PLACEHOLDER = "$IOX_TOKEN"
@@ -122,6 +123,7 @@ class HttpLogScreen(Screen[None]):
         yield table
         yield JsonView(id="log-detail")
         yield Footer(compact=True)
+        yield WaitStatus()  # another screen's slow request is named here too (no I/O of its own to stop)
 
     def on_mount(self) -> None:
         table = self.query_one("#log-table", DataTable)
