@@ -19,6 +19,8 @@ from explorer.tui.screens.editor import EditorScreen
 from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
+from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
+from explorer.tui.screens.fix_dialogs import PatchEditorScreen
 from explorer.tui.screens.http_log import HttpLogScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.main import MainScreen
@@ -213,3 +215,42 @@ async def test_a_screen_without_io_names_the_wait_below_it_and_esc_closes_it(sil
         await until(None, lambda: isinstance(app.screen, MainScreen))  # esc closed the log, as always
         main_line = app.screen.query_one(WaitStatus)
         await until(None, lambda: main_line.hint == "esc stops waiting")  # the account load stops here
+
+
+async def test_jobs_run_request_stopped_says_the_run_may_have_started() -> None:
+    transport = Held.sim(hold=lambda request: request.method == "POST")
+    app = held_app(transport)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = JobsScreen(app.client, d.SHOPIFY_FLOW, flow_name="Shopify orders", run_now=True)
+        await app.push_screen(screen)
+        await until(None, lambda: isinstance(app.screen, ConfirmBulkDialog))
+        await pilot.press("y")
+        await until(None, transport.holding.is_set)
+        await stop_the_wait(pilot)
+        status = screen.query_one("#jobs-status", Static)
+        await until(None, lambda: "may or may not have started" in shown(status))
+        assert [s for s in transport.sent if s.startswith("POST")] == [f"POST /v1/flows/{d.SHOPIFY_FLOW}/run"]
+        await nothing_more_sent(transport, list(transport.sent))
+
+
+async def test_fix_patch_start_stops_waiting_for_the_sample_and_opens_the_patch_editor() -> None:
+    transport = Held.sim(hold=lambda _request: False)
+    app = held_app(transport)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        main = app.main_screen
+        assert main is not None
+        screen = main.launcher.errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)
+        assert isinstance(screen, ErrorsScreen)
+        await app.push_screen(screen)
+        await until(None, lambda: screen.open_panel.store.complete)
+        transport.hold = lambda request: request.url.path.endswith("/data")
+        await pilot.press("space", "T")
+        line = screen.query_one(WaitStatus)
+        await until(None, lambda: line.hint == "esc stops waiting")
+        await pilot.press("escape")
+        await until(None, lambda: isinstance(app.screen, PatchEditorScreen))  # started from an empty sample
+        assert line.text.startswith("stopped waiting")
+        assert len([s for s in transport.sent if s.endswith("/data")]) == 1
+        await nothing_more_sent(transport, list(transport.sent))
