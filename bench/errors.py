@@ -106,8 +106,9 @@ def measure_screen(sim: SimulatorProcess, keys_every: float) -> dict[str, float 
         cleanup_home(home)
 
 
-FILTER_LINE = TABLE_TOP
-"""While the filter input is shown (3 lines above the table's header), its text is on the first row's line."""
+FILTER_LINE = LINES - 4
+"""While the filter input is shown (3 lines over the table's last rows, above the status line), its text is
+on the middle one."""
 FILTER_TEXT = "REC"
 """Typed into the filter, a letter at a time: every row matches (the traceKeys), so each letter re-filters
 100,000 rows in the panel's worker thread while the pages keep coming."""
@@ -175,7 +176,7 @@ def keys_while_loading(term: Terminal, loading: Callable[[], bool], every: float
         for count in range(1, len(FILTER_TEXT) + 1):
             if not key("filter", FILTER_TEXT[count - 1], _echoed("▊  " + FILTER_TEXT[:count] + " ")):
                 return found
-        if not key("esc", "escape", lambda screen: "occurredAt" in _line(screen, TABLE_TOP - 1)):
+        if not key("esc", "escape", lambda screen: "▊" not in _line(screen, FILTER_LINE)):
             return found
         settled = term.watch(lambda screen: " shown" not in _line(screen, LINES - 2)
                              and highlighted_line(screen, TABLE_TOP, TABLE_BOTTOM) is not None)

@@ -223,3 +223,37 @@ async def test_typing_into_the_filter_filters_once_after_the_last_letter() -> No
         assert [record.trace_key for record in panel.store.view] == ["#1009"]
         await pilot.press("escape")  # esc clears it without waiting
         assert [query.text for query in applied] == ["1009", ""] and len(panel.store.view) == 12
+
+
+async def test_the_filter_opens_over_the_tables_last_lines_without_moving_the_table() -> None:
+    """``/`` showed the input above the table, pushing it down (and esc pulled it back): each a re-layout,
+    resize and repaint of the whole table, 30-120 ms while 100,000 errors streamed in. Now the input lies
+    over the table's last three lines, above the status line; the table keeps its place and size."""
+    from textual.widgets import Input
+
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(AMAZON))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ErrorsScreen)
+        panel = screen.open_panel
+        await wait_for(pilot, lambda: panel.store.complete)
+        await pilot.pause()
+        table, status = panel.table, panel.query_one("#status")
+        region = table.region
+        await pilot.press("slash", "E")
+        await pilot.pause()
+        box = panel.query_one("#filter", Input)
+        assert box.has_focus and box.display
+        assert table.region == region and table.size == region.size
+        assert box.region.bottom == status.region.y == region.bottom  # right above the status line
+        assert box.region.height == 3 and box.region.x == region.x and box.region.width == region.width
+        widget, _ = screen.get_widget_at(10, box.region.y + 1)
+        assert widget is box  # on top of the table's rows
+        widget, _ = screen.get_widget_at(10, box.region.y - 1)
+        assert widget is table  # the rows above it show
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not box.display and table.has_focus
+        assert table.region == region and table.size == region.size
+        widget, _ = screen.get_widget_at(10, region.bottom - 1)
+        assert widget is table

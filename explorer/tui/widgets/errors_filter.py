@@ -2,6 +2,13 @@
 
 Why a widget of its own: showing, hiding and clearing it are the same three steps wherever the panel needs
 them (``/``, enter, esc); the panel only turns what is typed into a query.
+
+Why over the table's last lines, like the search prompt of ``less`` and ``vim``, rather than above the
+table: showing it above pushed the table down and hiding it pulled it back, each a re-layout of the screen,
+a resize and repaint of every table line and a whole screen sent to the terminal — 30-120 ms of the event
+loop while 100,000 errors streamed in, which the ``/``, the esc and the letters typed next waited for.
+On a layer of its own, docked there, it takes no room from the table: showing it repaints its own three
+lines. The panel declares the layer (``ErrorsPanel``'s ``layers``).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ class ErrorsFilter(Input):
     """Filter text for message, code and traceKey; enter keeps it, esc (the panel's) clears it."""
 
     DEFAULT_CSS = """
-    ErrorsFilter { display: none; height: 3; }
+    ErrorsFilter { display: none; height: 3; layer: filter; dock: bottom; offset-y: -1; }
     ErrorsFilter.-shown { display: block; }
     """
 

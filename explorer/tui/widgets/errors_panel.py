@@ -133,7 +133,7 @@ class ErrorsPanel(Vertical):
     """Status line, filter input and the virtual table over one ``ErrorList``."""
 
     DEFAULT_CSS = """
-    ErrorsPanel { height: 1fr; }
+    ErrorsPanel { height: 1fr; layers: default filter; }
     ErrorsPanel > ErrorsTable { height: 1fr; }
     ErrorsPanel > .errors-status { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
@@ -217,9 +217,9 @@ class ErrorsPanel(Vertical):
         self._status = Static(Text(""), classes="errors-status", id="status")
 
     def compose(self) -> ComposeResult:
-        yield self._filter
         yield self._table
         yield self._status
+        yield self._filter  # over the table's last lines, above the status line (``ErrorsFilter``)
 
     @property
     def table(self) -> ErrorsTable:
