@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Input, Static, Tree
 
 from explorer.client import ApiError, Unauthorized
@@ -80,6 +81,7 @@ class MainScreen(StopsWaiting, Screen[None]):
         self._shown_key: str | None = None
         self._launcher: ScreenLauncher | None = None
         self._resumed = False
+        self._hidden_mounts: tuple[AwaitMount, ...] = ()
 
     @property
     def launcher(self) -> ScreenLauncher:
@@ -108,14 +110,12 @@ class MainScreen(StopsWaiting, Screen[None]):
         yield AccountHeader(profile_name=context.profile_name or context.profile_label,
                             base_url=context.base_url, read_only=context.read_only, id="account-header")
         with Horizontal(id="body"):
-            with Vertical(id="left"):
-                yield Input(placeholder="filter by name or id (esc clears)", id="tree-filter", compact=True)
+            with Vertical(id="left"):  # the filter field is mounted later: see _mount_hidden
                 yield ResourceTree(self.host.account, id="tree")
             with Vertical(id="right"):
                 yield Static(id="pane-title", markup=False)
                 yield JsonView(id="json")
                 yield PaneDocStrip(self.host.context.schemas, id="json-doc")
-        yield ProblemPanel(id="problem")
         yield WaitStatus(id="wait-status")
 
     async def on_mount(self) -> None:
@@ -140,8 +140,27 @@ class MainScreen(StopsWaiting, Screen[None]):
             self._resumed = True
             event.refresh_styles = False
 
+    def _mount_hidden(self) -> tuple[AwaitMount, ...]:
+        """Mount the widgets the first frame does not show (the tree's filter field, the problem panel), once.
+
+        Why after the first frame (``_warm_up``), or earlier when a key or a failed load needs one: building,
+        styling and mounting them came before the tree reached the screen. Whoever uses them awaits
+        ``_hidden_mounted`` first (``mount`` adds them to the DOM at once; the awaitable waits for their
+        ``on_mount``), so a ``/`` typed during start-up still opens the filter.
+        """
+        if not self._hidden_mounts:
+            field = Input(placeholder="filter by name or id (esc clears)", id="tree-filter", compact=True)
+            self._hidden_mounts = (self.query_one("#left", Vertical).mount(field, before="#tree"),
+                                   self.mount(ProblemPanel(id="problem"), after="#body"))
+        return self._hidden_mounts
+
+    async def _hidden_mounted(self) -> None:
+        for mounted in self._mount_hidden():
+            await mounted
+
     def _warm_up(self) -> None:
         end_startup()  # the first frame is painted: see explorer.gc_policy
+        self._mount_hidden()
         self.run_worker(warm_up, thread=True, group="warm-up", description="import the other screens")
 
     # ----------------------------------------------------------------------------------------- hooks
@@ -290,8 +309,9 @@ class MainScreen(StopsWaiting, Screen[None]):
             return
         self.app.push_screen(self.launcher.jobs(flow_id, run_now=True))
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """``/``: filter the tree by name or id."""
+        await self._hidden_mounted()
         field = self.query_one("#tree-filter", Input)
         field.display = True
         field.focus()
@@ -304,13 +324,14 @@ class MainScreen(StopsWaiting, Screen[None]):
         else:
             self.resource_tree.focus()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """``escape``: clear the filter, leave zoom, or go back to the tree."""
-        field = self.query_one("#tree-filter", Input)
         if self.resource_tree.stop_root_load():  # first of all it stops waiting for the account to load
             for line in self.query(WaitStatus):
                 line.show_stopped("stopped waiting for the account to load (esc): r retries")
             return
+        await self._hidden_mounted()
+        field = self.query_one("#tree-filter", Input)
         if self.resource_tree.filter_text or field.display:
             self._close_filter()
         elif self.has_class("-zoomed"):
@@ -349,7 +370,8 @@ class MainScreen(StopsWaiting, Screen[None]):
             self.resource_tree.focus()
 
     @on(ResourceTree.RootFailed)
-    def _root_failed(self, event: ResourceTree.RootFailed) -> None:
+    async def _root_failed(self, event: ResourceTree.RootFailed) -> None:
+        await self._hidden_mounted()
         error = event.error
         context = self.host.context
         status = "unauthorized" if error.status == 401 else f"failed ({error.status or 'no response'})"

@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Label
 from textual.worker import Worker
 
@@ -147,6 +147,7 @@ class JsonView(Widget):
         """The scrolling line view (exposed for tests and for apps that want to style it)."""
         self._input = Input(placeholder="search (case-insensitive)", id="json-search", compact=True)
         self._status = Label("", id="json-search-status", markup=False)
+        self._bar_mount: AwaitMount | None = None
         self._pending: Callable[[], None] | None = None
         self._mounted = False
         self._generation = 0
@@ -166,18 +167,31 @@ class JsonView(Widget):
         self._last_input = 0.0
 
     def compose(self) -> ComposeResult:
-        """The line view, and a search bar shown by `/`."""
+        """The line view; the search bar `/` shows is mounted after the first frame (`_search_bar`)."""
         yield self.body
-        with Horizontal(id="json-search-bar"):
-            yield self._input
-            yield self._status
+
+    def _search_bar(self) -> AwaitMount:
+        """Mount the search bar (hidden until `/`) once; await the result before using it.
+
+        Why not composed: the first frame never shows it, and building, styling and mounting its three
+        widgets came before the main screen's tree reached the terminal (`iox --demo`'s start-up).
+        `_input` and `_status` exist from the start, so updating the status before the bar is mounted is
+        harmless (an unmounted widget keeps its content and refreshes nothing).
+        """
+        if self._bar_mount is None:
+            self._bar_mount = self.mount(Horizontal(self._input, self._status, id="json-search-bar"))
+        return self._bar_mount
 
     def on_mount(self) -> None:
-        """Apply a `load` made before the widget was mounted."""
+        """Apply a `load` made before the widget was mounted; mount the search bar after the first frame."""
         self._mounted = True  # `is_mounted` only turns True after on_mount returns
+        self.call_after_refresh(self._mount_search_bar)
         if self._pending is not None:
             pending, self._pending = self._pending, None
             pending()
+
+    def _mount_search_bar(self) -> None:
+        self._search_bar()  # not awaited: nothing waits for it here
 
     def focus(self, scroll_visible: bool = True) -> JsonView:
         """Focus the line view (this container itself takes no focus)."""
@@ -567,8 +581,9 @@ class JsonView(Widget):
         capped = "+" if len(self._hits) >= MAX_MATCHES else ""
         self._status.update(f"match {self._hits.current + 1:,}/{len(self._hits):,}{capped}")
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         """Open the search bar (the previous term stays, selected)."""
+        await self._search_bar()
         self.add_class("-searching")
         self._input.focus()
 
