@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from explorer.client import IntegratorClient, RequestRecord, region_of_base
-from explorer.journal import DraftStore, Journal
+from explorer.config import state_dir
 from explorer.model import TokenInfo
 from explorer.services.account import AccountService
 from explorer.services.schemas import SchemaLibrary
+
+if TYPE_CHECKING:  # imported with the first draft or journal read: not on the way to the first frame
+    from explorer.journal import DraftStore, Journal
 
 RequestListener = Callable[[RequestRecord], None]
 
@@ -78,10 +82,34 @@ class AppContext:
     show_timings: bool = True
     token: TokenInfo | None = None
     requests: RequestLog = field(default_factory=RequestLog)
-    drafts: DraftStore = field(default_factory=DraftStore.default)
-    journal: Journal = field(default_factory=Journal.default)
+    state_root: Path = field(default_factory=state_dir)
+    """Where ``drafts`` and ``journal`` live: ``$XDG_STATE_HOME/integrator-explorer``, read at start."""
     schemas: SchemaLibrary = field(default_factory=SchemaLibrary)
     """Celigo's schemas in ``$XDG_CACHE_HOME`` (nothing is read until the editor or JSON pane asks)."""
+    _drafts: DraftStore | None = field(default=None, init=False, repr=False, compare=False)
+    _journal: Journal | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def drafts(self) -> DraftStore:
+        """The drafts store (``DraftStore.default``'s place), built when first used.
+
+        Why not at session start: ``explorer.journal`` (its module, its dataclasses) was imported on the way
+        to ``iox --demo``'s first frame, which never needs it.
+        """
+        if self._drafts is None:
+            from explorer.journal import DraftStore
+
+            self._drafts = DraftStore(self.state_root / "drafts")
+        return self._drafts
+
+    @property
+    def journal(self) -> Journal:
+        """The journal of writes (``Journal.default``'s place), built when first used (see ``drafts``)."""
+        if self._journal is None:
+            from explorer.journal import Journal
+
+            self._journal = Journal(self.state_root / "journal.jsonl")
+        return self._journal
 
     @property
     def region_label(self) -> str:

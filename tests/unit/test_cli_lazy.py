@@ -88,4 +88,5 @@ def test_start_up_does_not_import_what_the_first_frame_does_not_need() -> None:
     assert "httpx" in shown
     assert not shown & {"httpx._main", "click", "rich.progress", "textual.widgets._text_area",
                         "textual.document._document", "pygments.lexers", "pygments.lexers.data",
-                        "tomllib", "explorer.services.schema_check", "explorer.tui.screens.field_doc"}
+                        "tomllib", "explorer.services.schema_check", "explorer.tui.screens.field_doc",
+                        "explorer.journal"}  # drafts and journal: built when first used (AppContext)
