@@ -100,11 +100,21 @@ class RankedFooter(Footer):
         return (*shown, (palette[1:] if with_palette and palette is not None else None))
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        """Textual's hook for "bindings updated": queue one check (see the module docstring)."""
+        """Textual's hook for "bindings updated": queue one check (see the module docstring).
+
+        Keys that only hide or show (``_show_only``) do so at once, in the frame that shows what changed
+        them (the filter input): one layout of the screen, not a second one a frame later.
+        """
         self._bindings_ready = True
         if self._held or not screen.app.app_focus:
             return
-        if self.is_attached and screen is self.screen and not self._check_queued:
+        if not self.is_attached or screen is not self.screen:
+            return
+        if self._built_keys is not None and not self._check_queued:
+            shown = self._shown_keys()
+            if shown == self._built_from or self._show_only(shown):
+                return
+        if not self._check_queued:
             self._check_queued = self.call_after_refresh(self._rebuild_if_changed)
 
     async def _rebuild_if_changed(self) -> None:
