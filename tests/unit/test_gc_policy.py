@@ -62,14 +62,18 @@ def test_a_disabled_collector_is_left_to_its_owner() -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
-def test_importing_the_cli_runs_no_collection_and_leaves_the_collector_on() -> None:
-    """Start-up (issue 10): the collector rests while ``explorer.cli`` imports (45 collections of objects
-    that live as long as the process), then runs again, the imported objects frozen."""
+def test_importing_the_cli_runs_almost_no_collection_and_leaves_the_collector_on() -> None:
+    """Start-up (issue 10): the collector rests while ``explorer.cli`` imports (44 collections of objects
+    that live as long as the process, counted with the pause taken out), then runs again, the imported
+    objects frozen. The package and ``gc_policy`` are imported before counting (in a fresh clone they are
+    compiled first, which collects too), and the rest of the module after ``end_imports`` may allocate enough
+    for a young collection or two: hence "at most 2", not 0, against 44."""
     import subprocess
     import sys
 
-    code = ("import gc\ncollections = []\n"
-            "gc.callbacks.append(lambda phase, info: collections.append(phase))\n"
+    code = ("import gc\nimport explorer.gc_policy\ncollections = []\n"
+            "gc.callbacks.append(lambda phase, info: phase == 'start' and collections.append(phase))\n"
             "import explorer.cli\nprint(len(collections), gc.isenabled(), gc.get_freeze_count() > 0)")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert shown.split() == ["0", "True", "True"]
+    count, enabled, frozen = shown.split()
+    assert int(count) <= 2 and (enabled, frozen) == ("True", "True"), shown
