@@ -203,10 +203,7 @@ async def test_typing_into_the_filter_filters_once_after_the_last_letter() -> No
 
     app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ErrorsScreen)
-        panel = screen.open_panel
-        await wait_for(pilot, lambda: panel.store.complete)
+        panel = await loaded(pilot)
         applied: list[ErrorQuery] = []
         original = panel.apply
 
@@ -233,10 +230,7 @@ async def test_the_filter_opens_over_the_tables_last_lines_without_moving_the_ta
 
     app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(AMAZON))
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, ErrorsScreen)
-        panel = screen.open_panel
-        await wait_for(pilot, lambda: panel.store.complete)
+        screen, panel = screen_of(app), await loaded(pilot)
         await pilot.pause()
         table, status = panel.table, panel.query_one("#status")
         region = table.region
