@@ -151,7 +151,8 @@ async def test_the_errors_filter_hides_the_printable_keys_without_rebuilding_the
         await pilot.pause()
         during = shown_actions(footer)
         assert not {"quick_filter", "toggle_mark", "open"} & set(during)
-        assert during == [action for action in before if action in during]  # the same order, closed up
+        order = [key.action for key in keys]  # the built keys, some hidden for width before the filter
+        assert during == [action for action in order if action in during]  # the same order, closed up
         first = min(key.region.x for key in footer.query(FooterKey) if key.display)
         assert first == 0
         footer.call_later(footer.recompose)  # what a rebuild shows while the input has the focus
@@ -174,3 +175,48 @@ async def test_the_errors_filter_hides_the_printable_keys_without_rebuilding_the
         assert list(footer.query(FooterKey)) == keys  # hidden, then shown: no rebuild
         assert len(rebuilds) == built + 1
         assert shown_actions(footer) == before
+
+
+def covered_or_clipped(footer: Footer) -> list[str]:
+    """The actions of the shown keys that are not fully left of the palette key (it is docked over them)."""
+    palette = footer.query_one(".-command-palette", FooterKey)
+    return [key.action for key in footer.query(FooterKey)
+            if key.display and key is not palette and key.region.right > palette.region.x]
+
+
+async def test_a_key_that_does_not_fit_before_the_palette_key_is_hidden_not_clipped() -> None:
+    """At 120 columns the errors screen's last key showed half under the palette key ("g G▏^p palette"):
+    now it is hidden (it stays in the help screen), shown again when the terminal widens, and the keys that
+    the filter input hides and shows again keep the rule."""
+    app = shopify_errors()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.pause()
+        footer = screen.query_one(RankedFooter)
+        built = [key.action for key in footer.query(FooterKey) if not key.has_class("-command-palette")]
+        shown = shown_actions(footer)
+        assert covered_or_clipped(footer) == []
+        assert 0 < len(shown) - 1 < len(built)  # some keys are hidden for width (the palette key is shown)
+        assert shown[:-1] == built[:len(shown) - 1]  # the first keys in rank order, no gap
+        palette = footer.query_one(".-command-palette", FooterKey)
+        assert palette.display and palette.region.right == 120
+
+        await pilot.resize_terminal(240, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert shown_actions(footer)[:-1] == built  # every key fits again
+        assert covered_or_clipped(footer) == []
+
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        await pilot.pause()
+        narrow = shown_actions(footer)
+        assert len(narrow) < len(shown) and covered_or_clipped(footer) == []
+
+        await pilot.press("slash")  # the filter input takes the focus: printable keys hide, others show
+        await pilot.pause()
+        await pilot.pause()
+        assert covered_or_clipped(footer) == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: shown_actions(footer) == narrow)
+        assert covered_or_clipped(footer) == []

@@ -19,14 +19,22 @@ shown again when they come back: opening the errors filter with ``/`` and closin
 Why ``keys_at_once``: Textual's footer composes empty and builds its keys on the first signal, a frame or
 more later. A screen that mounts its footer once its focus is set (the main screen) passes it: the keys are
 in the screen's first frame, built once (start-up, issue 10).
+
+Why keys that do not fit are hidden: the palette key is docked at the right, over the row of keys, so the
+last key that did not fully fit showed half ("g G▏^p palette" at 120 columns on the errors screen). A key
+that would cross the palette key's left edge is hidden with every key after it (all stay in the help
+screen). A key widget's width never changes once built (its text is fixed), so ``_fit`` measures it without
+a layout and runs before the layout it affects: when keys are built or shown/hidden, and on resize.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -64,6 +72,8 @@ class RankedFooter(Footer):
     build made key groups (their layout is Textual's: always rebuilt)."""
     _check_queued = False
     """A check for changed keys is already waiting for the next refresh."""
+    _wanted: set[str] | None = None
+    """The actions of the built key widgets that ``_show_only`` shows; None: all of them."""
 
     def __init__(self, *, compact: bool = False, keys_at_once: bool = False, held: bool = False) -> None:
         super().__init__(compact=compact)
@@ -126,6 +136,44 @@ class RankedFooter(Footer):
             return
         if not self._show_only(shown):
             await self.recompose()
+            self._fit()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Show the keys that fit the new width (only those)."""
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the wanted keys (``_wanted``) that fully fit left of the palette key; hide the others, and
+        every key after the first that does not fit (the ranked order stays: no gap filled by a later key).
+
+        Horizontal layout: a widget's left edge is after the previous one's right margin (or its own left
+        margin, the larger); widths are the widgets' own (content + padding + border), without a layout.
+        """
+        width = self.size.width
+        if not width or not self.is_attached:
+            return
+        container, viewport = self.size, self.app.size
+        limit = width
+        children = list(self.children)
+        for child in children:
+            if child.has_class("-command-palette") and child.display:
+                limit -= self._outer_width(child, container, viewport)
+        x, margin, fits = 0, 0, True
+        for child in children:
+            if child.has_class("-command-palette"):
+                continue
+            wanted = self._wanted is None or not isinstance(child, FooterKey) or child.action in self._wanted
+            if wanted and fits:
+                x += max(margin, child.styles.margin.left)
+                x += child.get_content_width(container, viewport) + child.styles.gutter.width
+                margin = child.styles.margin.right
+                fits = x <= limit
+            child.display = wanted and fits
+
+    @staticmethod
+    def _outer_width(widget: Widget, container: Size, viewport: Size) -> int:
+        return widget.get_content_width(container, viewport) + widget.styles.gutter.width + \
+            widget.styles.margin.width
 
     def _show_only(self, shown: tuple[object, ...]) -> bool:
         """Show the built key widgets of ``shown`` and hide the others, if that is what a rebuild would show
@@ -138,14 +186,14 @@ class RankedFooter(Footer):
             return False
         if [action for action in built if action in wanted] != list(wanted):
             return False
-        for key in self.query_children(FooterKey):
-            if not key.has_class("-command-palette"):
-                key.display = key.action in wanted
+        self._wanted = set(wanted)
+        self._fit()
         self._built_from = shown
         return True
 
     def compose(self) -> ComposeResult:
         self._built_from = self._shown_keys()
+        self._wanted = None
         keys = list(super().compose())
         plain = all(isinstance(key, FooterKey) for key in keys)
         self._built_keys = _by_action(self._built_from[:-1]) if plain and self._built_from else None
