@@ -170,6 +170,7 @@ def run_server(
     """Build a simulator, serve it, print the base URLs and demo tokens; serve until Ctrl-C (or `stop`)."""
     config = FaultConfig.parse(faults) if isinstance(faults, str) else faults
     sim = Simulator(seed=seed, scale=scale, faults=config, latency_ms=latency_ms, jitter_ms=jitter_ms)
+    sim.build_deferred()
     # What was just built lives as long as the process: out of the cyclic collector's reach, a full
     # collection no longer walks the large account (~55 ms, under the request lock whenever one fell inside
     # a request: one in ten 1000-key retries, measured with gc.callbacks; ~4 ms frozen). Issue 10.

@@ -218,6 +218,22 @@ def test_retry_semantics(sim: Simulator) -> None:
     assert call(sim, "GET", f"{AMAZON}/{new_key}/data").json() == old
 
 
+def test_retry_takes_keys_it_served_and_keys_it_never_served_alike(sim: Simulator) -> None:
+    """The server remembers the keys its pages carried (a fast look-up), but a key it never served in this
+    process (another session listed it) is still checked by its digest; another step's key is refused."""
+    keys = [e["retryDataKey"] for e in sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
+            if "retryDataKey" in e][:30]
+    unlisted = make_sim()  # same seed, nothing listed: no key served yet
+    for server in (sim, unlisted):
+        job = call(server, "POST", f"{AMAZON}/retry", body={"retryDataKeys": keys}).json()
+        assert job["type"] == "retry"
+        assert server.open_error_count(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP) == 3000 - 30
+    shopify_key = next(e["retryDataKey"] for e in sim.open_errors(d.SHOPIFY_FLOW, d.SHOPIFY_IMPORT_STEP)
+                       if "retryDataKey" in e)
+    refused = call(sim, "POST", f"{AMAZON}/retry", body={"retryDataKeys": [shopify_key]})
+    assert (refused.status, codes(refused)) == (422, ["invalid_field"])
+
+
 def test_retry_by_error_ids_and_edited_data_succeeds(sim: Simulator) -> None:
     errors = sim.open_errors(d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP)
     doomed = next(e for e in errors if "retryDataKey" in e and retry_fails(0, e["errorId"]))

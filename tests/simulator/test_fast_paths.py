@@ -45,3 +45,17 @@ def test_the_job_history_is_the_same_whenever_it_is_first_read() -> None:
     assert taken == next_after
     assert {job_id: (job.doc, job.children, job.parent) for job_id, job in lazy.jobs.items()} == made_first
     assert len(made_first) > 900 and not lazy._pending_jobs
+
+
+def test_the_served_simulator_builds_its_job_history_before_the_first_request() -> None:
+    """``build_deferred`` (what ``iox simulator`` calls at start) makes the same documents a first read does,
+    so no request pays for them under the lock."""
+    from explorer.simulator import Simulator
+
+    lazy = Simulator(seed=0, time_scale=0)
+    made_on_read = {job_id: job.doc for job_id, job in lazy._account("na").jobs.items()}
+    served = Simulator(seed=0, time_scale=0)
+    served.build_deferred()
+    account = served._account("na")
+    assert not account._pending_jobs
+    assert {job_id: job.doc for job_id, job in account.jobs.items()} == made_on_read
