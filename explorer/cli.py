@@ -300,6 +300,21 @@ at 5 ms, 1-7 ms at 1 ms. Threads that compute (a big JSON parse) hand the loop t
 """
 
 
+TUI_MAX_FPS = 1000
+"""Textual's frame cap (``TEXTUAL_FPS``): in effect none; frames are still painted only when something
+changed, once the loop has nothing else queued.
+
+Why: Textual paints at most MAX_FPS frames a second, and its frame timer, woken right after a frame,
+waits for the next slot but one: a key handled just after a frame (one streamed page paints the status
+line and the scrollbar) waited 1-2 slots, 18-20 ms at 120 (a loop trace of the errors screen while
+100,000 rows streamed: the key handled, then the loop idle in ``select`` until the timer's slot). In a
+pty with 100,000 rows streaming (``bench/errors.py``, 3-5 runs): at 120, all keys 3.2/6.2/72.9 ms
+(min/median/max), marks up to 30.6 ms, filter letters 7.8/26.9/57.2 ms; at 1000, 2.7/3.9/50.2 ms, marks up
+to 19.3 ms, filter letters 7.9/20.4/30.9 ms, with the same time to "100,000 loaded" (8.1-8.2 s against
+8.3 s). 60 (Textual's default) waited 17-33 ms.
+"""
+
+
 def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilder) -> int:
     # The collector waits until the first frame (the main screen ends the pause; at the latest, leaving here).
     pause_for_startup()
@@ -312,11 +327,8 @@ def _run_tui(args: argparse.Namespace, out: Output, factory: SessionClientBuilde
             keymap = load_config(config_path(args.config)).keymap
         except (ConfigError, UsageError, CredentialsMissing) as error:
             return report_error(error, out)
-        # Textual paints at most MAX_FPS frames a second and a frame due right after another waits for the
-        # next slot: 17-33 ms at the default 60, the largest part of a key's latency while 100,000 errors
-        # stream in (each page paints the status line; measured in a pty). 120 halves that wait; frames are
-        # still painted only when something changed. Read once, when Textual is first imported (just below).
-        os.environ.setdefault("TEXTUAL_FPS", "120")
+        # Read once, when Textual is first imported (just below).
+        os.environ.setdefault("TEXTUAL_FPS", str(TUI_MAX_FPS))
         from explorer.tui.app import ExplorerApp
 
         # `P` / the palette switch profile through the switcher (name -> ProfileChoice).

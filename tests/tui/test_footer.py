@@ -220,3 +220,35 @@ async def test_a_key_that_does_not_fit_before_the_palette_key_is_hidden_not_clip
         await pilot.press("escape")
         await wait_for(pilot, lambda: shown_actions(footer) == narrow)
         assert covered_or_clipped(footer) == []
+
+
+async def test_the_errors_footer_keys_are_styled_once_and_still_follow_compact(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key widget of a non-compact footer was restyled twice once mounted (its ``compact`` default, True,
+    then the footer's False, through the binding): about half of building the errors screen's keys, while
+    the first keys after the first rows waited. Now no key is restyled for it, and the binding still works."""
+    from textual.app import App
+
+    restyled: list[str] = []
+    original = App.update_styles
+
+    def counted(self: App[object], node: object, animate: bool = True) -> None:
+        if isinstance(node, FooterKey):
+            restyled.append(node.action)
+        original(self, node, animate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(App, "update_styles", counted)
+    app = shopify_errors()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.pause()
+        footer = screen.query_one(RankedFooter)
+        keys = list(footer.query(FooterKey))
+        assert len(keys) > 5 and not footer.compact
+        bound = [key for key in keys if not key.has_class("-command-palette")]
+        palette = footer.query_one(".-command-palette", FooterKey)
+        assert palette.compact and palette.has_class("-compact")  # Textual's: not bound, always compact
+        assert all(not key.compact and not key.has_class("-compact") for key in bound)
+        assert restyled == []
+        footer.compact = True
+        await wait_for(pilot, lambda: all(key.compact and key.has_class("-compact") for key in bound))

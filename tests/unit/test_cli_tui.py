@@ -71,3 +71,26 @@ async def test_the_switcher_factory_feeds_the_apps_http_log() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: any(record.path == "/v1/tokenInfo" for record in app.context.requests))
         assert app.context.base_url == "https://api.integrator.io/v1/"
+
+
+def test_the_tui_lifts_textuals_frame_cap_unless_the_user_set_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key handled right after a frame waited for the frame timer's next slot but one (18-20 ms at 120
+    frames a second, while 100,000 errors streamed): the TUI sets ``TEXTUAL_FPS`` high before Textual reads
+    it; a value the user set is kept."""
+    from explorer.cli import TUI_MAX_FPS
+
+    seen: list[str | None] = []
+
+    def fake_run(self: ExplorerApp, *args: Any, **kwargs: Any) -> None:
+        import os
+
+        seen.append(os.environ.get("TEXTUAL_FPS"))
+
+    monkeypatch.setattr(ExplorerApp, "run", fake_run)
+    monkeypatch.setenv("TEXTUAL_FPS", "")  # records the variable's state before, to be restored after
+    monkeypatch.delenv("TEXTUAL_FPS")
+    assert main(["--demo"]) == 0
+    assert seen == [str(TUI_MAX_FPS)] and TUI_MAX_FPS >= 500  # a slot of 2 ms or less
+    monkeypatch.setenv("TEXTUAL_FPS", "30")
+    assert main(["--demo"]) == 0
+    assert seen[-1] == "30"

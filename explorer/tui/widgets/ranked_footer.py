@@ -53,6 +53,9 @@ def footer_rank(order: Sequence[str], keys: Sequence[Widget]) -> list[Widget]:
     return [widget for _, widget in sorted(enumerate(keys), key=rank)]
 
 
+UNBOUND_KEY_COMPACT = True
+"""``FooterKey.compact``'s default (``reactive(True)``): what a key the footer does not bind (the palette
+key) ends with."""
 HOLD_LIMIT = 1.0
 """Seconds a held footer waits at most for ``release`` before it builds its keys anyway."""
 
@@ -200,13 +203,27 @@ class RankedFooter(Footer):
         order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
         if order and plain:  # key groups: leave Textual's layout
             keys = footer_rank(order, keys)
-        if self.compact:
-            # A key's `compact` watcher adds this class once mounted, restyling the key and its parts; with
-            # the class already there (added before mounting: no restyle now) the watcher changes nothing.
-            for key in keys:
-                if isinstance(key, FooterKey):
-                    key.add_class("-compact", update=False)
+        for key in keys:
+            if isinstance(key, FooterKey):
+                bound = "compact" in (getattr(key, "_reactive_connect", None) or {})
+                _settle_compact(key, self.compact if bound else UNBOUND_KEY_COMPACT)
         yield from keys
+
+
+def _settle_compact(key: FooterKey, compact: bool) -> None:
+    """Give a key widget, before it is mounted, the ``compact`` value and class it would end with: its
+    footer's, through the binding ``Footer.compose`` makes; its own default for the palette key (not bound).
+
+    Why: ``FooterKey.compact`` defaults to True and its watcher runs when the key is mounted, then the
+    footer's binding sets it to the footer's value: a non-compact footer restyled each key (and the parts
+    it styles) twice, adding then removing ``-compact`` (``stylesheet.apply`` again each time). That was
+    about half of building the errors screen's 13 keys (cProfile: 135 of 290 ms over 5 builds), which ran
+    while the first keys after the first rows waited (a cursor key answered in 50-68 ms, measured in a pty).
+    With the value set (``set_reactive``: no watcher at mount) and the class in place, the binding finds
+    nothing to change. The binding stays: a later change of the footer's ``compact`` still reaches the keys.
+    """
+    key.set_reactive(FooterKey.compact, compact)
+    key.set_class(compact, "-compact", update=False)
 
 
 def _by_action(shown: Sequence[object]) -> dict[str, tuple[object, ...]]:
