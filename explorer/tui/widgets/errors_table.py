@@ -261,7 +261,14 @@ class ErrorsTable(LineViewer):
         self._scroll_update(size)
 
     def set_sort(self, column: str | None, descending: bool) -> None:
-        """Underline the sorted column's title."""
+        """Underline the sorted column's title (a repaint only if the sort changed).
+
+        Why not always: each filter the panel applies sets the sort again, and a repaint of every line of
+        the table (~9 KB sent) landed between a letter typed into the filter and its echo while 100,000
+        errors streamed (a filter letter answered in 48 ms, measured in a pty).
+        """
+        if (column, descending) == self._sort:
+            return
         self._sort = (column, descending)
         self.refresh()
 

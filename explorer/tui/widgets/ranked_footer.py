@@ -64,8 +64,9 @@ class RankedFooter(Footer):
     """A ``Footer`` that puts the keys named by the screen's ``FOOTER_ORDER`` first (see the module).
 
     ``held=True``: the keys are first built when the screen calls ``release`` (or after ``HOLD_LIMIT``), for
-    a screen whose first content is more urgent than its footer: building ~17 key widgets and laying them
-    out took 50-80 ms of the event loop on a busy machine, while the errors screen's first page waited.
+    a screen whose first frame is more urgent than its footer: building ~17 key widgets and laying them
+    out took 50-80 ms of the event loop on a busy machine (the errors screen releases it after its first
+    frame, while its first page is on its way).
     """
 
     _built_from: tuple[object, ...] | None = None
