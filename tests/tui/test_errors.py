@@ -237,7 +237,7 @@ async def test_the_filter_opens_over_the_tables_last_lines_without_moving_the_ta
         await pilot.press("slash", "E")
         await pilot.pause()
         box = panel.query_one("#filter", Input)
-        assert box.has_focus and box.display
+        assert box.has_focus and box.visible
         assert table.region == region and table.size == region.size
         assert box.region.bottom == status.region.y == region.bottom  # right above the status line
         assert box.region.height == 3 and box.region.x == region.x and box.region.width == region.width
@@ -247,7 +247,34 @@ async def test_the_filter_opens_over_the_tables_last_lines_without_moving_the_ta
         assert widget is table  # the rows above it show
         await pilot.press("escape")
         await pilot.pause()
-        assert not box.display and table.has_focus
+        assert not box.visible and table.has_focus
         assert table.region == region and table.size == region.size
         widget, _ = screen.get_widget_at(10, region.bottom - 1)
         assert widget is table
+
+
+async def test_showing_the_filter_leaves_the_tables_place_in_the_paint_order() -> None:
+    """Shown with ``display``, the input joined the panel's arrangement and moved every other child of the
+    panel one place in the paint order: the table's whole region was repainted (with each widget behind
+    it) on ``/`` and on esc, under the letters typed next while 100,000 errors streamed. Hidden with
+    ``visibility`` it keeps its place: only its own lines and the footer's change."""
+    from textual.widgets import Input
+
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(AMAZON))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, panel = screen_of(app), await loaded(pilot)
+        await pilot.pause()
+        table, status = panel.table, panel.query_one("#status")
+        box = panel.query_one("#filter", Input)
+        placed = screen._compositor.full_map
+        before = (placed[table], placed[status])
+        assert not box.visible and not box.focusable  # hidden: tab does not reach it either
+        await pilot.press("slash")
+        await pilot.pause()
+        placed = screen._compositor.full_map
+        assert box.visible and box.has_focus
+        assert (placed[table], placed[status]) == before
+        await pilot.press("escape")
+        await pilot.pause()
+        placed = screen._compositor.full_map
+        assert not box.visible and (placed[table], placed[status]) == before
