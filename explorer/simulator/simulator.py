@@ -79,6 +79,7 @@ class Simulator:
         self._clock = SimClock(self._monotonic, time_scale)
         self._lock = threading.RLock()
         self._latency_rng = random.Random(seed)
+        self._latency_lock = threading.Lock()
         self._faults = FaultInjector(faults) if faults else None
         self._region_ports: dict[int, str] = {}
         self._accounts: dict[str, Account] = {"na": self._build("na")}
@@ -188,9 +189,15 @@ class Simulator:
         except ApiFailure as failure:
             return failure.response()
 
+    @property
+    def request_lock(self) -> threading.RLock:
+        """The lock ``handle`` holds while it answers (re-entrant): the HTTP server takes it first to learn
+        how long a request queued behind others (see ``server``)."""
+        return self._lock
+
     def next_delay_s(self) -> float:
         """Latency plus seeded jitter for the next request, in seconds (used by the transports)."""
-        with self._lock:
+        with self._latency_lock:  # not the request lock: a call on its way there does not wait for others
             jitter = self._latency_rng.uniform(0.0, self.jitter_ms) if self.jitter_ms > 0 else 0.0
         return max(0.0, self.latency_ms + jitter) / 1000.0
 

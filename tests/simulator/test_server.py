@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
+
 import httpx
 import pytest
 
@@ -55,7 +59,6 @@ def test_run_server_prints_urls_and_tokens(
 ) -> None:
     """No socket here: `serve` is replaced by a stand-in that records what it was asked for."""
     import gc
-    import threading
 
     from explorer.simulator import server as server_module
 
@@ -81,7 +84,9 @@ def test_run_server_prints_urls_and_tokens(
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append("sim" not in seen))
     stop = threading.Event()
     stop.set()
+    switch_interval = sys.getswitchinterval()
     server_module.run_server(8765, 8766, 5.0, 1.0, "500=0.5", "demo", 3, ca_port=8768, stop=stop)
+    assert sys.getswitchinterval() == switch_interval  # its shorter interval ends with it
     assert frozen == [True]  # what it built is frozen once, before it serves (a full collection took ~55 ms)
     lines = capsys.readouterr().out.splitlines()
     assert "NA: http://127.0.0.1:8765/v1/" in lines and "EU: http://127.0.0.1:8766/v1/" in lines
@@ -133,3 +138,32 @@ def test_ten_connections_at_once_are_all_accepted_without_waiting() -> None:
         for connection in opened:
             connection.close()
         server.server_close()
+
+
+def test_a_call_that_queued_for_the_lock_gets_that_wait_back_on_its_way_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Latency is slept half before and half after the answer; the time a call waited for the simulator's
+    lock (behind concurrent calls, which a real API serves side by side) comes out of the second half."""
+
+    sim = make_sim(latency_ms=100.0)
+    slept: list[float] = []
+    pause = time.sleep
+    monkeypatch.setattr(time, "sleep", slept.append)  # record, do not wait (the handler's)
+    with serve(sim, port=0) as running, httpx.Client(timeout=5) as http:
+        def get() -> int:
+            return http.get(f"{running.base_url}/v1/tokenInfo", headers=auth("full")).status_code
+
+        assert get() == 200
+        assert slept == [0.05, pytest.approx(0.05, abs=0.005)]  # nothing in front of it: the whole latency
+        slept.clear()
+        answered: list[int] = []
+        with sim.request_lock:  # another call is being answered
+            caller = threading.Thread(target=lambda: answered.append(get()))
+            caller.start()
+            while not slept:
+                pause(0.001)
+            pause(0.03)
+        caller.join(5)
+    assert answered == [200]
+    there, back = slept
+    assert there == 0.05 and 0.0 <= back <= 0.05 - 0.03
