@@ -144,7 +144,6 @@ def test_a_call_that_queued_for_the_lock_gets_that_wait_back_on_its_way_back(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Latency is slept half before and half after the answer; the time a call waited for the simulator's
     lock (behind concurrent calls, which a real API serves side by side) comes out of the second half."""
-
     sim = make_sim(latency_ms=100.0)
     slept: list[float] = []
     pause = time.sleep
