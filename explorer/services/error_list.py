@@ -164,8 +164,10 @@ class Superseded(Exception):
     """A query's ``stop`` said its result is no longer wanted (a newer query replaced it)."""
 
 
-FILTER_CHUNK = 5000
-"""Rows filtered between two looks at ``stop``: a few milliseconds of work."""
+FILTER_CHUNK = 1000
+"""Rows filtered between two looks at ``stop``: about half a millisecond of work quietly. Not 5000: a
+chunk took up to 7 ms with the event loop contending for the GIL, and the panel's ``stop`` is also where
+the thread steps aside for a key just typed (``tui.input_clock.yield_to_input``)."""
 
 
 def filter_errors(rows: Iterable[ErrorRecord], query: ErrorQuery,

@@ -167,7 +167,9 @@ def bursting(driver_class: type[Driver]) -> type[Driver]:
             super().process_message(message)
 
         def process_text(self, part: Part) -> None:
-            """Add a printable key or a run of text to the open burst, or open one."""
+            """Add a printable key or a run of text to the open burst, or open one (text is input too:
+            ``read_ahead`` hands runs of typed text here directly, not through ``process_message``)."""
+            note_input()
             burst = self._burst
             if burst is not None and burst.add(part):
                 return

@@ -6,6 +6,8 @@ simulator and pushes one screen, exactly as the explorer does from the tree.
 
 from __future__ import annotations
 
+import pytest
+
 from explorer.client import IntegratorClient
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
@@ -278,3 +280,23 @@ async def test_showing_the_filter_leaves_the_tables_place_in_the_paint_order() -
         await pilot.pause()
         placed = screen._compositor.full_map
         assert not box.visible and (placed[table], placed[status]) == before
+
+
+async def test_the_filtering_thread_steps_aside_for_keys_typed_meanwhile(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over ``SYNC_ROWS`` rows the filter runs in a thread, which held the GIL a chunk at a time while the
+    next letters were echoed (10 ms frames instead of 2-4): between chunks it now calls ``yield_to_input``,
+    which sleeps while a key just typed is answered."""
+    import threading
+
+    from explorer.tui.widgets import errors_panel
+
+    calls: list[str] = []
+    monkeypatch.setattr(errors_panel, "SYNC_ROWS", 5)  # the 12 rows of the step go to the thread
+    monkeypatch.setattr(errors_panel, "yield_to_input", lambda: calls.append(threading.current_thread().name))
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(SHOPIFY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await loaded(pilot)
+        await pilot.press("slash", *"1009", "enter")
+        await wait_for(pilot, lambda: [record.trace_key for record in panel.store.view] == ["#1009"])
+        assert calls and threading.current_thread().name not in calls

@@ -73,3 +73,38 @@ async def test_after_input_a_slice_waits_for_the_screen_to_refresh(monkeypatch: 
         input_clock.note_input()
         await view._breathe()
         assert waits == [True]
+
+
+def test_typed_text_read_ahead_of_the_parser_is_input_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``read_ahead`` hands runs of plain typed text straight to ``process_text``: the letters typed into the
+    errors filter were never noted, so nothing stepped aside for them."""
+    from explorer.tui.raw_input import TextRun
+
+    monkeypatch.setattr(input_clock, "_last", float("-inf"))
+    driver = bursting(Recorder)()  # type: ignore[arg-type, call-arg]
+    driver.process_text(TextRun("REC"))  # type: ignore[attr-defined]
+    assert input_clock.seconds_since_input() < 1.0
+
+
+def test_a_worker_steps_aside_only_while_an_input_is_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    now = [100.0]
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    monkeypatch.setattr(input_clock, "_last", float("-inf"))
+    input_clock.yield_to_input(window=0.025)
+    assert slept == []  # no input: no wait
+    input_clock.note_input()
+    now[0] += 0.01
+    input_clock.yield_to_input(window=0.025)
+    assert slept == [pytest.approx(0.015)]  # until the input is `window` old
+    input_clock.note_input()
+    input_clock.yield_to_input(window=0.2, longest=0.05)
+    assert sum(slept[1:]) == pytest.approx(0.05)  # never longer than `longest`

@@ -49,6 +49,7 @@ from explorer.services.error_list import (
     narrows,
     row_key,
 )
+from explorer.tui.input_clock import yield_to_input
 from explorer.tui.literal import one_line
 from explorer.tui.screens.errors_dialogs import ChoiceDialog, TextPromptDialog
 from explorer.tui.stop_waiting import scoped
@@ -328,8 +329,13 @@ class ErrorsPanel(Vertical):
     @work(thread=True, exclusive=True, group="query", description="filter and sort errors")
     def _compute(self, query: ErrorQuery, rows: list[ErrorRecord], rows_seen: int) -> None:
         worker = get_current_worker()
+
+        def stop() -> bool:
+            yield_to_input()  # a key typed meanwhile (the next letter) is answered at the loop's full speed
+            return worker.is_cancelled
+
         try:
-            view = apply_query(rows, query, self.store.is_retryable, stop=lambda: worker.is_cancelled)
+            view = apply_query(rows, query, self.store.is_retryable, stop=stop)
         except Superseded:
             return  # a newer query (the next letter typed) replaced this one: stop using the GIL
         if not worker.is_cancelled:
