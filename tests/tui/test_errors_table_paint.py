@@ -156,3 +156,31 @@ async def test_setting_the_same_sort_again_repaints_nothing() -> None:
         table.set_sort("code", False)
         assert len(repaints) == 2
         table.refresh = original  # type: ignore[method-assign]
+
+
+async def test_the_page_after_the_scrollbar_came_does_not_lay_the_screen_out_again() -> None:
+    """The first page that overflows brings the scrollbar (a layout); the width of the rows already leaves
+    room for it, so the next page only lengthens it. It used to change the width: a second layout and a
+    repaint of every line, about 0.2 s after the first rows, when the first keys are typed."""
+    app = TableHost()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(ErrorsTable)
+        view = records(0, 100)
+        table.show_errors(view)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        width = table.virtual_size.width
+        assert width == table.scrollable_content_region.width  # the message column fills what is left
+        layouts: list[bool] = []
+        original = table.refresh
+
+        def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
+            layouts.append(bool(kwargs.get("layout")))
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = counting_refresh  # type: ignore[method-assign]
+        view.extend(records(100, 100))
+        table.rows_changed(view)
+        assert table.virtual_size == (width, 201) and not any(layouts)
+        table.refresh = original  # type: ignore[method-assign]

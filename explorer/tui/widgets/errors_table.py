@@ -313,11 +313,27 @@ class ErrorsTable(LineViewer):
     def _layout(self) -> list[int]:
         """Column widths for the current widget width: the flexible column takes the slack."""
         widths = [self._widths.get(str(column.name), column.min_width) for column in self._columns]
-        available = self.scrollable_content_region.width - GUTTER - len(widths)
+        available = self._content_width() - GUTTER - len(widths)
         for index, column in enumerate(self._columns):
             if column.flexible:
                 widths[index] = max(column.min_width, available - (sum(widths) - widths[index]))
         return widths
+
+    def _content_width(self) -> int:
+        """The width the rows get: the content region's, less the vertical scrollbar's as soon as the rows
+        overflow, even before the layout that shows the scrollbar.
+
+        Why: the flexible column took the width without the scrollbar from the first page, and the next page
+        (the scrollbar shown by then) changed the table's width: a layout of the screen and a repaint of
+        every line (13 KB sent) about 0.2 s after the first rows, when the first keys are typed. In a pty,
+        alternating runs on a busy machine (``bench/errors.py``, 3 runs each, twice): first row 287/221 ms
+        (medians) before, 173/176 after; slowest key 46.9/32.8 ms before, 25.2/35.9 after.
+        """
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and self.row_count + self.HEADER_LINES > region.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width
 
     def _update_virtual_size(self) -> None:
         width = GUTTER + sum(self._layout()) + len(self._columns)
