@@ -7,6 +7,8 @@ scrollbar, and one that moves the rows on screen (a sorted view) must still show
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
@@ -22,36 +24,53 @@ def records(first: int, count: int) -> list[ErrorRecord]:
             for n in range(first, first + count)]
 
 
+@contextmanager
+def counted_refreshes(table: ErrorsTable) -> Iterator[list[tuple[tuple[object, ...], dict[str, object]]]]:
+    """Each ``table.refresh`` call (its arguments) while the block runs; the table's own method after."""
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    original = table.refresh
+
+    def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    table.refresh = counting_refresh  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        table.refresh = original  # type: ignore[method-assign]
+
+
 class TableHost(App[None]):
     def compose(self) -> ComposeResult:
         yield ErrorsTable(id="table")
 
 
 async def test_a_page_below_the_window_lengthens_the_scrollbar_without_a_repaint() -> None:
+    """Also: the first page that overflows brings the scrollbar (a layout), and the width of its rows already
+    leaves room for it, so the next page only lengthens it. That page used to change the width: a second
+    layout and a repaint of every line, about 0.2 s after the first rows, when the first keys are typed."""
     app = TableHost()
     async with app.run_test(size=(100, 20)) as pilot:
         table = app.query_one(ErrorsTable)
         view = records(0, 100)
         table.show_errors(view)
         await pilot.pause()
-        view.extend(records(100, 100))  # the first page after the scrollbar came: the width is re-laid out
-        table.rows_changed(view)
         await pilot.pause()
-        assert table.virtual_size.height == 201
-        repaints: list[object] = []
-        original = table.refresh
-
-        def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
-            repaints.append(args)
-            return original(*args, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = counting_refresh  # type: ignore[method-assign]
-        view.extend(records(200, 100))  # the store's view grows in place, far below the 19 lines on screen
-        table.rows_changed(view)
-        assert table.virtual_size.height == 301 and table.max_scroll_y > 200
-        assert repaints == []  # nothing on screen changed: the body is not repainted
+        width = table.virtual_size.width
+        assert table.show_vertical_scrollbar and width == table.scrollable_content_region.width
+        with counted_refreshes(table) as refreshes:
+            view.extend(records(100, 100))  # the first page after the scrollbar came
+            table.rows_changed(view)
+        assert table.virtual_size == (width, 201)
+        assert not any(kwargs.get("layout") for _, kwargs in refreshes)
         await pilot.pause()
-        table.refresh = original  # type: ignore[method-assign]
+        with counted_refreshes(table) as repaints:
+            view.extend(records(200, 100))  # the store's view grows in place, far below the 19 lines shown
+            table.rows_changed(view)
+            assert table.virtual_size.height == 301 and table.max_scroll_y > 200
+            assert repaints == []  # nothing on screen changed: the body is not repainted
+            await pilot.pause()
         await pilot.press("end")  # the new rows are really there
         await pilot.pause()
         assert table.cursor_line == 299 and "m000299" in app.export_screenshot()
@@ -141,46 +160,11 @@ async def test_setting_the_same_sort_again_repaints_nothing() -> None:
         table.show_errors(records(0, 50))
         table.set_sort("occurredAt", True)
         await pilot.pause()
-        repaints: list[object] = []
-        original = table.refresh
+        with counted_refreshes(table) as repaints:
+            table.set_sort("occurredAt", True)
+            assert repaints == []
+            table.set_sort("occurredAt", False)
+            assert repaints == [((), {})]
+            table.set_sort("code", False)
+            assert len(repaints) == 2
 
-        def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
-            repaints.append(args)
-            return original(*args, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = counting_refresh  # type: ignore[method-assign]
-        table.set_sort("occurredAt", True)
-        assert repaints == []
-        table.set_sort("occurredAt", False)
-        assert repaints == [()]
-        table.set_sort("code", False)
-        assert len(repaints) == 2
-        table.refresh = original  # type: ignore[method-assign]
-
-
-async def test_the_page_after_the_scrollbar_came_does_not_lay_the_screen_out_again() -> None:
-    """The first page that overflows brings the scrollbar (a layout); the width of the rows already leaves
-    room for it, so the next page only lengthens it. It used to change the width: a second layout and a
-    repaint of every line, about 0.2 s after the first rows, when the first keys are typed."""
-    app = TableHost()
-    async with app.run_test(size=(100, 20)) as pilot:
-        table = app.query_one(ErrorsTable)
-        view = records(0, 100)
-        table.show_errors(view)
-        await pilot.pause()
-        await pilot.pause()
-        assert table.show_vertical_scrollbar
-        width = table.virtual_size.width
-        assert width == table.scrollable_content_region.width  # the message column fills what is left
-        layouts: list[bool] = []
-        original = table.refresh
-
-        def counting_refresh(*args: object, **kwargs: object) -> ErrorsTable:
-            layouts.append(bool(kwargs.get("layout")))
-            return original(*args, **kwargs)  # type: ignore[arg-type]
-
-        table.refresh = counting_refresh  # type: ignore[method-assign]
-        view.extend(records(100, 100))
-        table.rows_changed(view)
-        assert table.virtual_size == (width, 201) and not any(layouts)
-        table.refresh = original  # type: ignore[method-assign]
