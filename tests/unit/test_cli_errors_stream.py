@@ -1,11 +1,13 @@
 """``iox errors --json`` and ``--jsonl`` print each page as it arrives (issue 10: 469 MiB held for 100,000).
 
-The transport here serves the in-process simulator and, when the last page is asked for, notes what stdout
-already holds: the first record must be there before the last page is served.
+The transport here serves the in-process simulator and, when a later page is asked for, holds it until
+stdout shows something (up to 5 s) and notes what stdout then holds: the first record must be there
+before the last page is served.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import sys
@@ -38,6 +40,14 @@ class WatchingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith(f"/{STEP[1]}/errors"):
+            if self.seen_before_page:
+                # A later page is asked for while the one before may still be decoding (the client keeps a
+                # page request in flight): it is held here until something is printed, or 5 s. A client
+                # that printed nothing before the last page came would leave stdout empty.
+                for _ in range(5000):
+                    if self.stdout.getvalue():
+                        break
+                    await asyncio.sleep(0.001)
             self.seen_before_page.append(self.stdout.getvalue())
         return await self.inner.handle_async_request(request)
 
