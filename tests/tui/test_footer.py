@@ -252,3 +252,33 @@ async def test_the_errors_footer_keys_are_styled_once_and_still_follow_compact(
         assert restyled == []
         footer.compact = True
         await wait_for(pilot, lambda: all(key.compact and key.has_class("-compact") for key in bound))
+
+
+async def test_keys_are_measured_once_not_at_each_show_and_hide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fitting the keys left of the palette key (``_fit``) measured each key by rendering it, again at every
+    ``/`` and esc on the errors screen (the frame showing the filter waited for it): a width is now measured
+    once per key widget, and again only if the key's compact state changed."""
+    app = shopify_errors()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        await pilot.pause()
+        footer = screen.query_one(RankedFooter)
+        await pilot.press("slash")  # every key fitted once: shown, hidden, shown again
+        await wait_for(pilot, lambda: "toggle_mark" not in shown_actions(footer))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "toggle_mark" in shown_actions(footer))
+        measured: list[str] = []
+        original = FooterKey.get_content_width
+
+        def counted(self: FooterKey, container: object, viewport: object) -> int:
+            measured.append(self.action)
+            return original(self, container, viewport)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(FooterKey, "get_content_width", counted)
+        shown = shown_actions(footer)
+        footer._fit()
+        assert measured == [] and shown_actions(footer) == shown
+        for key in footer.query(FooterKey):
+            key.add_class("-compact")  # what the footer's compact does to its keys: narrower keys
+        footer._fit()
+        assert len(measured) > 3
