@@ -43,7 +43,7 @@ from explorer.tui.screens.editor_dialogs import DiffConfirmScreen
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
-from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
+from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
 from explorer.tui.screens.fix_dialogs import FixPreviewScreen, FixProgressDialog, PatchEditorScreen
 from explorer.tui.screens.jobs import JobsScreen
 from explorer.tui.screens.journal import JournalScreen
@@ -196,7 +196,7 @@ async def retry_confirm(pilot: Pilot[None]) -> None:
     """``r`` with marked errors: what will be retried, confirmed before anything is sent."""
     await errors_triage(pilot)
     await pilot.press("r")
-    await until(pilot, lambda: on(pilot, ConfirmBulkDialog))
+    await until(pilot, lambda: on(pilot, BulkProgressDialog))
     await pilot.pause(0.3)
 
 

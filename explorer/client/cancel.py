@@ -30,6 +30,11 @@ class CancelScope:
         self._event = asyncio.Event()
         self._abandoned = False
         self._sending: set[asyncio.Task[Any]] = set()
+        self.on_written: Callable[[], None] | None = None
+        """Told each time a request of the action has been written out whole (its body handed to the
+        network), when the transport says so (httpcore's ``trace`` extension; an in-process transport never
+        does). Why: a screen that starts a burst of requests holds its own repaint until they are on the
+        wire — the UI's work between their connects and writes spread their arrival (issue 10)."""
 
     @property
     def cancelled(self) -> bool:
@@ -64,6 +69,11 @@ class CancelScope:
     def unwatch(self, task: asyncio.Task[Any]) -> None:
         """``task`` has its answer (or gave up)."""
         self._sending.discard(task)
+
+    def written(self) -> None:
+        """A request of this scope has been written out whole (see ``on_written``)."""
+        if self.on_written is not None:
+            self.on_written()
 
     async def sleep(self, seconds: float, sleep: SleepFunction = asyncio.sleep) -> bool:
         """Wait ``seconds`` (with ``sleep``) unless cancelled first; returns True when cancelled."""

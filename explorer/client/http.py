@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -274,6 +274,8 @@ class HttpCore:
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - always inside a task under asyncio
             return await self._client.send(request)
+        if scope.on_written is not None:
+            request.extensions["trace"] = _tell_when_written(scope)
         scope.watch(task)
         try:
             return await self._client.send(request)
@@ -387,6 +389,17 @@ class HttpCore:
             if pending is not None:
                 pending.cancel()
                 pending.add_done_callback(_ignore_outcome)
+
+
+def _tell_when_written(scope: CancelScope) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore ``trace`` callback (a documented request extension) telling ``scope`` when the request's
+    body has been written (``http11.send_request_body.complete``, or ``http2.``)."""
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith(".send_request_body.complete"):
+            scope.written()
+
+    return trace
 
 
 def _ignore_outcome(task: asyncio.Task[Reply]) -> None:

@@ -13,6 +13,7 @@ from explorer.model import ErrorRecord
 from explorer.services.bulk import NOT_SENT_CANCELED, BulkOptions, CancelToken, run_bulk
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
+from tests.helpers.waiting import until
 
 
 class Throttling(httpx.AsyncBaseTransport):
@@ -125,3 +126,23 @@ async def test_abandoning_drops_the_request_in_flight_at_once_and_sends_nothing_
         assert client.waits.longest() is None
     assert transport.sent == [f"GET /v1/flows/{d.SHOPIFY_FLOW}"]  # once: no re-send after the abandon
     assert [r.status for r in records] == [None] and records[0].error is not None  # the HTTP log has it
+
+
+async def test_the_scope_hears_when_each_request_is_written_though_no_answer_comes(silent_port: int) -> None:
+    scope = CancelScope()
+    written: list[int] = []
+    scope.on_written = lambda: written.append(len(written) + 1)
+    client = IntegratorClient(DEMO_TOKENS["full"], base_url=f"http://127.0.0.1:{silent_port}")
+    async with client:
+        async def post(n: int) -> None:
+            with cancellable(scope):
+                await client.retry_errors("f", "s", [f"k{n}-{i}" for i in range(1000)])
+
+        tasks = [asyncio.ensure_future(post(n)) for n in range(3)]
+        await until(None, lambda: len(written) == 3)  # written, on three connections
+        assert not any(task.done() for task in tasks)  # and unanswered: the server never says a word
+        scope.abandon()
+        for task in tasks:
+            with pytest.raises(Abandoned):
+                await asyncio.wait_for(task, 10)
+    assert written == [1, 2, 3]

@@ -18,11 +18,7 @@ from explorer.services.bulk import BulkOptions
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors import ErrorsScreen
-from explorer.tui.screens.errors_dialogs import (
-    BulkProgressDialog,
-    ChoiceDialog,
-    ConfirmBulkDialog,
-)
+from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ChoiceDialog
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 from tests.helpers.waiting import WAIT_S, until
 
@@ -120,15 +116,20 @@ def dialog_title(dialog: Screen[Any]) -> str:
     return str(dialog.query_one(".dialog-title", Label).render())
 
 
+def asking(app: App[Any]) -> bool:
+    """The bulk dialog is on top and still asks (the errors screens' retry/resolve confirmation)."""
+    return isinstance(app.screen, BulkProgressDialog) and app.screen.asking
+
+
 async def confirm(pilot: Pilot[Any], *, key: bool = True) -> tuple[str, str]:
-    """Say yes to the confirm dialog; returns its title and body text as shown.
+    """Say yes to the bulk dialog's question; returns its title and body text as shown.
 
     ``key=False`` answers without ``pilot.press``, which waits until the app is idle — by then a paced
     bulk action may already be over, and a test that wants to act between batches must not wait.
     """
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+    await wait_for(pilot, lambda: asking(pilot.app))
     dialog = pilot.app.screen
-    assert isinstance(dialog, ConfirmBulkDialog)
+    assert isinstance(dialog, BulkProgressDialog)
     await pilot.pause()
     shown = (dialog_title(dialog), str(dialog.query_one("#confirm-body").render()))
     if key:

@@ -15,9 +15,9 @@ from explorer.simulator import Simulator
 from explorer.tui.screens.errors import ErrorsScreen
 from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
 from explorer.tui.screens.errors_detail import ErrorDetailScreen
-from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
+from explorer.tui.screens.errors_dialogs import BulkProgressDialog
 from explorer.tui.widgets.json_view import JsonView
-from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, screen_of, wait_for
+from tests.helpers.errors_app import AMAZON, SHOPIFY, ErrorsHost, asking, screen_of, wait_for
 
 SIZE = (130, 36)
 FROZEN = BulkOptions(min_interval=0.0, poll_interval=0.02, clock=lambda: 0.0)
@@ -56,7 +56,7 @@ def test_selection_with_the_confirm_dialog(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await open_loaded(pilot)
         await pilot.press("space", "space", "down", "shift+down", "shift+down", "r")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await wait_for(pilot, lambda: asking(pilot.app))
         await pilot.pause()
 
     assert snap_compare(host(SHOPIFY), terminal_size=SIZE, run_before=run_before)
@@ -66,9 +66,9 @@ def test_bulk_progress_between_batches(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await open_loaded(pilot)
         await pilot.press("a", "r")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await wait_for(pilot, lambda: asking(pilot.app))
         dialog = pilot.app.screen
-        assert isinstance(dialog, ConfirmBulkDialog)
+        assert isinstance(dialog, BulkProgressDialog)
         dialog.action_confirm()
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressDialog)
                        and "sent 1000 " in str(pilot.app.screen.query_one("#bulk-status").render()))
@@ -83,7 +83,7 @@ def test_bulk_resolve_final_report(snap_compare: Any) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await open_loaded(pilot)
         await pilot.press("space", "space", "space", "x")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await wait_for(pilot, lambda: asking(pilot.app))
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkProgressDialog)
                        and pilot.app.screen.finished)

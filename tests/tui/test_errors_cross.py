@@ -12,11 +12,11 @@ from explorer.client import IntegratorClient
 from explorer.simulator import Simulator
 from explorer.simulator import demo_ids as d
 from explorer.tui.screens.errors_cross import CrossStepErrorsScreen
-from explorer.tui.screens.errors_dialogs import ConfirmBulkDialog
 from tests.helpers.errors_app import (
     FAST_BULK,
     ErrorsHost,
     RecordingTransport,
+    asking,
     choose,
     confirm,
     finished,
@@ -76,7 +76,7 @@ async def test_resolve_across_two_steps_sends_one_batch_per_step() -> None:
         await pilot.press("a")
         assert len(panel.store.selection) == 7
         await pilot.press("r")  # 429s have no retry data: only the journal ones could be retried
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmBulkDialog))
+        await wait_for(pilot, lambda: asking(pilot.app))
         await pilot.pause()
         body = str(pilot.app.screen.query_one("#confirm-body").render())
         assert "3 of 7 selected" in body and "4 not retryable (skipped):" in body

@@ -32,7 +32,7 @@ from explorer.services.bulk import (
 from explorer.services.error_list import ErrorList
 from explorer.services.retention import BEYOND_RETENTION
 from explorer.tui.literal import one_line
-from explorer.tui.screens.errors_dialogs import BulkProgressDialog, ConfirmBulkDialog
+from explorer.tui.screens.errors_dialogs import BulkAsk, BulkProgressDialog
 from explorer.tui.widgets.errors_panel import ErrorsPanel
 
 SKIPPED_SHOWN = 8
@@ -133,12 +133,17 @@ class BulkRunner:
                                severity="warning")
             return
 
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self._start(plan, on_sent, on_done)
-
         label = "retry" if kind == "retry" else "resolve"
-        self.screen.app.push_screen(ConfirmBulkDialog(plan.title(), plan.lines(where), label), confirmed)
+        dialog: BulkProgressDialog | None = None
+
+        def confirmed() -> None:
+            assert dialog is not None
+            self._start(plan, on_sent, on_done, dialog)
+
+        # One dialog asks, then shows the progress in place (see BulkProgressDialog: a confirm dialog
+        # popped for a progress dialog pushed cost the burst of batches 25-45 ms of the UI loop).
+        dialog = self._dialog(plan, BulkAsk(plan.title(), plan.lines(where), label, confirmed))
+        self.screen.app.push_screen(dialog)
 
     def act_on_panel(self, kind: BulkKind, panel: ErrorsPanel, where: str,
                      on_done: Callable[[BulkReport], None], records: Sequence[ErrorRecord] | None = None, *,
@@ -186,15 +191,44 @@ class BulkRunner:
             return
         self._start(make_plan(kind, records, store, self.options.batch_size), on_sent, on_done)
 
-    def _start(self, plan: BulkPlan, on_sent: Callable[[BatchOutcome], None],
-               on_done: Callable[[BulkReport], None]) -> None:
-        self.running = True
-        self.cancel = CancelToken()
+    def _dialog(self, plan: BulkPlan, ask: BulkAsk | None = None) -> BulkProgressDialog:
+        """The progress dialog of ``plan``, over a new cancel token (asking first with ``ask``)."""
+        self.cancel = cancel = CancelToken()
         total = plan.sendable + len(plan.skipped)
-        self.dialog = BulkProgressDialog(plan.progress_title(), total, self.cancel.cancel,
-                                         self.cancel.abandon)
-        self.screen.app.push_screen(self.dialog)
-        self.screen.run_worker(self._run(plan, on_sent, on_done), group="bulk", exclusive=True)
+        return BulkProgressDialog(plan.progress_title(), total, cancel.cancel, cancel.abandon, ask=ask)
+
+    def _start(self, plan: BulkPlan, on_sent: Callable[[BatchOutcome], None],
+               on_done: Callable[[BulkReport], None], dialog: BulkProgressDialog | None = None) -> None:
+        """Run ``plan`` in a worker; ``dialog`` is the one that asked (on screen already), else one is pushed.
+
+        The worker is started before anything is painted: its batches' requests are written in the next
+        turns of the event loop, ahead of the dialog's repaint (issue 10: the batches' arrival at the server
+        spread over the UI's work in between).
+        """
+        self.running = True
+        if dialog is None:
+            dialog = self._dialog(plan)
+            self.screen.app.push_screen(dialog)
+        else:  # it asked: it shows the progress once the burst is written (see BulkProgressDialog)
+            self._show_when_written(dialog, min(plan.batches, self.options.burst, self.options.in_flight))
+        self.dialog = dialog
+        # The worker belongs to the dialog: its state messages went to the errors screen beneath, which
+        # then repainted the whole dialog screen over it (a screen below a modal one forwards a full repaint
+        # when it next handles a message: 7-10 ms of the UI loop as the batches left, measured).
+        dialog.run_worker(self._run(plan, on_sent, on_done), group="bulk", exclusive=True)
+
+    def _show_when_written(self, dialog: BulkProgressDialog, burst: int) -> None:
+        """``dialog.show_running`` once the first ``burst`` requests of the action are written."""
+        assert self.cancel is not None
+        written = 0
+
+        def one_more() -> None:
+            nonlocal written
+            written += 1
+            if written == burst:
+                dialog.show_running()
+
+        self.cancel.on_written = one_more
 
     async def _run(self, plan: BulkPlan, on_sent: Callable[[BatchOutcome], None],
                    on_done: Callable[[BulkReport], None]) -> None:

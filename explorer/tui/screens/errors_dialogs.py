@@ -8,6 +8,7 @@ came from the server is passed in as ``Text`` (or built with ``literal``), never
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -70,25 +71,131 @@ class ConfirmBulkDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
+@dataclass(frozen=True)
+class BulkAsk:
+    """The question a bulk dialog asks before it runs: its title and body, the word for yes, and what yes
+    starts (called before the dialog changes, so the batches leave before anything is repainted)."""
+
+    title: str
+    lines: Sequence[str | Text]
+    confirm_label: str
+    on_confirm: Callable[[], None]
+
+
+SHOW_RUNNING_AFTER_S = 0.05
+"""After yes, the longest the question stays when no word comes that the requests are written (an
+in-process transport, a server slow to accept): the progress shows by then."""
+
+
 class BulkProgressDialog(ProgressDialog[None]):
-    """A progress bar while batches go out, then the final report; esc first cancels, then closes."""
+    """A progress bar while batches go out, then the final report; esc first cancels, then closes.
+
+    With ``ask`` it first asks, as ``ConfirmBulkDialog`` does (same title, body and keys: y/enter or
+    n/esc), and on yes becomes the progress dialog in place. Why not a confirm dialog, then this one: the
+    pop of the one and the push of the other laid out and repainted the errors screen beneath (100,000
+    rows), then composed and painted a new screen over a tinted copy of it — 25-45 ms of the UI loop
+    while the batches' connections were being opened and their bodies written, so the ten requests of a
+    10,000-error retry reached the server spread over ~50 ms instead of together (issue 10, measured with
+    ``bench/errors.py``'s tui-retry). In place, only the dialog's own widgets change.
+    """
 
     DEFAULT_CSS = DIALOG_CSS.format(name="BulkProgressDialog") + """
     BulkProgressDialog ProgressBar { margin: 0 0 1 0; }
+    BulkProgressDialog .dialog-keys { width: 1fr; }  /* its words change without a new layout */
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_or_close", "Cancel / close", id="bulk_progress.cancel_or_close"),
         Binding("enter", "close", "Close", show=False, id="bulk_progress.close"),
+        Binding("y", "confirm", "Confirm", show=False, id="bulk_progress.confirm"),
+        Binding("n", "decline", "Do not run", show=False, id="bulk_progress.decline"),
     ]
     ID_PREFIX = "bulk"
     KEYS_RUNNING = "esc: cancel the batches not yet sent"
     KEYS_CANCELING = "canceling: the batch in flight completes…"
+    STARTING = "starting…\n "
+    PROGRESS_ROWS = 4
+    """Rows of the bar (and its margin) and the two-line status."""
 
     def __init__(self, title: str, total: int, on_cancel: Callable[[], None],
-                 on_abandon: Callable[[], None] | None = None) -> None:
-        super().__init__(title, total, on_cancel, on_abandon)
+                 on_abandon: Callable[[], None] | None = None, *, ask: BulkAsk | None = None) -> None:
+        super().__init__(ask.title if ask is not None else title, total, on_cancel, on_abandon)
         self._progress: BulkProgress | None = None
         self._report: list[str | Text] | None = None
+        self._running_title = title
+        self._lines = self.STARTING.count("\n")  # as many as every status: the first needs no new layout
+        self.ask = ask
+        self.asking = ask is not None
+        """True until the question is answered (y/enter runs, n/esc closes)."""
+        self._shown_running = ask is None
+
+    def compose_body(self) -> ComposeResult:
+        if self.ask is None:
+            yield from super().compose_body()
+            return
+        # The question, then (hidden until yes) the bar, status and report, all in the one scrolling body:
+        # on yes the question is hidden and the rest shown, and the focus (on the body) does not move (a
+        # focus change repaints the whole dialog screen, tinted background included).
+        with VerticalScroll(classes="dialog-body", id="bulk-body"):
+            yield Static(_lines(self.ask.lines), id="confirm-body")
+            for part in super().compose_body():
+                part.display = False  # until show_running
+                yield part
+
+    def first_keys(self) -> str:
+        if self.ask is not None:
+            return f"y / enter: {self.ask.confirm_label}    n / esc: cancel"
+        return self.KEYS_RUNNING
+
+    def action_confirm(self) -> None:
+        """Yes: start the action; the question turns into the progress once its first requests are written
+        (``show_running``; at the latest after ``SHOW_RUNNING_AFTER_S``)."""
+        if not self.asking or self.ask is None:
+            return
+        self.asking = False
+        self.ask.on_confirm()
+        self.set_timer(SHOW_RUNNING_AFTER_S, self.show_running)
+
+    def show_running(self) -> None:
+        """The question gives its place to the bar, the status and (later) the report, at the same height.
+
+        Called once the burst of requests is written (the caller knows how many), so that nothing is laid
+        out or painted while they are on their way out. The dialog keeps its region, so only its inside is
+        repainted, not the tinted screen around it (a dialog that changed height repainted rows of the
+        100,000-row screen beneath: 5-9 ms of the UI loop, measured).
+        """
+        if self.asking or self._shown_running or not self._ready:
+            return
+        self._shown_running = True
+        question = self.query_one("#confirm-body")
+        report = self.query_one("#bulk-report")
+        height = question.outer_size.height
+        if height >= self.PROGRESS_ROWS:
+            report.styles.height = height - self.PROGRESS_ROWS  # the report fills the rest until written
+        question.display = False
+        for part in ("bar", "status", "report"):
+            self.query_one(f"#bulk-{part}").display = True
+        self.query_one("#bulk-body", VerticalScroll).scroll_home(animate=False)
+        self.query_one(".dialog-title", Label).update(safe_text(self._running_title), layout=False)
+        if not self.cancel_requested:
+            self.query_one("#bulk-keys", Label).update(Text(self.KEYS_RUNNING), layout=False)
+
+    def action_decline(self) -> None:
+        """No: close without running."""
+        if self.asking:
+            self.dismiss(None)
+
+    def action_cancel_or_close(self) -> None:
+        if self.asking:
+            self.dismiss(None)
+            return
+        self.show_running()  # esc right after yes: what it stops is shown at once
+        super().action_cancel_or_close()
+
+    def action_close(self) -> None:
+        if self.asking:
+            self.action_confirm()
+            return
+        super().action_close()
 
     def catch_up(self) -> None:
         if self._progress is not None:
@@ -108,6 +215,9 @@ class BulkProgressDialog(ProgressDialog[None]):
         """The action ended: show the report and let the user close the dialog."""
         self.finished = True
         self._report = list(lines)
+        if self._ready:
+            self.show_running()
+            self.query_one("#bulk-report").styles.height = None  # as tall as the report (see show_running)
         self.paint_report(_lines(lines), "enter / esc: close")
 
 

@@ -35,6 +35,8 @@ class ProgressDialog(ModalScreen[ResultT]):
     KEYS_CANCELING: ClassVar[str] = "canceling…"
     KEYS_ABANDONING: ClassVar[str] = "stopped waiting: what was in flight may or may not have been applied…"
     REPORT_CLASSES: ClassVar[str] = ""
+    STARTING: ClassVar[str] = "starting…"
+    """The status until the first progress."""
 
     def __init__(self, title: str, total: int, on_cancel: Callable[[], None],
                  on_abandon: Callable[[], None] | None = None) -> None:
@@ -48,13 +50,21 @@ class ProgressDialog(ModalScreen[ResultT]):
         self._lines = -1  # newlines in the status last painted
 
     def compose(self) -> ComposeResult:
-        prefix = self.ID_PREFIX
         with Vertical():
             yield Label(safe_text(self._title), classes="dialog-title")
-            yield ProgressBar(total=max(self._total, 1), show_eta=False, id=f"{prefix}-bar")
-            yield Static(Text("starting…"), id=f"{prefix}-status")
-            yield Static(Text(""), id=f"{prefix}-report", classes=self.REPORT_CLASSES)
-            yield Label(Text(self.KEYS_RUNNING), classes="dialog-keys", id=f"{prefix}-keys")
+            yield from self.compose_body()
+            yield Label(Text(self.first_keys()), classes="dialog-keys", id=f"{self.ID_PREFIX}-keys")
+
+    def compose_body(self) -> ComposeResult:
+        """The bar, the status line and the report (a subclass that asks first puts its question there)."""
+        prefix = self.ID_PREFIX
+        yield ProgressBar(total=max(self._total, 1), show_eta=False, id=f"{prefix}-bar")
+        yield Static(Text(self.STARTING), id=f"{prefix}-status")
+        yield Static(Text(""), id=f"{prefix}-report", classes=self.REPORT_CLASSES)
+
+    def first_keys(self) -> str:
+        """The key hint shown first (a subclass that asks first shows its question's keys)."""
+        return self.KEYS_RUNNING
 
     def on_mount(self) -> None:
         # the action may have moved on (or ended) before this screen was mounted
