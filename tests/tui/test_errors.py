@@ -300,3 +300,37 @@ async def test_the_filtering_thread_steps_aside_for_keys_typed_meanwhile(
         await pilot.press("slash", *"1009", "enter")
         await wait_for(pilot, lambda: [record.trace_key for record in panel.store.view] == ["#1009"])
         assert calls and threading.current_thread().name not in calls
+
+
+async def test_moving_the_focus_to_the_filter_does_not_repaint_the_whole_screen() -> None:
+    """Textual's ``Screen.focused`` repainted every line of the screen at each focus change, in the frame that
+    shows the filter input (``/``) or hides it (esc); the widgets whose look changes (the input, the table's
+    cursor line) are still repainted."""
+    from textual.widgets import Input
+
+    app = ErrorsHost(Simulator(seed=0, time_scale=0), step_screen(AMAZON))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, panel = screen_of(app), await loaded(pilot)
+        await pilot.pause()
+        screen_repaints: list[object] = []
+        table_repaints: list[object] = []
+        screen_refresh, table_refresh = screen.refresh, panel.table.refresh
+
+        def on_screen(*args: object, **kwargs: object) -> object:
+            screen_repaints.append(kwargs)
+            return screen_refresh(*args, **kwargs)  # type: ignore[arg-type]
+
+        def on_table(*args: object, **kwargs: object) -> object:
+            table_repaints.append(kwargs)
+            return table_refresh(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen.refresh = on_screen  # type: ignore[method-assign, assignment]
+        panel.table.refresh = on_table  # type: ignore[method-assign, assignment]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert panel.query_one("#filter", Input).has_focus
+        assert screen_repaints == [] and table_repaints  # the table's cursor line changes colour
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.table.has_focus and screen_repaints == []
+        screen.refresh, panel.table.refresh = screen_refresh, table_refresh  # type: ignore[method-assign]
