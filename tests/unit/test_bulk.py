@@ -16,6 +16,7 @@ from explorer.services.bulk import (
     BulkOptions,
     BulkProgress,
     CancelToken,
+    distinct_errors,
     follow_jobs,
     plan_batches,
     run_bulk,
@@ -183,6 +184,15 @@ async def test_a_plan_made_beforehand_is_sent_as_planned() -> None:
     report = await run_bulk(client, "retry", records, options=FAST, planned=(batches[:2], skipped))
     assert [len(ids) for _, _, ids in client.calls] == [1000, 1000]  # not planned again: the 500 stay
     assert len(report.sent) == 2000 and report.requested == 2500
+
+
+async def test_errors_named_twice_are_requested_once_and_a_count_made_beforehand_is_kept() -> None:
+    records = [rec(1), rec(2), rec(1), rec(1, step="s2"), replace(rec(2), flow_id="f2")]
+    assert distinct_errors(records) == 4  # e1 twice on s1: once; e1 on s2 and e2 of flow f2 are others
+    report = await run_bulk(FakeClient(), "resolve", records, options=FAST)
+    assert report.requested == 4 and report.lines()[0].startswith("4 of 4 resolved")
+    report = await run_bulk(FakeClient(), "resolve", records, options=FAST, requested=5)
+    assert report.requested == 5  # taken as counted (the TUI counts while its question is on screen)
 
 
 async def test_what_is_alive_when_a_run_starts_is_out_of_the_collectors_reach_until_it_ends(

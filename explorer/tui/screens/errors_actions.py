@@ -26,6 +26,7 @@ from explorer.services.bulk import (
     BulkReport,
     CancelToken,
     Planned,
+    distinct_errors,
     plan_batches,
     run_bulk,
 )
@@ -53,6 +54,8 @@ class BulkPlan:
     beyond: frozenset[tuple[str, str, str]] = frozenset()
     planned: Planned | None = None
     """The batches themselves, handed to ``run_bulk`` so it does not plan them again."""
+    requested: int | None = None
+    """``distinct_errors(records)``, counted while the question is on screen, not after yes."""
 
     def title(self) -> str:
         """``Retry 2,345 errors?``"""
@@ -97,7 +100,8 @@ def make_plan(kind: BulkKind, records: Sequence[ErrorRecord], store: ErrorList,
     gone, beyond = frozenset(store.gone), frozenset(store.beyond)
     batches, skipped = plan_batches(kind, records, gone=gone, beyond=beyond, batch_size=batch_size)
     return BulkPlan(kind, list(records), sum(len(rows) for *_, rows in batches), len(batches), skipped,
-                    len({(flow, step) for flow, step, _ in batches}), gone, beyond, (batches, skipped))
+                    len({(flow, step) for flow, step, _ in batches}), gone, beyond, (batches, skipped),
+                    distinct_errors(records))
 
 
 DROP_EVERY_S = 0.5
@@ -237,7 +241,7 @@ class BulkRunner:
         try:
             report = await run_bulk(self.client, plan.kind, plan.records, options=self.options, cancel=cancel,
                                     on_progress=dialog.show_progress, gone=plan.gone, on_sent=on_sent,
-                                    beyond=plan.beyond, planned=plan.planned)
+                                    beyond=plan.beyond, planned=plan.planned, requested=plan.requested)
         finally:
             self.running = False
         self.last_report = report

@@ -178,6 +178,8 @@ class BulkProgressDialog(ProgressDialog[None]):
         self.query_one(".dialog-title", Label).update(safe_text(self._running_title), layout=False)
         if not self.cancel_requested:
             self.query_one("#bulk-keys", Label).update(Text(self.KEYS_RUNNING), layout=False)
+        if self._progress is not None:
+            self.show_progress(self._progress)
 
     def action_decline(self) -> None:
         """No: close without running."""
@@ -206,6 +208,8 @@ class BulkProgressDialog(ProgressDialog[None]):
     def show_progress(self, progress: BulkProgress) -> None:
         """Move the bar and say what is happening (sent / failed / skipped, waits for the rate limit)."""
         self._progress = progress
+        if not self._shown_running:  # painted by show_running: not among the burst's requests
+            return
         words = (f"batches {progress.batches_done}/{progress.batches_total} · sent {progress.sent} · "
                  f"failed {progress.failed} · skipped {progress.skipped}")
         words += f"\n{progress.note or ' '}"  # always two lines: the dialog keeps its size (no new layout)
