@@ -13,14 +13,21 @@ pays; ``python bench/gc_policy.py --runs 5``, min/median/max:
   showed no difference (166/173/189 against 167/168/175 ms), so that path does not pause it;
 - parsing a 16 MB body in a thread (``client/decode.py``): with the collector running, the UI loop stalled
   344 ms (a full collection); paused, 185 ms right after (the first young collection walks every new
-  object); paused and the new objects frozen, no stall over the thread's GIL turns.
+  object); paused and the new objects frozen, no stall over the thread's GIL turns;
+- leaving the 100,000-error screen with a 10 MB document in the JSON pane (the real ``iox`` in a pty,
+  ``python bench/gc_stall.py --runs 5``): handing everything back at once made the next full collections
+  walk the document, 346/362/373 ms the longest; the document kept frozen (``LongLivedHold``), 38/39/48.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -104,12 +111,76 @@ def end_startup() -> None:
 
 _holders: set[int] = set()
 
+_documents: list[object] = []
+"""Parts of what ``long_lived_burst`` parsed (frozen with all alive then) while anyone else holds them."""
+
+TRACKED_PARTS = 10_000
+"""At most this many containers of one document are watched (``_parts``): ~0.5 ms to check them all."""
+
+
+def _children(value: object) -> list[object]:
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [item for item in items if isinstance(item, (dict, list))]
+
+
+def _parts(document: object) -> list[object]:
+    """The containers one and two levels below the top of a parsed document: what outlives it.
+
+    Why not the top: the client keeps shallow copies (``Integration.from_json`` stores ``dict(raw)``, and a
+    list of integrations is split into the tree's items), so the parsed top object is dropped at once
+    while what it held (the 10 MB of ``settings``) lives on in the copies."""
+    first = _children(document)
+    parts = first + [part for child in first for part in _children(child)]
+    return parts[:TRACKED_PARTS] if parts else [document]
+
+
+_hand_back_pending = False
+"""True when the last holder left while a big document was still frozen: ``settle`` hands back later."""
+
+
+def _documents_alive() -> bool:
+    """Forget the documents nobody else holds (freed now, by reference counting); True if any is left.
+
+    ``sys.getrefcount`` is 3 for an object only this list holds (the list, the loop's name, the call's
+    argument): cheap, where ``gc.get_freeze_count()`` walks every frozen object (42 ms for 350,000 in the
+    real ``iox``, measured)."""
+    while True:  # again once a dropped part is freed: it held parts one level down
+        count = len(_documents)
+        _documents[:] = [doc for doc in _documents if sys.getrefcount(doc) > 3]
+        if len(_documents) == count:
+            return bool(_documents)
+
+
+def _hand_back() -> None:
+    """Unfreeze, unless a big document is still loaded (then ``settle`` retries when it is dropped)."""
+    global _hand_back_pending
+    _hand_back_pending = _documents_alive()
+    if not _hand_back_pending:
+        gc.unfreeze()
+
+
+def settle() -> None:
+    """A big document may have been dropped (the JSON pane let one go): hand back what a closed screen left
+    frozen if no big document is frozen any more. Cheap (no walk): call it whenever a document goes."""
+    if _hand_back_pending and not _holders:
+        _hand_back()
+    elif _documents:
+        _documents_alive()
+
 
 class LongLivedHold:
     """One owner's claim that what it has loaded lives long: full collections need not walk it again.
 
-    ``keep()`` moves every object alive now out of the collector's reach (``gc.freeze``); the objects are
-    handed back (``gc.unfreeze``) only when the last holder calls ``release()``.
+    ``keep()`` moves every object alive now out of the collector's reach (``gc.freeze``); when the last
+    holder calls ``release()`` the objects are handed back (``gc.unfreeze``) — unless a big parsed document
+    (``long_lived_burst``) is still loaded: handing it back made each later full collection walk it (the
+    real ``iox``, 10 MB document in the pane, in the 8 s after leaving the 100,000-error screen: 9-10 full
+    collections, the longest 346/362/373 ms, min/median/max of 5 runs of ``bench/gc_stall.py``; kept
+    frozen: 14 of 8-48 ms, the longest 38/39/48 ms). So the holder must
+    drop its own heavy data before it releases (the errors panel empties its store and table): frozen
+    objects are still freed by reference counting, and only what is held in reference cycles (the closed
+    screen's widgets) waits, frozen, for ``settle``: Python's memory blocks went 1.87 M before the screen,
+    2.78 M with its rows, 2.15 M after leaving it (2.0 M when everything was handed back at once).
     """
 
     def keep(self) -> None:
@@ -124,22 +195,30 @@ class LongLivedHold:
         _holders.add(id(self))
 
     def release(self) -> None:
-        """Drop this claim; the last one out gives the objects back to the collector."""
+        """Drop this claim; the last one out gives the objects back to the collector (see the class)."""
         if id(self) not in _holders:
             return
         _holders.discard(id(self))
         if not _holders:
-            gc.unfreeze()
+            _hand_back()
 
 
 @contextlib.contextmanager
-def long_lived_burst() -> Iterator[None]:
+def long_lived_burst() -> Iterator[Callable[[T], T]]:
     """Pause the collector around a burst of allocations that will live on (a parsed document), then move
     them out of its reach (``gc.freeze``), so the next collection does not walk them all at once.
 
+    Yields ``keep``: pass it the document (it returns it). While anyone else holds the document, the last
+    ``LongLivedHold.release`` does not hand the frozen objects back to the collector (see the class);
+    ``settle`` does once the document is dropped.
+
     Frozen objects are still freed by reference counting; only cyclic garbage alive at this moment waits
-    for the next ``gc.unfreeze`` (``LongLivedHold.release``).
+    for the next ``gc.unfreeze`` (``LongLivedHold.release`` or ``settle``).
     """
+    def keep(document: T) -> T:
+        _documents.extend(_parts(document))
+        return document
+
     with collector_paused():
-        yield
+        yield keep
         gc.freeze()

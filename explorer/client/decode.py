@@ -40,8 +40,8 @@ def loads_yielding(raw: bytes | str) -> Any:
     text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
     if len(text) < LONG_LIVED_BYTES:
         return json.loads(text, object_pairs_hook=_object)
-    with long_lived_burst():
-        return json.loads(text, object_pairs_hook=_object)
+    with long_lived_burst() as kept:
+        return kept(json.loads(text, object_pairs_hook=_object))
 
 
 async def loads_off_loop(raw: bytes | str) -> Any:

@@ -200,6 +200,10 @@ class ErrorsTable(LineViewer):
             self._measure()
         self._after_change()
 
+    def forget_rows(self) -> None:
+        """Let go of the rows and groups without repainting (the panel is leaving: see its ``on_unmount``)."""
+        self._errors, self._groups = (), ()
+
     def show_groups(self, groups: Sequence[ErrorGroup]) -> None:
         """Show one line per group (value, count, retryable, latest, a sample message)."""
         if not self._grouped:

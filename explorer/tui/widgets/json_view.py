@@ -28,6 +28,7 @@ from textual.widgets import Input, Label
 from textual.worker import Worker
 
 from explorer.client.decode import BIG_BODY_BYTES, loads_off_loop
+from explorer.gc_policy import settle
 from explorer.services.json_lines import (
     JsonLineIndex,
     SearchHits,
@@ -377,6 +378,7 @@ class JsonView(Widget):
         self._hits = None
         self.body.reset()
         self._free_later(old)
+        settle()  # the previous document may have been the big frozen one: see explorer.gc_policy
         return self._generation
 
     def _free_later(self, lines: list[str]) -> None:

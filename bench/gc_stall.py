@@ -1,0 +1,181 @@
+"""The collector after leaving a big errors screen while a big document is loaded (issue 10, ``gcstall``).
+
+What is measured, from outside the ``iox`` process: ``iox simulator --scale large`` in its own process over
+loopback; the integration "Sandbox experiments" given ~10 MB of ``settings`` (as ``bench/json_view.py``);
+the real ``iox`` in a 120×40 pty read by pyte (``bench/screen.py``). The tree's cursor goes onto that
+integration (the JSON pane loads the document), then ``ctrl+p`` → the errors screen of the step with
+100,000 errors, until "100,000 loaded", then ``esc`` back to the tree with the document still in the pane,
+then ``ctrl+p``/``esc`` (the palette opened and closed) every 0.3 s for ``--after`` seconds: the user goes on.
+
+Each collection in the ``iox`` process is timed by a ``gc.callbacks`` hook that a ``sitecustomize`` module
+(written to a temporary folder put on ``PYTHONPATH``, only for this run) installs; it appends
+"monotonic start, generation, ms" lines to a file. Printed: the longest collection after ``esc``, the
+number of full collections then; the RSS (VmRSS) of the TUI and the memory blocks Python holds
+(``sys.getallocatedblocks()``, written by the hook on SIGUSR1) before the errors screen, with its 100,000
+rows, and ``--after`` seconds after leaving it: RSS barely shrinks when objects are freed (the allocator
+keeps its arenas), the blocks count does.
+
+Run: ``.venv/bin/python bench/gc_stall.py [--runs 5] [--mb 10] [--after 8]``. Prints min/median/max;
+nothing here is asserted by the test suite. The load average is printed with the figures (shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from errors import open_palette_on_big_step
+from json_view import plant_document
+from screen import (
+    IOX,
+    LINES,
+    SimulatorProcess,
+    Terminal,
+    cleanup_home,
+    compile_bytecode,
+    fresh_home,
+    highlighted_line,
+    iox_env,
+    machine_note,
+    simulator,
+    spread,
+)
+
+HOOK = '''
+import gc, os, signal, sys, time
+_path = os.environ.get("IOX_BENCH_GC_TRACE")
+if _path:
+    _out = open(_path, "a", buffering=1)
+    signal.signal(signal.SIGUSR1, lambda *_: _out.write(f"blocks {sys.getallocatedblocks()}\\n"))
+    _start = [0.0]
+    def _timed(phase, info):
+        if phase == "start":
+            _start[0] = time.monotonic()
+        else:
+            _out.write(f"{_start[0]:.6f} {info['generation']} {(time.monotonic() - _start[0]) * 1000:.3f}\\n")
+    gc.callbacks.append(_timed)
+'''
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS of a live process, in MiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def blocks_signalled(term: Terminal) -> None:
+    """Ask the ``iox`` process (SIGUSR1, the hook's handler) to write how many memory blocks Python holds
+    (``sys.getallocatedblocks()``: live objects and their buffers; RSS barely shrinks when they are freed,
+    as the allocator keeps its arenas for reuse)."""
+    os.kill(term.proc.pid, signal.SIGUSR1)
+    time.sleep(0.3)
+
+
+def onto_big_document(term: Terminal) -> None:
+    """Move the tree's cursor onto "Sandbox experiments" and wait for its document in the pane."""
+    term.wait_for_text("● 100,006", timeout=120)
+    time.sleep(1.0)
+    for _ in range(200):
+        with term.lock:
+            line = highlighted_line(term.screen, 1, LINES - 2)
+            text = term.screen.display[line] if line is not None else ""
+        if "Sandbox experiments" in text:
+            break
+        term.press("down")
+        time.sleep(0.15)
+    term.wait(term.watch(lambda screen: any('"records": [' in row for row in screen.display)), timeout=120)
+    time.sleep(3.0)  # the pane pretty-prints and indexes the rest in slices
+
+
+def measure(sim: SimulatorProcess, after: float, hook_dir: Path) -> dict[str, Any]:
+    """One run: the collections after leaving the errors screen; RSS before, during and after."""
+    home = fresh_home()
+    trace = home / "gc.trace"
+    env = {**iox_env(sim, home), "PYTHONPATH": str(hook_dir), "IOX_BENCH_GC_TRACE": str(trace)}
+    try:
+        with Terminal([str(IOX), "--base-url", sim.base_url], env=env) as term:
+            onto_big_document(term)
+            before = rss_mib(term.proc.pid)
+            blocks_signalled(term)
+            open_palette_on_big_step(term)
+            term.press("enter")
+            term.wait_for_text("100,000 loaded ·", timeout=300)
+            time.sleep(1.0)
+            loaded = rss_mib(term.proc.pid)
+            blocks_signalled(term)
+            left = time.monotonic()
+            term.press("escape")
+            term.wait_for_text("Sandbox experiments", timeout=30)
+            end = time.monotonic() + after
+            while time.monotonic() < end:
+                term.press("ctrl+p")
+                time.sleep(0.15)
+                term.press("escape")
+                time.sleep(0.15)
+            time.sleep(0.5)
+            still = any('"name": "Sandbox experiments"' in row for row in term.screen.display)
+            freed = rss_mib(term.proc.pid)
+            blocks_signalled(term)
+        rows = [line.split() for line in trace.read_text().splitlines()]
+        blocks = [int(row[1]) / 1e6 for row in rows if row[0] == "blocks"]
+        later = [(int(row[1]), float(row[2])) for row in rows if row[0] != "blocks" and float(row[0]) >= left]
+        return {"longest": max((ms for _, ms in later), default=0.0),
+                "full": [ms for g, ms in later if g == 2], "before": before, "loaded": loaded,
+                "after": freed, "document_shown": still,
+                "blocks": blocks}
+    finally:
+        cleanup_home(home)
+
+
+def main() -> None:
+    """Run and print."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--mb", type=float, default=10.0)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--after", type=float, default=8.0, help="seconds of palette keys after esc")
+    args = parser.parse_args()
+    print(f"leaving the errors screen with a big document loaded; {args.runs} runs; {machine_note()}; "
+          f"{compile_bytecode()}", flush=True)
+    hook_dir = Path(tempfile.mkdtemp(prefix="iox-gc-hook-"))
+    (hook_dir / "sitecustomize.py").write_text(HOOK)
+    runs = []
+    try:
+        for number in range(args.runs):
+            with simulator(args.latency_ms, scale="large") as sim:
+                plant_document(sim, args.mb)
+                run = measure(sim, args.after, hook_dir)
+            runs.append(run)
+            print(f"  run {number + 1}: longest collection after esc {run['longest']:.1f} ms; full ones "
+                  f"{[round(ms, 1) for ms in run['full']]}; RSS {run['before']:.0f} → {run['loaded']:.0f} → "
+                  f"{run['after']:.0f} MiB; Python's blocks "
+                  f"{' → '.join(f'{b:.2f}' for b in run['blocks'])} M; "
+                  f"document still shown: {run['document_shown']}", flush=True)
+    finally:
+        shutil.rmtree(hook_dir, ignore_errors=True)
+    longest = spread([r["longest"] / 1000 for r in runs])
+    full = spread([len(r["full"]) for r in runs], "", 1)
+    print(f"longest collection in the {args.after:.0f} s after esc {longest}; full collections then {full}")
+    print(f"RSS before the errors screen {spread([r['before'] for r in runs], 'MiB', 1)}; with its rows "
+          f"{spread([r['loaded'] for r in runs], 'MiB', 1)}; {args.after:.0f} s after leaving it "
+          f"{spread([r['after'] for r in runs], 'MiB', 1)}")
+    for index, label in enumerate(("before the errors screen", "with its rows", "after leaving it")):
+        print(f"Python's memory blocks {label} {spread([r['blocks'][index] for r in runs], 'M', 1)}")
+    print(f"done; {machine_note()}")
+
+
+if __name__ == "__main__":
+    main()

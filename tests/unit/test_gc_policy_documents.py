@@ -1,0 +1,88 @@
+"""A big parsed document stays out of the collector's reach while it is loaded (``gcstall``): leaving the
+errors screen used to hand it back (``gc.unfreeze``), and each later full collection walked it (170-340 ms
+in the real iox with 10 MB in the JSON pane)."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+import pytest
+
+from explorer import gc_policy
+from explorer.client.decode import LONG_LIVED_BYTES, loads_yielding
+from explorer.gc_policy import LongLivedHold, settle
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_policy, "_holders", set())
+    monkeypatch.setattr(gc_policy, "_documents", [])
+    monkeypatch.setattr(gc_policy, "_hand_back_pending", False)
+
+
+def big_body() -> str:
+    body = json.dumps({"records": [{"name": f"record {n}", "tags": ["a", "b"]} for n in range(120_000)]})
+    assert len(body) >= LONG_LIVED_BYTES
+    return body
+
+
+def test_leaving_a_screen_keeps_a_loaded_document_frozen_and_hands_back_once_it_is_dropped() -> None:
+    screen = LongLivedHold()
+    try:
+        screen.keep()
+        document = loads_yielding(big_body())
+        frozen = gc.get_freeze_count()
+        screen.release()
+        assert gc.get_freeze_count() == frozen  # the document is still loaded: nothing handed back
+        settle()
+        assert gc.get_freeze_count() == frozen  # still loaded
+        del document  # the pane let it go
+        settle()
+        assert gc.get_freeze_count() == 0  # what the closed screen left is the collector's again
+        assert not gc_policy._documents  # and the policy holds no document either
+    finally:
+        screen.release()
+        gc.unfreeze()
+
+
+def test_without_a_big_document_the_last_holder_hands_everything_back_at_once() -> None:
+    small = loads_yielding(json.dumps({"a": [1, 2]}))  # under LONG_LIVED_BYTES: not frozen, not kept
+    screen = LongLivedHold()
+    screen.keep()
+    assert gc.get_freeze_count() > 0
+    screen.release()
+    assert gc.get_freeze_count() == 0 and small == {"a": [1, 2]}
+
+
+def test_a_document_dropped_before_the_screen_closes_does_not_hold_the_hand_back() -> None:
+    document = loads_yielding(big_body())
+    screen = LongLivedHold()
+    try:
+        screen.keep()
+        del document
+        screen.release()
+        assert gc.get_freeze_count() == 0 and not gc_policy._documents
+    finally:
+        screen.release()
+        gc.unfreeze()
+
+
+def test_a_list_counts_as_loaded_while_any_of_its_documents_is_held() -> None:
+    """A big list of integrations is split into the tree's items and the list dropped: the items live on."""
+    body = json.dumps([{"_id": f"i{n}", "settings": {"rows": list(range(300_000))}} for n in range(3)])
+    assert len(body) >= LONG_LIVED_BYTES
+    listed = loads_yielding(body)
+    kept = listed[1]
+    del listed
+    screen = LongLivedHold()
+    try:
+        screen.keep()
+        screen.release()
+        assert gc.get_freeze_count() > 0  # one integration's document is still held: nothing handed back
+        del kept
+        settle()
+        assert gc.get_freeze_count() == 0
+    finally:
+        screen.release()
+        gc.unfreeze()
