@@ -38,6 +38,11 @@ DIALOG_CSS = """
 """
 
 
+def ask_keys(confirm_label: str) -> str:
+    """The key hint of a bulk question, the same wherever one is asked."""
+    return f"y / enter: {confirm_label}    n / esc: cancel"
+
+
 def _lines(lines: Sequence[str | Text]) -> Text:
     return Text("\n").join(safe_text(line) for line in lines)
 
@@ -60,7 +65,7 @@ class ConfirmBulkDialog(ModalScreen[bool]):
             yield Label(safe_text(self._title), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(_lines(self._lines), id="confirm-body")
-            yield Label(Text(f"y / enter: {self._confirm_label}    n / esc: cancel"), classes="dialog-keys")
+            yield Label(Text(ask_keys(self._confirm_label)), classes="dialog-keys")
 
     def action_confirm(self) -> None:
         """Go ahead."""
@@ -143,7 +148,7 @@ class BulkProgressDialog(ProgressDialog[None]):
 
     def first_keys(self) -> str:
         if self.ask is not None:
-            return f"y / enter: {self.ask.confirm_label}    n / esc: cancel"
+            return ask_keys(self.ask.confirm_label)
         return self.KEYS_RUNNING
 
     def action_confirm(self) -> None:
