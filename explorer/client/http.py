@@ -98,6 +98,10 @@ class HttpCore:
         self.timeouts = timeouts
         self.waits = WaitBoard()
         self.host = urls.host_label(base_url)
+        if transport is None:  # the network: httpcore's pool without its per-request waste (``client.pool``)
+            from explorer.client.pool import LeanTransport  # imports httpcore: not on the --demo path
+
+            transport = LeanTransport(verify=True, trust_env=False)
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
