@@ -4,17 +4,27 @@ Why: end-to-end tests and curious users need a real socket — curl, a browser, 
 `--base-url http://127.0.0.1:8765` — with the same behaviour as the in-process transport. A "reset" fault
 closes the socket with an RST, a "timeout" fault holds the request and then drops it without an answer.
 
-Latency is slept in the handler thread, half before the request is handled (the way there) and half after
-(the way back). Calls that arrive together queue for the simulator's one lock, which a real API does not do
-(it serves them side by side): the time a call waited for the lock comes out of its way back, so ten
-concurrent calls answer one latency (plus each one's own work) after they were sent, not one latency plus
-the work of all the calls in front of them. Measured on ten 1000-key retries at 100 ms: the last answer came
-40-45 ms after the first, all of it waiting for the lock. Its own work is still counted.
+Latency is slept in the handler thread, half before the request is handled (the way there) and the rest after
+(the way back), to deadlines counted from the moment the request was read: its answer leaves one latency plus
+the call's own work after that. Own work is the thread's CPU time handling the call and rendering its answer
+(`time.thread_time`), not the wall time it spent waiting. Calls that arrive together queue for the
+simulator's one lock, which a real API does not do (it serves them side by side): the time a call waited for
+the lock, like a late wake-up from the way there or a wait for the GIL while handling, is not added to its
+answer, so ten concurrent calls answer one latency (plus each one's own work) after they were sent, not one
+latency plus the work of all the calls in front of them. Measured on ten 1000-key retries at 100 ms: the last
+answer came 40-45 ms after the first when each waited its full way back after the lock.
+
+The answer is rendered whole (status line, `Server`, `Date`, headers, `Content-Length`, body: the standard
+library's own calls, into memory) before the way back, and written with one `sendall` when it is due. Ten
+retries answered together used to wake at once and each ran the standard library's header calls and two
+writes under the GIL: answers left 0-4.8 ms after their due time (issue 10, measured). `Date` therefore says
+when the answer was made, as a real server's does, not when it reached the client.
 """
 
 from __future__ import annotations
 
 import gc
+import io
 import signal
 import socket
 import struct
@@ -27,6 +37,14 @@ from typing import Any
 from .auth import DEMO_TOKENS
 from .faults import FaultConfig
 from .simulator import Simulator
+from .wire import SimResponse
+
+
+def _sleep_until(deadline: float) -> None:
+    """Sleep until `time.perf_counter()` reaches `deadline` (not at all if it has)."""
+    remaining = deadline - time.perf_counter()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -39,32 +57,45 @@ class _Handler(BaseHTTPRequestHandler):
         sim, region = self.server.sim, self.server.region
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
+        received = time.perf_counter()
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         delay = sim.next_delay_s()
         if delay > 0:
-            time.sleep(delay / 2)  # the way there
-        arrived = time.perf_counter()
+            _sleep_until(received + delay / 2)  # the way there
         with sim.request_lock:
-            queued = time.perf_counter() - arrived
+            began = time.thread_time()
             answer = sim.handle(
                 self.command, f"http://{host}{self.path}", dict(self.headers.items()), body, region=region
             )
+        wire = b"" if answer.fault is not None else self._render(answer)
+        own = time.thread_time() - began
         if delay > 0:
-            time.sleep(max(0.0, delay / 2 - queued))  # the way back, less the wait for the lock (see above)
+            _sleep_until(received + delay + own)  # the way back (see the module's docstring)
         if answer.fault == "timeout":
             time.sleep(sim.fault_timeout_s())
         if answer.fault is not None:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        if answer.status != 204:
-            self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        if answer.body and answer.status != 204:
-            self.wfile.write(answer.body)
+        self.connection.sendall(wire)
+
+    def _render(self, answer: SimResponse) -> bytes:
+        """The answer's bytes as the standard library's calls write them (they also decide `Connection`
+        handling and HTTP/0.9), written into memory instead of the socket."""
+        sink = io.BytesIO()
+        socket_writer, self.wfile = self.wfile, sink
+        try:
+            self.send_response(answer.status)
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            if answer.status != 204:
+                self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            if answer.body and answer.status != 204:
+                self.wfile.write(answer.body)
+        finally:
+            self.wfile = socket_writer
+        return sink.getvalue()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
@@ -85,8 +116,9 @@ class _SimServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
-        """Accept with ``TCP_NODELAY``: the handler writes headers and body separately, and Nagle's algorithm
-        held the second write until the client's delayed ACK (~40 ms per answer on loopback, measured)."""
+        """Accept with ``TCP_NODELAY``: when the handler wrote headers and body separately, Nagle's algorithm
+        held the second write until the client's delayed ACK (~40 ms per answer on loopback, measured); an
+        answer written in one piece would still wait behind an unacknowledged earlier one."""
         connection, address = super().get_request()
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection, address

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -140,29 +141,57 @@ def test_ten_connections_at_once_are_all_accepted_without_waiting() -> None:
         server.server_close()
 
 
-def test_a_call_that_queued_for_the_lock_gets_that_wait_back_on_its_way_back(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Latency is slept half before and half after the answer; the time a call waited for the simulator's
-    lock (behind concurrent calls, which a real API serves side by side) comes out of the second half."""
-    sim = make_sim(latency_ms=100.0)
-    slept: list[float] = []
-    pause = time.sleep
-    monkeypatch.setattr(time, "sleep", slept.append)  # record, do not wait (the handler's)
-    with serve(sim, port=0) as running, httpx.Client(timeout=5) as http:
-        def get() -> int:
-            return http.get(f"{running.base_url}/v1/tokenInfo", headers=auth("full")).status_code
+class FakeTime:
+    """The server's clocks and sleep, moved by hand: every sleep ends `late` seconds after it should."""
 
-        assert get() == 200
-        assert slept == [0.05, pytest.approx(0.05, abs=0.005)]  # nothing in front of it: the whole latency
-        slept.clear()
+    def __init__(self, late: float) -> None:
+        self.now = 1000.0
+        self.cpu = 0.0
+        self.late = late
+        self.slept: list[float] = []
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def thread_time(self) -> float:
+        return self.cpu
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds + self.late
+        self.slept.append(seconds)  # after the clock moved: the test waits for this
+
+    def work(self, seconds: float) -> None:
+        self.now += seconds
+        self.cpu += seconds
+
+
+@pytest.mark.parametrize(("queued", "way_back"), [(0.0, 0.043), (0.03, 0.013), (0.08, None)])
+def test_an_answer_is_due_one_latency_and_its_own_work_after_the_request_was_read(
+        monkeypatch: pytest.MonkeyPatch, queued: float, way_back: float | None) -> None:
+    """At 100 ms, a call whose handling costs 2 ms of CPU answers 102 ms after it was read: a wake-up 7 ms
+    late from the way there, and the time it queued for the simulator's lock behind other calls (a real API
+    serves them side by side), come out of the way back; a wait longer than the way back is not repaid."""
+    from explorer.simulator import server as server_module
+
+    sim = make_sim(latency_ms=100.0)
+    clock = FakeTime(late=0.007)
+    handle = sim.handle
+
+    def handle_in_2_ms(*args: Any, **kwargs: Any) -> Any:
+        clock.work(0.002)
+        return handle(*args, **kwargs)
+
+    monkeypatch.setattr(sim, "handle", handle_in_2_ms)
+    with serve(sim, port=0) as running, httpx.Client(timeout=5) as http:
+        monkeypatch.setattr(server_module, "time", clock)
         answered: list[int] = []
         with sim.request_lock:  # another call is being answered
-            caller = threading.Thread(target=lambda: answered.append(get()))
+            caller = threading.Thread(target=lambda: answered.append(
+                http.get(f"{running.base_url}/v1/tokenInfo", headers=auth("full")).status_code))
             caller.start()
-            while not slept:
-                pause(0.001)
-            pause(0.03)
+            while not clock.slept:
+                time.sleep(0.001)
+            clock.now += queued
         caller.join(5)
     assert answered == [200]
-    there, back = slept
-    assert there == 0.05 and 0.0 <= back <= 0.05 - 0.03
+    assert clock.slept == pytest.approx([0.05] if way_back is None else [0.05, way_back])
