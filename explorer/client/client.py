@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import random as _random
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar, overload
 
@@ -112,6 +112,22 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
     async def aclose(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
         await self._http.aclose()
+
+    # ----------------------------------------------------------------------------------------- connections
+    def open_connections(self, count: int) -> asyncio.Task[int]:
+        """Start opening up to ``count`` keep-alive connections to the API ahead of a burst of requests.
+
+        Nothing is sent (no request, no rate-limit token, nothing in the HTTP log); idle connections already
+        open count, and the pool's limits and ``concurrency`` bound it. Returns at once with a task (await
+        it, or not; its result is how many were opened); it never raises, and does nothing on an injected
+        in-process transport. Why and how: ``explorer.client.warm``. Call it inside the event loop.
+        """
+        return self._http.opener.open(count)
+
+    def keep_connections_open(self, count: int, wanted: Callable[[], bool]) -> asyncio.Task[int]:
+        """``open_connections(count)``, renewed while ``wanted()`` (for a minute at most): for requests that
+        may follow any time, such as a question on screen. Cancel the task to stop at once."""
+        return self._http.opener.keep_open(count, wanted)
 
     # ----------------------------------------------------------------------------------------- raw JSON
     async def get_json(self, path: str, params: urls.QueryParams | None = None) -> Any:

@@ -9,7 +9,7 @@ after a failure other than 429.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from functools import partial
@@ -47,6 +47,22 @@ def _error_record(raw: Any, *, flow_id: str, step_id: str) -> ErrorRecord:
     return ErrorRecord.from_json(raw, flow_id, step_id)
 
 
+def _all_seen(ids: Collection[str] | None) -> Callable[[list[Any]], bool] | None:
+    """A ``last_page`` test for ``body_pages``: True once every id of ``ids`` was on a page so far."""
+    if ids is None:
+        return None
+    missing = set(ids)
+
+    def seen_all(items: list[Any]) -> bool:
+        for item in items:
+            error_id = item.get("errorId") if isinstance(item, dict) else None
+            if isinstance(error_id, str):
+                missing.discard(error_id)
+        return not missing
+
+    return seen_all
+
+
 class ErrorsMixin(ClientBase):
     """Error summaries, paged error lists, resolve/retry and retry data."""
 
@@ -73,11 +89,15 @@ class ErrorsMixin(ClientBase):
         classification: TextFilter = None,
         resolved_at_gte: TimeFilter = None,
         resolved_at_lte: TimeFilter = None,
+        until_seen: Collection[str] | None = None,
     ) -> AsyncGenerator[list[ErrorRecord], None]:
         """Pages of open (or resolved) errors of a step, yielded as they arrive, following ``nextPageURL``.
 
         ``source`` and ``classification`` may repeat (a list means "any of"); ``resolved_at_*`` only apply to
-        the resolved list (ValueError otherwise, rather than a filter silently ignored).
+        the resolved list (ValueError otherwise, rather than a filter silently ignored). With ``until_seen``
+        (error ids) the pages end with the one on which the last of them appears: the next page, which would
+        otherwise already be on its way, is never asked for (issue 10: ``iox retry`` of listed ids had the
+        server serve a page nobody read while its batches were sent).
         """
         if not resolved and (resolved_at_gte is not None or resolved_at_lte is not None):
             raise ValueError("resolved_at_gte/resolved_at_lte only apply to resolved errors (resolved=True)")
@@ -89,7 +109,8 @@ class ErrorsMixin(ClientBase):
         key = "resolved" if resolved else "errors"
         path = self._path("flows", flow_id, step_id, key)
         # aclosing: when the caller stops early, the page request already in flight is cancelled now
-        async with aclosing(self._http.body_pages(path, key, params)) as pages:
+        last_page = _all_seen(until_seen)
+        async with aclosing(self._http.body_pages(path, key, params, last_page=last_page)) as pages:
             async for page, reply in pages:
                 build = partial(self._build_list, partial(_error_record, flow_id=flow_id, step_id=step_id),
                                 page, reply)

@@ -40,6 +40,7 @@ from explorer.client.errors import (
 from explorer.client.records import RequestHook, RequestRecord, body_text, redact_headers
 from explorer.client.retry import RetryPolicy
 from explorer.client.waits import Timeouts, WaitBoard
+from explorer.client.warm import ConnectionOpener
 
 log = logging.getLogger("explorer.client")
 
@@ -110,12 +111,15 @@ class HttpCore:
             verify=True,
             headers={"Accept": "application/json", "User-Agent": f"integrator-explorer/{__version__}"},
         )
+        self.opener = ConnectionOpener(self._client, base_url, connect_timeout=timeouts.connect,
+                                       most=concurrency, host=self.host)
 
     def __repr__(self) -> str:
         return f"HttpCore(base_url={self.base_url!r}, read_only={self.read_only!r})"
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (connections still being opened ahead are given up first)."""
+        await self.opener.aclose()
         await self._client.aclose()
 
     def scrub(self, text: str) -> str:
@@ -356,14 +360,17 @@ class HttpCore:
             url = self.url_for(target_next) if target_next else None
 
     async def body_pages(
-        self, target: str, key: str, params: urls.QueryParams | None = None
+        self, target: str, key: str, params: urls.QueryParams | None = None, *,
+        last_page: Callable[[list[Any]], bool] | None = None,
     ) -> AsyncGenerator[tuple[list[Any], Reply], None]:
         """Pages of ``{key: [...], "nextPageURL": ...}`` bodies (the error APIs), following ``nextPageURL``.
 
         Filter params are re-added to a next-page URL that lacks them, as the web app does. The next page is
         requested before this one is yielded, so one request is in flight while the caller builds and shows
         the rows (pages were fetched strictly one after another: 100 round trips plus 100 decodes in a row).
-        Closing the iterator early cancels that request.
+        Closing the iterator early cancels that request — but once it is on the wire the server serves it
+        anyway, so a caller that can tell from a page's items that it needs no more says so: ``last_page``
+        (given the page's raw items) True ends the pages there, and no next page is requested.
         """
         pairs = urls.query_pairs(params)
         url = self.url_for(target, params)
@@ -378,6 +385,8 @@ class HttpCore:
                 next_url = data.get("nextPageURL") if isinstance(data, dict) else None
                 items = as_list(data.get(key, []) if isinstance(data, dict) else data, reply)
                 refused: ApiError | None = None  # a bad next link: raised after this page, not instead
+                if last_page is not None and last_page(items):
+                    next_url = None
                 if isinstance(next_url, str) and next_url.strip():
                     try:
                         url = urls.with_query(self.url_for(next_url), pairs, only_missing=True)

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -46,23 +46,52 @@ def requested_ids(ctx: CommandContext, ids: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-async def list_open(ctx: CommandContext, chosen: ErrorSelection, ids: list[str] | None) -> list[ErrorRecord]:
+async def list_open(ctx: CommandContext, chosen: ErrorSelection, ids: list[str] | None,
+                    on_page: Callable[[int], None] | None = None) -> list[ErrorRecord]:
     """The step's open errors from the newest on: all of them, or only until every named id has been seen.
 
     Why stop early: ids usually come from the top of the list (``iox errors ... --limit``, a pipe through
     ``head``); reading on to the 100,000th error of a large step took 15-20 s at 100 ms of round trip for
-    nothing (issue 10). Positions stay right for the retention check: the list is read from its top.
+    nothing (issue 10). Positions stay right for the retention check: the list is read from its top. The
+    page after the one that completes the ids is not even asked for (``until_seen``): it used to be on the
+    wire already, and the server served it while the batches went out. ``on_page`` hears how many errors
+    were read so far, after each page.
     """
     wanted = None if ids is None else set(ids)
     found: list[ErrorRecord] = []
-    async with contextlib.aclosing(stream_errors(ctx, chosen)) as pages:
+    async with contextlib.aclosing(stream_errors(ctx, chosen, until_seen=ids)) as pages:
         async for page in pages:
             found += page
+            if on_page is not None:
+                on_page(len(found))
             if wanted is not None:
                 wanted.difference_update(record.error_id for record in page)
                 if not wanted:
                     break
     return found
+
+
+class BatchConnections:
+    """Opens the connections the batches will need while the command still lists (see
+    ``IntegratorClient.open_connections``): one per batch that may be on the wire at once.
+
+    Why: the pool held one idle connection when the batches left, so each batch opened its own after
+    "retrying:" — TCP and TLS, two round trips on the real API, ~200 ms of a bulk whose least time is one
+    round trip (issue 10). With ids the count is known before the listing; with ``--all`` it grows with
+    each page read (``expect`` again: those already open or opening count).
+    """
+
+    def __init__(self, ctx: CommandContext, options: BulkOptions) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.asked = 0
+
+    def expect(self, records: int) -> None:
+        """At least ``records`` errors will be sent: have their batches' connections open."""
+        wanted = min(-(-records // self.options.batch_size), self.options.in_flight)
+        if wanted > self.asked:
+            self.asked = wanted
+            self.ctx.api.open_connections(wanted)
 
 
 def choose(records: list[ErrorRecord], ids: list[str] | None) -> tuple[list[ErrorRecord], list[str]]:
@@ -127,8 +156,12 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
     ids = None if args.all else requested_ids(ctx, args.error_ids)
     if ids is not None and not ids:
         raise UsageError("no error ids were given on stdin")
+    options = BulkOptions(follow=kind == "retry" and not args.no_follow)
+    connections = BatchConnections(ctx, options)
+    if ids is not None:
+        connections.expect(len(ids))  # opened while the listing loads: there before "retrying:"
     open_errors = replace(ErrorSelection.from_args(args), resolved=False, limit=None)
-    listed = await list_open(ctx, open_errors, ids)
+    listed = await list_open(ctx, open_errors, ids, on_page=connections.expect if ids is None else None)
     records, unknown = choose(listed, ids)
     if not records:
         ctx.out.note(f"iox: nothing to {kind}: " + ("no open errors match" if ids is None
@@ -143,7 +176,6 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
         old = retention.check(listed)
         beyond = frozenset((r.flow_id, r.step_id, r.error_id) for r in records if r.error_id in old)
     cancel = CancelToken()
-    options = BulkOptions(follow=kind == "retry" and not args.no_follow)
     with ctrl_c_cancels(ctx, cancel):
         report = await run_bulk(ctx.api, kind, records, options=options, cancel=cancel,
                                 on_progress=lambda p: ctx.out.progress(_progress_line(p)), beyond=beyond)

@@ -8,7 +8,7 @@ it is a terminal), ``--limit`` stops early, and ``--json``/``--jsonl`` print eac
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,22 +75,24 @@ class ErrorSelection:
                    limit=getattr(args, "limit", None))
 
 
-def _pages(ctx: CommandContext, chosen: ErrorSelection) -> AsyncGenerator[list[ErrorRecord], None]:
+def _pages(ctx: CommandContext, chosen: ErrorSelection,
+           until_seen: Collection[str] | None = None) -> AsyncGenerator[list[ErrorRecord], None]:
     since, until = parse_since(chosen.since) if chosen.since else (None, None)
     return ctx.api.iter_errors(chosen.flow, chosen.step, resolved=chosen.resolved, occurred_at_gte=since,
                                occurred_at_lte=until, source=chosen.source or None,
-                               classification=chosen.classification or None)
+                               classification=chosen.classification or None, until_seen=until_seen)
 
 
-async def stream_errors(ctx: CommandContext,
-                        chosen: ErrorSelection) -> AsyncGenerator[list[ErrorRecord], None]:
-    """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``.
+async def stream_errors(ctx: CommandContext, chosen: ErrorSelection, *,
+                        until_seen: Collection[str] | None = None) -> AsyncGenerator[list[ErrorRecord], None]:
+    """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``
+    (or after the page on which the last of the ``until_seen`` ids appears).
 
     The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``).
     """
     seen = 0
     limit = chosen.limit
-    pages = _pages(ctx, chosen)
+    pages = _pages(ctx, chosen, until_seen)
     try:
         async for page in pages:
             if limit and seen + len(page) >= limit:

@@ -222,3 +222,26 @@ async def test_a_big_error_page_is_built_off_the_loop_with_the_same_records(
     with pytest.raises(TransportError) as caught:
         [page async for page in client.iter_errors("f2", "s2")]
     assert caught.value.code == "unexpected_body"
+
+
+async def test_no_page_is_asked_for_after_the_last_wanted_id(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1", "e2"], "/v1/flows/f1/s1/errors?page=2"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e3", "e4"], "/v1/flows/f1/s1/errors?page=3"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=3", _errors(["e5"]))
+    pages = client.iter_errors("f1", "s1", until_seen=["e3", "e1"])
+    assert [e.error_id for e in await anext(pages)] == ["e1", "e2"]
+    await asyncio.sleep(0)
+    assert len(api.requests) == 2  # e3 is still missing: page 2 is on its way as before
+    assert [e.error_id for e in await anext(pages)] == ["e3", "e4"]
+    await asyncio.sleep(0.01)
+    assert len(api.requests) == 2  # page 2 held the last of them: page 3 is never asked for
+    with pytest.raises(StopAsyncIteration):
+        await anext(pages)
+
+
+async def test_ids_never_seen_read_every_page(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1"], "/v1/flows/f1/s1/errors?page=2"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e2"]))
+    found = [e.error_id async for page in client.iter_errors("f1", "s1", until_seen=["e1", "nope"])
+             for e in page]
+    assert found == ["e1", "e2"] and len(api.requests) == 2

@@ -1,0 +1,82 @@
+"""``iox retry`` opens its batches' connections while it lists, so they are open before the first batch.
+
+Against the simulator served over real loopback HTTP (in this process): the server notes which connection
+(client port) each request came on, and the test notes which connections the client's pool held idle when
+the bulk began. Every batch must go out on one of those: none waits for a new connection (TCP and TLS, two
+round trips on the real API). And the listing asks for no page past the one holding the last id.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import explorer.commands.bulk as bulk_command
+import explorer.simulator.server as server_module
+from explorer.cli import main
+from explorer.services.bulk import run_bulk
+from explorer.simulator import DEMO_TOKENS, Simulator, serve
+from explorer.simulator import demo_ids as d
+from tests.helpers.cli import isolate
+
+FLOW, STEP = d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP  # 3000 open errors: pages and batches of 1000
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Simulator, list[Any]]]:
+    """The simulator over loopback HTTP, and the requests it read as (method, path, client port)."""
+    isolate(tmp_path, monkeypatch)
+    monkeypatch.setenv("IOX_TOKEN", DEMO_TOKENS["full"])
+    seen: list[tuple[str, str, int]] = []
+    parse = server_module._Handler.parse_request
+
+    def noting(handler: Any) -> bool:
+        ok = parse(handler)
+        if ok:
+            seen.append((handler.command, handler.path.split("?")[0], handler.client_address[1]))
+        return ok
+
+    monkeypatch.setattr(server_module._Handler, "parse_request", noting)
+    sim = Simulator(seed=0, time_scale=0)
+    with serve(sim, port=0) as running:
+        yield running.base_url, sim, seen
+
+
+def _idle_ports(client: Any) -> set[int]:
+    transport = client._http._client._transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    connections: list[Any] = transport._pool.connections
+    return {conn._connection._network_stream.get_extra_info("client_addr")[1]
+            for conn in connections if conn.is_idle()}
+
+
+def test_the_batches_leave_on_connections_opened_while_listing(
+        served: tuple[str, Simulator, list[Any]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    base_url, sim, seen = served
+    ids = [error["errorId"] for error in sim.open_errors(FLOW, STEP)[:1500]]  # 2 of the 3 pages, 2 batches
+    open_at_start: list[set[int]] = []
+
+    async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
+        open_at_start.append(_idle_ports(client))
+        return await run_bulk(client, *args, **kwargs)
+
+    monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(ids)))
+    code = main(["--base-url", base_url, "retry", FLOW, STEP, "-", "--no-follow"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "1500 of 1500 retried in 2 batches" in out
+
+    posts = [port for method, path, port in seen if method == "POST" and path.endswith("/retry")]
+    assert len(posts) == 2
+    assert len(open_at_start) == 1 and len(open_at_start[0]) >= 2
+    assert set(posts) <= open_at_start[0]  # every batch on a connection already open: none opened its own
+    pages = [path for method, path, _ in seen if method == "GET" and path.endswith(f"/{STEP}/errors")]
+    assert len(pages) == 2  # the page after the one holding the last id is never asked for

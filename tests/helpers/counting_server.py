@@ -1,0 +1,126 @@
+"""Loopback servers for the tests of connections opened ahead (``explorer.client.warm``).
+
+``counting_server``: a keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request ``{}`` and notes
+each connection it accepts and each request (with the client's port, so a test tells which connection a
+request came on). ``full_server``: a listening port whose accept queue is full, so a connect neither
+completes nor is refused — how a connect timeout is modelled without aiming at any other address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Seen:
+    """What the server saw: accepted connections (client ports, in order), requests (method, path, port)."""
+
+    accepted: list[int] = field(default_factory=list)
+    requests: list[tuple[str, str, int]] = field(default_factory=list)
+    sockets: list[socket.socket] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    together: threading.Barrier | None = None
+    """When set, each request is answered only once this many are in (so they are surely concurrent)."""
+
+    def wait_accepted(self, count: int, timeout: float = 5.0) -> int:
+        """The number accepted, once it reaches ``count`` (or ``timeout`` passes: the accept thread may lag
+        behind the kernel, which completes a loopback connect before the server calls accept)."""
+        deadline = time.monotonic() + timeout
+        while len(self.accepted) < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return len(self.accepted)
+
+    def close_all(self) -> None:
+        """Close every accepted connection from the server's side (as a server's idle timeout does)."""
+        with self.lock:
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        seen: Seen = self.server.seen  # type: ignore[attr-defined]
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        with seen.lock:
+            seen.requests.append((self.command, self.path, self.client_address[1]))
+        if seen.together is not None:
+            seen.together.wait(timeout=5)
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, seen: Seen) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.seen = seen
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = super().get_request()
+        with self.seen.lock:
+            self.seen.accepted.append(address[1])
+            self.seen.sockets.append(sock)
+        return sock, address
+
+
+@contextlib.contextmanager
+def counting_server() -> Iterator[tuple[str, Seen]]:
+    """Serve on a free loopback port; yields the base URL (``http://127.0.0.1:PORT/v1/``) and what it saw."""
+    seen = Seen()
+    server = _Server(seen)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1/", seen
+    finally:
+        server.shutdown()
+        seen.close_all()
+        server.server_close()
+        thread.join(2)
+
+
+@contextlib.contextmanager
+def full_server() -> Iterator[int]:
+    """A loopback port that neither accepts nor refuses: its one-place accept queue is taken; yields it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    first = socket.create_connection(("127.0.0.1", port))  # fills the queue: later connects hang
+    try:
+        yield port
+    finally:
+        first.close()
+        server.close()
+
+
+def refused_port() -> int:
+    """A loopback port nobody listens on (bound, then closed): a connect is refused at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port
