@@ -114,20 +114,22 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         await self._http.aclose()
 
     # ----------------------------------------------------------------------------------------- connections
-    def open_connections(self, count: int) -> asyncio.Task[int]:
+    def open_connections(self, count: int) -> asyncio.Future[int]:
         """Start opening up to ``count`` keep-alive connections to the API ahead of a burst of requests.
 
         Nothing is sent (no request, no rate-limit token, nothing in the HTTP log); idle connections already
-        open count, and the pool's limits and ``concurrency`` bound it. Returns at once with a task (await
-        it, or not; its result is how many were opened); it never raises, and does nothing on an injected
-        in-process transport. Why and how: ``explorer.client.warm``. Call it inside the event loop.
+        open count, and the pool's limits and ``concurrency`` bound it. Returns at once (await the result,
+        or not: it is how many were opened); it never raises, and does nothing on an in-process transport.
+        Why and how: ``explorer.client.warm``. Call it inside the event loop.
         """
-        return self._http.opener.open(count)
+        opener = self._http.opener()
+        return _nothing_opened() if opener is None else opener.open(count)
 
-    def keep_connections_open(self, count: int, wanted: Callable[[], bool]) -> asyncio.Task[int]:
+    def keep_connections_open(self, count: int, wanted: Callable[[], bool]) -> asyncio.Future[int]:
         """``open_connections(count)``, renewed while ``wanted()`` (for a minute at most): for requests that
-        may follow any time, such as a question on screen. Cancel the task to stop at once."""
-        return self._http.opener.keep_open(count, wanted)
+        may follow any time, such as a question on screen. Cancel the result to stop at once."""
+        opener = self._http.opener()
+        return _nothing_opened() if opener is None else opener.keep_open(count, wanted)
 
     # ----------------------------------------------------------------------------------------- raw JSON
     async def get_json(self, path: str, params: urls.QueryParams | None = None) -> Any:
@@ -181,3 +183,10 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
             raise group_error.exceptions[0] from None
         return [task.result() for task in tasks]
 
+
+
+def _nothing_opened() -> asyncio.Future[int]:
+    """The outcome of opening connections on a transport that has none: done, none opened."""
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    done.set_result(0)
+    return done

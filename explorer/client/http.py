@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -40,7 +40,9 @@ from explorer.client.errors import (
 from explorer.client.records import RequestHook, RequestRecord, body_text, redact_headers
 from explorer.client.retry import RetryPolicy
 from explorer.client.waits import Timeouts, WaitBoard
-from explorer.client.warm import ConnectionOpener
+
+if TYPE_CHECKING:
+    from explorer.client.warm import ConnectionOpener
 
 log = logging.getLogger("explorer.client")
 
@@ -111,16 +113,28 @@ class HttpCore:
             verify=True,
             headers={"Accept": "application/json", "User-Agent": f"integrator-explorer/{__version__}"},
         )
-        self.opener = ConnectionOpener(self._client, base_url, connect_timeout=timeouts.connect,
-                                       most=concurrency, host=self.host)
+        self._network = isinstance(transport, httpx.AsyncHTTPTransport)
+        self._concurrency = concurrency
+        self._opener: ConnectionOpener | None = None
 
     def __repr__(self) -> str:
         return f"HttpCore(base_url={self.base_url!r}, read_only={self.read_only!r})"
 
     async def aclose(self) -> None:
         """Close the connection pool (connections still being opened ahead are given up first)."""
-        await self.opener.aclose()
+        if self._opener is not None:
+            await self._opener.aclose()
         await self._client.aclose()
+
+    def opener(self) -> ConnectionOpener | None:
+        """What opens connections ahead (``client.warm``); None on an in-process transport (nothing to open,
+        and httpcore is not imported on the ``--demo`` path)."""
+        if self._opener is None and self._network:
+            from explorer.client.warm import ConnectionOpener
+
+            self._opener = ConnectionOpener(self._client, self.base_url, most=self._concurrency,
+                                            connect_timeout=self.timeouts.connect, host=self.host)
+        return self._opener
 
     def scrub(self, text: str) -> str:
         """``text`` with any occurrence of the token replaced (servers and proxies sometimes echo headers)."""

@@ -57,6 +57,10 @@ KEEP_OPEN_LONGEST_S = 60.0
 per connection every few seconds on the API's side; the requests then open what they need."""
 
 
+_PROXY_POOLS = (httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
+"""Pools whose connections go through a proxy (the client uses none: ``trust_env=False``)."""
+
+
 class ConnectionOpener:
     """Opens idle keep-alive connections into one ``httpx.AsyncClient``'s pool (see the module docstring).
 
@@ -129,12 +133,12 @@ class ConnectionOpener:
             transport = self._client._transport_for_url(self._url)
         except AttributeError:  # httpx's internals moved
             return None
-        if type(transport) is not httpx.AsyncHTTPTransport:  # MockTransport, the simulator, wrappers
+        if not isinstance(transport, httpx.AsyncHTTPTransport):  # MockTransport, the simulator, wrappers
             return None
         pool = getattr(transport, "_pool", None)
-        if type(pool) is not httpcore.AsyncConnectionPool:  # a proxy pool, a SOCKS pool
+        if not isinstance(pool, httpcore.AsyncConnectionPool) or isinstance(pool, _PROXY_POOLS):
             return None
-        if pool._http2 or not pool._http1 or pool._uds is not None:
+        if pool._proxy is not None or pool._http2 or not pool._http1 or pool._uds is not None:
             return None
         return pool
 

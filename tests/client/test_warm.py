@@ -43,6 +43,12 @@ def _pool_connections(client: IntegratorClient) -> list[Any]:
     return transport._pool.connections
 
 
+def _opener(client: IntegratorClient) -> warm_module.ConnectionOpener:
+    opener = client._http.opener()
+    assert opener is not None
+    return opener
+
+
 def _idle_ports(client: IntegratorClient) -> set[int]:
     return {conn._connection._network_stream.get_extra_info("client_addr")[1]
             for conn in _pool_connections(client) if conn.is_idle()}
@@ -122,7 +128,7 @@ async def test_a_refused_port_neither_raises_nor_logs_the_token(caplog: pytest.L
         assert await client.open_connections(3) == 0
         assert time.monotonic() - started < 2
         assert _pool_connections(client) == []
-        assert client._http.opener._opening == 0
+        assert _opener(client)._opening == 0
     assert "could not open a connection ahead to 127.0.0.1" in caplog.text
     assert TOKEN not in caplog.text
 
@@ -156,7 +162,7 @@ async def test_cancel_stops_at_once_and_leaves_nothing() -> None:
                 await task
             assert time.monotonic() - started < 1
             assert _pool_connections(client) == []
-            assert client._http.opener._opening == 0
+            assert _opener(client)._opening == 0
 
 
 async def test_closing_the_client_stops_an_opening_under_way() -> None:
@@ -185,7 +191,7 @@ async def test_a_connection_the_server_closed_is_never_written_to(served: tuple[
 async def test_renewing_replaces_connections_about_to_expire(served: tuple[str, Seen]) -> None:
     base_url, seen = served
     async with _client(base_url) as client:
-        opener = client._http.opener
+        opener = _opener(client)
         assert await opener.open(2) == 2
         first = _idle_ports(client)
         assert await opener.open(2, fresh_for=1.0) == 0  # 5 s of keep-alive left: nothing to renew
