@@ -13,7 +13,6 @@ paths and read JSON; the rules that keep the token safe and the service unharmed
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -27,6 +26,7 @@ from explorer import __version__
 from explorer.client import urls
 from explorer.client.cancel import CancelScope, current_scope
 from explorer.client.decode import loads_off_loop
+from explorer.client.encode import json_bytes
 from explorer.client.errors import (
     Abandoned,
     ApiError,
@@ -167,7 +167,7 @@ class HttpCore:
         if self.read_only and method != "GET":
             raise ReadOnlyViolation(None, "read_only", f"read-only session: {method} {path} was not sent",
                                     method=method, path=path)
-        content = None if body is _NO_BODY else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        content = None if body is _NO_BODY else json_bytes(body)
         headers = {"Authorization": f"Bearer {self._token}"}
         if content is not None:
             headers["Content-Type"] = "application/json"
