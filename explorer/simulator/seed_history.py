@@ -2,8 +2,8 @@
 
 Why: a flow job's `numError` should match the errors that name it in `_flowJobId`, and an error's `occurredAt`
 should fall inside its job. Runs are laid out backwards from the base instant at a fixed interval; each step's
-seeded errors are spread over its newest runs with the same arithmetic `StepErrors` uses to place them
-(`window_counts`), so nothing is built per error here.
+seeded errors are spread over its newest runs with the arithmetic that places them (`placement`), so nothing
+is built per error here.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 from . import demo_ids as d
 from .account import Account, Job, flow_steps
 from .clock import iso
-from .errorstore import ErrorSeed, window_counts
+from .errorstore import ErrorSeed
 from .ids import stable_hash
 from .jobs import new_job_doc
+from .placement import window_counts
 
 HOUR_MS = 3_600_000
 
