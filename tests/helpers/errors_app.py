@@ -51,19 +51,22 @@ class ErrorsHost(App[None]):
     def __init__(self, sim: Simulator, make_screen: Callable[[IntegratorClient], Screen[Any]], *,
                  read_only: bool = False, max_retries: int = 4,
                  sleep: Callable[[float], Awaitable[None]] | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, base_url: str | None = None) -> None:
+        """``base_url`` (loopback only: ``sim`` served over HTTP) puts the client on the network transport."""
         super().__init__()
         self.sim = sim
+        self.base_url = base_url
         self.make_screen = make_screen
         self.read_only = read_only
         self.max_retries = max_retries
         self.sleep = sleep
-        self.transport = transport or SimulatorTransport(sim)
+        on_network = transport is None and base_url is not None
+        self.transport = None if on_network else transport or SimulatorTransport(sim)
         self.api: IntegratorClient | None = None
 
     def on_mount(self) -> None:
         self.api = IntegratorClient(DEMO_TOKENS["full"], transport=self.transport, read_only=self.read_only,
-                                    max_retries=self.max_retries, sleep=self.sleep)
+                                    max_retries=self.max_retries, sleep=self.sleep, base_url=self.base_url)
         self.push_screen(self.make_screen(self.api))
 
     async def on_unmount(self) -> None:

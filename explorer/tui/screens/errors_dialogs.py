@@ -7,7 +7,7 @@ came from the server is passed in as ``Text`` (or built with ``literal``), never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -85,6 +85,9 @@ class BulkAsk:
     lines: Sequence[str | Text]
     confirm_label: str
     on_confirm: Callable[[], None]
+    while_asked: Callable[[], Awaitable[object]] | None = None
+    """Work done while the question is read (in a worker of the dialog, which ends it if the dialog closes
+    unanswered): the batches' connections are opened then, not after yes (issue 10)."""
 
 
 SHOW_RUNNING_AFTER_S = 0.05
@@ -150,6 +153,11 @@ class BulkProgressDialog(ProgressDialog[None]):
         if self.ask is not None:
             return ask_keys(self.ask.confirm_label)
         return self.KEYS_RUNNING
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.asking and self.ask is not None and self.ask.while_asked is not None:
+            self.run_worker(self.ask.while_asked(), group="bulk-ask", exclusive=True)
 
     def action_confirm(self) -> None:
         """Yes: start the action; the question turns into the progress once its first requests are written
