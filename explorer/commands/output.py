@@ -121,9 +121,14 @@ class Output:
         self.stdout.flush()
 
     def note(self, text: str) -> None:
-        """A message for the person running the command (stderr, so stdout stays data)."""
-        self.clear_progress()
-        self.stderr.write(text + "\n")
+        """A message for the person running the command (stderr, so stdout stays data).
+
+        The progress line it replaces is erased in the same write: ``iox -v retry`` notes each answer, and
+        a terminal write less per answer is one wake-up less of the terminal while the answers come in.
+        """
+        erase = "\r\x1b[K" if self._progress_shown else ""
+        self._progress_shown = False
+        self.stderr.write(erase + text + "\n")
         self.stderr.flush()
 
     def progress(self, text: str, *, force: bool = False) -> None:

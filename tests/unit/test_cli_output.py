@@ -69,3 +69,19 @@ def test_progress_only_on_a_terminal() -> None:
     assert "fetched \\e 10" in tty_err.getvalue()
     assert tty_err.getvalue().endswith("\r\x1b[Kdone\n")
     assert tty_out.getvalue() == ""
+
+
+def test_a_note_erases_the_progress_line_in_the_same_write() -> None:
+    writes: list[str] = []
+
+    class Recording(_Tty):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return super().write(text)
+
+    shown = Output(io.StringIO(), Recording())
+    shown.progress("retrying: 0/10", force=True)
+    shown.note("iox: POST /v1/flows/f/s/retry → 201 in 100 ms")
+    shown.note("iox: second")
+    assert writes == ["\r\x1b[Kretrying: 0/10", "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 100 ms\n",
+                      "iox: second\n"]
