@@ -5,14 +5,15 @@ Why: end-to-end tests and curious users need a real socket — curl, a browser, 
 closes the socket with an RST, a "timeout" fault holds the request and then drops it without an answer.
 
 Latency is slept in the handler thread, half before the request is handled (the way there) and the rest after
-(the way back), to deadlines counted from the moment the request was read: its answer leaves one latency plus
-the call's own work after that. Own work is the thread's CPU time handling the call and rendering its answer
-(`time.thread_time`), not the wall time it spent waiting. Calls that arrive together queue for the
-simulator's one lock, which a real API does not do (it serves them side by side): the time a call waited for
-the lock, like a late wake-up from the way there or a wait for the GIL while handling, is not added to its
-answer, so ten concurrent calls answer one latency (plus each one's own work) after they were sent, not one
-latency plus the work of all the calls in front of them. Measured on ten 1000-key retries at 100 ms: the last
-answer came 40-45 ms after the first when each waited its full way back after the lock.
+(the way back), to deadlines counted from the request's arrival (the kernel's receive stamp of its last bytes,
+see `arrival`; else the moment it was read): its answer leaves one latency plus the call's own work after
+that. Own work is the thread's CPU time handling the call and rendering its answer (`time.thread_time`), not
+the wall time it spent waiting. Calls that arrive together queue for the simulator's one lock, which a real
+API does not do (it serves them side by side): the time a call waited for the lock, like a late wake-up from
+the way there or a wait for the GIL while handling, is not added to its answer, so ten concurrent calls
+answer one latency (plus each one's own work) after they were sent, not one latency plus the work of all the
+calls in front of them. Measured on ten 1000-key retries at 100 ms: the last answer came 40-45 ms after the
+first when each waited its full way back after the lock.
 
 The answer is rendered whole (status line, `Server`, `Date`, headers, `Content-Length`, body: the standard
 library's own calls, into memory) before the way back, and written with one `sendall` when it is due. Ten
@@ -34,6 +35,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .arrival import StampedReader, stamp_arrivals
 from .auth import DEMO_TOKENS
 from .faults import FaultConfig
 from .simulator import Simulator
@@ -52,12 +54,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server: _SimServer
+    _reader: StampedReader | None = None
+
+    def setup(self) -> None:
+        """Read the connection through a `StampedReader` where the kernel stamps arrivals (see `arrival`)."""
+        super().setup()
+        if stamp_arrivals(self.connection):
+            self.rfile.close()  # the standard library's reader: it holds a reference that defers closing
+            self._reader = StampedReader(self.connection)
+            self.rfile = io.BufferedReader(self._reader)
 
     def _answer(self) -> None:
         sim, region = self.server.sim, self.server.region
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
-        received = time.perf_counter()
+        received = time.perf_counter() if self._reader is None else self._reader.arrived()
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         delay = sim.next_delay_s()
         if delay > 0:
@@ -122,6 +133,11 @@ class _SimServer(ThreadingHTTPServer):
         connection, address = super().get_request()
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection, address
+
+    def server_bind(self) -> None:
+        """Bind, stamping arrivals from the start: a packet received before stamping is on has no stamp."""
+        stamp_arrivals(self.socket)
+        super().server_bind()
 
 
 class RunningServer:

@@ -182,6 +182,7 @@ def test_an_answer_is_due_one_latency_and_its_own_work_after_the_request_was_rea
         return handle(*args, **kwargs)
 
     monkeypatch.setattr(sim, "handle", handle_in_2_ms)
+    monkeypatch.setattr(server_module, "stamp_arrivals", lambda sock: False)  # the read's time, on `clock`
     with serve(sim, port=0) as running, httpx.Client(timeout=5) as http:
         monkeypatch.setattr(server_module, "time", clock)
         answered: list[int] = []
