@@ -19,10 +19,11 @@ in its own process over loopback with ``--latency-ms`` (a fresh simulator per ru
   is one round trip, + (calls − 1000) / 300 s for more calls than the bucket holds. The server's own work is
   not in the ideal; to show it, the same run times a bare client (10 raw concurrent POSTs of 1000 keys
   each from this script, over the same loopback, to the same server): the least any client gets from this
-  server on this machine. The simulator sleeps its latency half before and half after handling a call,
-  and gives a call back the time it queued for its one lock (``explorer/simulator/server.py``): a real API
-  serves concurrent calls side by side, so ten calls that arrive together are not answered one handling
-  time apart. Each call's own handling (~2.5 ms for 1000 keys) is still counted. Also printed: each
+  server on this machine. The simulator answers a call one latency plus its own CPU work after the call
+  arrived (the kernel's receive stamp), whatever it waited for in between: a handler thread, the GIL, its one
+  lock (``explorer/simulator/server.py``): a real API serves concurrent calls side by side, so ten calls that
+  arrive together are not answered one handling time apart. Each call's own work (~1.3 ms for 1000 keys) is
+  still counted. Also printed: each
   batch's send and answer time in the slowest run (from the ``-v`` request log on the screen), the
   command's own in-process elapsed (labelled), the whole process.
 
