@@ -514,7 +514,7 @@ async def run_bulk(
                         reason = NOT_SENT_CANCELED if run.stopped is None else run.stopped
                         report.not_sent += [(r, reason) for r in rows]
                         continue
-                    sending.add(asyncio.ensure_future(run.send(BatchOutcome(flow_id, step_id, list(rows)))))
+                    sending.add(asyncio.ensure_future(run.send(BatchOutcome(flow_id, step_id, rows))))
                 if sending:
                     await asyncio.wait(sending)
             finally:

@@ -156,6 +156,17 @@ async def test_retry_errors(api: FakeApi, client: IntegratorClient) -> None:
     assert len(api.requests) == 1
 
 
+async def test_retry_keys_are_sent_once_whatever_sequence_holds_them(api: FakeApi,
+                                                                    client: IntegratorClient) -> None:
+    api.on("POST", "/v1/flows/f1/i1/retry", json_response(201, {"_id": "jr", "type": "retry"}))
+    given = ["k1", "k2", "k3"]
+    await client.retry_errors("f1", "i1", given)
+    await client.retry_errors("f1", "i1", ("k3", "k3", "k4"))
+    assert [api.body(i) for i in range(2)] == [{"retryDataKeys": ["k1", "k2", "k3"]},
+                                               {"retryDataKeys": ["k3", "k4"]}]
+    assert given == ["k1", "k2", "k3"]
+
+
 async def test_retry_answer_without_job_id(api: FakeApi, client: IntegratorClient) -> None:
     api.on("POST", "/v1/flows/f1/i1/retry", httpx.Response(204))
     job = await client.retry_errors("f1", "i1", ["k1"])
