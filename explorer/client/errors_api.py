@@ -47,20 +47,28 @@ def _error_record(raw: Any, *, flow_id: str, step_id: str) -> ErrorRecord:
     return ErrorRecord.from_json(raw, flow_id, step_id)
 
 
-def _all_seen(ids: Collection[str] | None) -> Callable[[list[Any]], bool] | None:
-    """A ``last_page`` test for ``body_pages``: True once every id of ``ids`` was on a page so far."""
-    if ids is None:
+def _last_page(ids: Collection[str] | None, most: int | None) -> Callable[[list[Any]], bool] | None:
+    """A ``last_page`` test for ``body_pages``: True once every id of ``ids`` was on a page so far, or once
+    ``most`` errors were."""
+    if ids is None and most is None:
         return None
-    missing = set(ids)
+    missing = set(ids) if ids is not None else None
+    count = 0
 
-    def seen_all(items: list[Any]) -> bool:
+    def enough(items: list[Any]) -> bool:
+        nonlocal count
+        count += len(items)
+        if most is not None and count >= most:
+            return True
+        if missing is None:
+            return False
         for item in items:
             error_id = item.get("errorId") if isinstance(item, dict) else None
             if isinstance(error_id, str):
                 missing.discard(error_id)
         return not missing
 
-    return seen_all
+    return enough
 
 
 class ErrorsMixin(ClientBase):
@@ -90,6 +98,7 @@ class ErrorsMixin(ClientBase):
         resolved_at_gte: TimeFilter = None,
         resolved_at_lte: TimeFilter = None,
         until_seen: Collection[str] | None = None,
+        most: int | None = None,
     ) -> AsyncGenerator[list[ErrorRecord], None]:
         """Pages of open (or resolved) errors of a step, yielded as they arrive, following ``nextPageURL``.
 
@@ -97,7 +106,8 @@ class ErrorsMixin(ClientBase):
         the resolved list (ValueError otherwise, rather than a filter silently ignored). With ``until_seen``
         (error ids) the pages end with the one on which the last of them appears: the next page, which would
         otherwise already be on its way, is never asked for (issue 10: ``iox retry`` of listed ids had the
-        server serve a page nobody read while its batches were sent).
+        server serve a page nobody read while its batches were sent). Likewise with ``most``: the pages end
+        with the one that brings the count to ``most`` (the caller cuts that page; ``--limit``).
         """
         if not resolved and (resolved_at_gte is not None or resolved_at_lte is not None):
             raise ValueError("resolved_at_gte/resolved_at_lte only apply to resolved errors (resolved=True)")
@@ -109,7 +119,7 @@ class ErrorsMixin(ClientBase):
         key = "resolved" if resolved else "errors"
         path = self._path("flows", flow_id, step_id, key)
         # aclosing: when the caller stops early, the page request already in flight is cancelled now
-        last_page = _all_seen(until_seen)
+        last_page = _last_page(until_seen, most)
         async with aclosing(self._http.body_pages(path, key, params, last_page=last_page)) as pages:
             async for page, reply in pages:
                 build = partial(self._build_list, partial(_error_record, flow_id=flow_id, step_id=step_id),

@@ -80,7 +80,8 @@ def _pages(ctx: CommandContext, chosen: ErrorSelection,
     since, until = parse_since(chosen.since) if chosen.since else (None, None)
     return ctx.api.iter_errors(chosen.flow, chosen.step, resolved=chosen.resolved, occurred_at_gte=since,
                                occurred_at_lte=until, source=chosen.source or None,
-                               classification=chosen.classification or None, until_seen=until_seen)
+                               classification=chosen.classification or None, until_seen=until_seen,
+                               most=chosen.limit or None)
 
 
 async def stream_errors(ctx: CommandContext, chosen: ErrorSelection, *,
@@ -88,7 +89,9 @@ async def stream_errors(ctx: CommandContext, chosen: ErrorSelection, *,
     """A step's errors page by page (open or resolved) with the command's filters, stopping at ``--limit``
     (or after the page on which the last of the ``until_seen`` ids appears).
 
-    The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``).
+    The next page is already on its way while the caller prints this one (see ``HttpCore.body_pages``),
+    unless this one reaches the limit or the last id: then none is asked for (the server would serve it
+    for nothing).
     """
     seen = 0
     limit = chosen.limit
@@ -143,7 +146,7 @@ class RetentionCheck:
         if open_count is not None and open_count <= self.kept:
             return
         newest: list[ErrorRecord] = []
-        pages = ctx.api.iter_errors(self.chosen.flow, self.chosen.step)
+        pages = ctx.api.iter_errors(self.chosen.flow, self.chosen.step, most=self.kept)
         try:
             async for page in pages:
                 newest += page

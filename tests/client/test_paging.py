@@ -245,3 +245,16 @@ async def test_ids_never_seen_read_every_page(api: FakeApi, client: IntegratorCl
     found = [e.error_id async for page in client.iter_errors("f1", "s1", until_seen=["e1", "nope"])
              for e in page]
     assert found == ["e1", "e2"] and len(api.requests) == 2
+
+
+async def test_no_page_is_asked_for_past_the_most_wanted(api: FakeApi, client: IntegratorClient) -> None:
+    api.on("GET", "/v1/flows/f1/s1/errors", _errors(["e1", "e2"], "/v1/flows/f1/s1/errors?page=2"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=2", _errors(["e3", "e4"], "/v1/flows/f1/s1/errors?page=3"))
+    api.on("GET", "/v1/flows/f1/s1/errors?page=3", _errors(["e5"]))
+    pages = client.iter_errors("f1", "s1", most=3)
+    assert [e.error_id for e in await anext(pages)] == ["e1", "e2"]
+    assert [e.error_id for e in await anext(pages)] == ["e3", "e4"]  # the caller cuts it to its limit
+    await asyncio.sleep(0.01)
+    with pytest.raises(StopAsyncIteration):
+        await anext(pages)
+    assert len(api.requests) == 2  # page 2 reached 3 errors: page 3 is never asked for
