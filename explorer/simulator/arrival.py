@@ -43,13 +43,13 @@ def stamp_arrivals(sock: socket.socket) -> bool:
 
 
 class StampedReader(io.RawIOBase):
-    """A connection's raw reads (for an `io.BufferedReader`), each keeping the kernel's receive time of the
-    newest bytes it returned (`stamp_ns`, wall-clock ns; None when the kernel gave none)."""
+    """A connection's raw reads (for an `io.BufferedReader`), each noting when the newest bytes it returned
+    reached this host (`arrival`, on the `time.perf_counter` clock; None when the kernel gave no stamp)."""
 
     def __init__(self, sock: socket.socket) -> None:
         super().__init__()
         self._sock = sock
-        self.stamp_ns: int | None = None
+        self.arrival: float | None = None
 
     def readable(self) -> bool:
         return True
@@ -59,18 +59,22 @@ class StampedReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         size, ancillary, _flags, _address = self._sock.recvmsg_into([buffer], _ANCILLARY_SPACE)
-        self.stamp_ns = None
+        self.arrival = None
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == _SCM_TIMESTAMPNS and len(data) >= _TIMESPEC.size:
                 seconds, nanoseconds = _TIMESPEC.unpack_from(data)
-                self.stamp_ns = seconds * 1_000_000_000 + nanoseconds
+                self.arrival = _on_perf_clock(seconds * 1_000_000_000 + nanoseconds)
         return size
 
     def arrived(self) -> float:
-        """When the newest bytes read so far reached this host, on the `time.perf_counter` clock; now when
-        the kernel did not say (or said something unbelievable)."""
-        now = time.perf_counter()
-        if self.stamp_ns is None:
-            return now
-        age = (time.time_ns() - self.stamp_ns) / 1e9
-        return now - age if 0.0 <= age < _OLDEST_S else now
+        """When the newest bytes read so far reached this host (`time.perf_counter` clock); now when the
+        kernel did not say."""
+        return time.perf_counter() if self.arrival is None else self.arrival
+
+
+def _on_perf_clock(stamp_ns: int) -> float | None:
+    """A wall-clock stamp (the kernel's) as a `time.perf_counter` value, read at once so a step of the wall
+    clock in between is unlikely; None for a stamp from the future or older than `_OLDEST_S`."""
+    now = time.perf_counter()
+    age = (time.time_ns() - stamp_ns) / 1e9
+    return now - age if 0.0 <= age < _OLDEST_S else None

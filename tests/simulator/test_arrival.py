@@ -9,7 +9,7 @@ import time
 import pytest
 
 from explorer.simulator import serve
-from explorer.simulator.arrival import StampedReader, stamp_arrivals
+from explorer.simulator.arrival import StampedReader, _on_perf_clock, stamp_arrivals
 from tests.helpers.sim_calls import make_sim
 from tests.simulator.test_server_wire import request
 
@@ -39,15 +39,16 @@ def test_a_read_knows_when_its_bytes_arrived_not_when_it_read_them() -> None:
         assert sent <= arrived < sent + 0.05 < time.perf_counter() - 0.05
 
 
-def test_without_a_stamp_the_read_time_counts() -> None:
+def test_without_a_believable_stamp_the_read_time_counts() -> None:
     client, server = pair()
     with client, server:
         reader = StampedReader(server)
-        reader.stamp_ns = None
         before = time.perf_counter()
-        assert before <= reader.arrived() <= time.perf_counter()
-        reader.stamp_ns = time.time_ns() + 10**9  # from the future: not believed
-        assert before <= reader.arrived() <= time.perf_counter()
+        assert before <= reader.arrived() <= time.perf_counter()  # no read yet, no stamp
+    assert _on_perf_clock(time.time_ns() + 10**9) is None  # from the future
+    assert _on_perf_clock(time.time_ns() - 3600 * 10**9) is None  # an hour old
+    stamp = _on_perf_clock(time.time_ns() - 10**7)
+    assert stamp is not None and abs(time.perf_counter() - 0.01 - stamp) < 0.005
 
 
 @needs_stamps
