@@ -13,14 +13,16 @@ address) and put into the pool, under the pool's lock, in the state a connection
 exchange: an idle HTTP/1.1 connection with its keep-alive clock started. The pool then hands them to the
 next requests exactly as it hands back a connection from an earlier request (``is_available``), after the
 checks it always makes before reuse: ``has_expired`` (keep-alive age, and the readability check: a socket
-the server has closed reads as EOF and is dropped, never written to). Written against httpx 0.28.1 /
+the server has closed reads as EOF and is dropped, never written to). A TLS 1.3 server's session tickets,
+sent after the handshake, are read in before the connection is pooled (``_settle``): left in the socket they
+read as a close, and the pool dropped every connection opened ahead. Written against httpx 0.28.1 /
 httpcore 1.0.9 (pinned); anything else — another transport (``MockTransport``, the in-process simulator),
 a proxy, HTTP/2, an httpcore whose internals moved — makes it a no-op, and the requests open their own
 connections as before. Nothing here raises: a connection that cannot be opened is logged at debug level
 (host and error type only; the token is not involved in a connect at all) and left for the request.
 
-Limits: never more connections than the pool keeps idle (``max_keepalive_connections``; the pool closes
-idle connections above that count of *all* its connections, so that is the ceiling counted here), never
+Limits: never more connections than the pool keeps idle (``max_keepalive_connections``; httpcore's own
+pool counts *all* its connections against it, ``client.pool``'s the idle ones: all are counted here), never
 more than ``max_connections``, never more than the caller's requests in flight; idle connections already in
 the pool, and connections still being opened by an earlier call, count.
 
@@ -59,6 +61,12 @@ per connection every few seconds on the API's side; the requests then open what 
 
 _PROXY_POOLS = (httpcore.AsyncHTTPProxy, httpcore.AsyncSOCKSProxy)
 """Pools whose connections go through a proxy (the client uses none: ``trust_env=False``)."""
+
+
+SETTLE_LEAST_S = 0.05
+"""The least time a TLS connection opened ahead waits for the server's session tickets (see ``_settle``)."""
+SETTLE_POLL_S = 0.005
+SETTLE_READ_S = 0.005
 
 
 class ConnectionOpener:
@@ -200,9 +208,14 @@ class ConnectionOpener:
             # The request only carries the connect timeout to _connect (and its trace log): nothing is sent.
             url = httpcore.URL(scheme=origin.scheme, host=origin.host, port=origin.port, target=b"/")
             timeout = {"connect": self._connect_timeout}
+            started = time.monotonic()
             stream = await connection._connect(httpcore.Request(b"GET", url, extensions={"timeout": timeout}))
             connection._connection = AsyncHTTP11Connection(origin=origin, stream=stream,
                                                            keepalive_expiry=connection._keepalive_expiry)
+            if not await _settle(stream, max(SETTLE_LEAST_S, time.monotonic() - started)):
+                log.debug("a connection opened ahead to %s was closed or spoke first: not kept", self._host)
+                await _close_quietly(connection)
+                return 0
             _make_idle(connection._connection)
             return 1 if await self._adopt(pool, connection, slot) else 0
         except asyncio.CancelledError:
@@ -247,6 +260,34 @@ class _Slot:
         if self._held:
             self._held = False
             self._opener._opening -= 1
+
+
+async def _settle(stream: httpcore.AsyncNetworkStream, wait: float) -> bool:
+    """Take in what a TLS server sends after the handshake (TLS 1.3 session tickets) before the connection
+    is pooled; False if the server closed it or sent data nobody asked for (then it is not kept).
+
+    Why: the pool takes an idle connection whose socket is readable for one the server closed and drops it
+    (``has_expired``). After an exchange the tickets have been read with the answer; on a connection opened
+    ahead they wait in the socket, so every one was dropped and the requests connected anew (seen against a
+    loopback TLS server). Tickets come about a round trip after the handshake: ``wait`` is as long as the
+    connect took (TCP and TLS, about two round trips), at least ``SETTLE_LEAST_S``; with none by then
+    (TLS 1.2 sends them within the handshake) the connection is pooled as it is. Plain HTTP: nothing to take.
+    """
+    if stream.get_extra_info("ssl_object") is None:
+        return True
+    deadline = time.monotonic() + wait
+    while True:
+        if stream.get_extra_info("is_readable"):
+            try:  # TLS records are taken in; the read itself waits only for data, which must not come
+                await stream.read(65536, timeout=SETTLE_READ_S)
+            except httpcore.ReadTimeout:
+                if not stream.get_extra_info("is_readable"):
+                    return True
+                continue
+            return False  # b"": closed; anything else: the server spoke first
+        if time.monotonic() >= deadline:
+            return True
+        await asyncio.sleep(SETTLE_POLL_S)
 
 
 def _ceiling(pool: httpcore.AsyncConnectionPool) -> int:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +23,13 @@ import pytest
 from explorer.client import IntegratorClient, RequestRecord, Timeouts
 from explorer.client import warm as warm_module
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
-from tests.helpers.counting_server import Seen, counting_server, full_server, refused_port
+from tests.helpers.counting_server import (
+    Seen,
+    counting_server,
+    full_server,
+    loopback_certificate,
+    refused_port,
+)
 
 TOKEN = "tok-warm-0123456789abcdef"
 
@@ -216,3 +224,27 @@ async def test_keep_open_renews_while_wanted_then_stops(served: tuple[str, Seen]
         opened = await asyncio.wait_for(task, 2)
         assert opened >= 4 and seen.wait_accepted(opened) == opened  # at least two rounds
         assert len(_pool_connections(client)) <= 2
+
+
+@pytest.mark.parametrize("tls", ["1.3 with session tickets", "1.3 without tickets", "1.2"])
+async def test_the_tls_handshake_is_done_ahead_too(tmp_path: Path, tls: str) -> None:
+    """TLS 1.3 servers send session tickets after the handshake: unread, they made the socket readable and
+    the pool dropped every connection opened ahead as closed by the server (the requests connected anew)."""
+    pem = loopback_certificate(tmp_path)
+    if pem is None:
+        pytest.skip("no openssl tool to make a loopback certificate")
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(pem)
+    if tls == "1.3 without tickets":
+        server_side.num_tickets = 0
+    elif tls == "1.2":
+        server_side.maximum_version = ssl.TLSVersion.TLSv1_2
+    trusting = ssl.create_default_context(cafile=str(pem))
+    with counting_server(tls=server_side) as (base_url, seen):
+        async with _client(base_url, transport=httpx.AsyncHTTPTransport(verify=trusting)) as client:
+            assert await client.open_connections(3) == 3
+            assert seen.wait_accepted(3) == 3  # counted once the server finished each handshake
+            seen.together = threading.Barrier(3)
+            await asyncio.gather(*(client.get_json(f"flows/f{n}") for n in range(3)))
+            assert len(seen.accepted) == 3  # no handshake after the requests were started
+            assert {port for _, _, port in seen.requests} == set(seen.accepted)

@@ -1,20 +1,25 @@
 """Loopback servers for the tests of connections opened ahead (``explorer.client.warm``).
 
-``counting_server``: a keep-alive HTTP/1.1 server on 127.0.0.1 that answers every request ``{}`` and notes
-each connection it accepts and each request (with the client's port, so a test tells which connection a
-request came on). ``full_server``: a listening port whose accept queue is full, so a connect neither
-completes nor is refused — how a connect timeout is modelled without aiming at any other address.
+``counting_server``: a keep-alive HTTP/1.1 server on 127.0.0.1 (HTTPS with a context) that answers every
+request ``{}`` and notes each connection it accepts and each request (with the client's port, so a test
+tells which connection a request came on). ``full_server``: a listening port whose accept queue is full,
+so a connect neither completes nor is refused — how a connect timeout is modelled without aiming at any
+other address.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -74,12 +79,15 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, seen: Seen) -> None:
+    def __init__(self, seen: Seen, tls: ssl.SSLContext | None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.seen = seen
+        self.tls = tls
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
+        if self.tls is not None:  # the handshake happens here, before the connection counts as accepted
+            sock = self.tls.wrap_socket(sock, server_side=True)
         with self.seen.lock:
             self.seen.accepted.append(address[1])
             self.seen.sockets.append(sock)
@@ -87,14 +95,16 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def counting_server() -> Iterator[tuple[str, Seen]]:
-    """Serve on a free loopback port; yields the base URL (``http://127.0.0.1:PORT/v1/``) and what it saw."""
+def counting_server(tls: ssl.SSLContext | None = None) -> Iterator[tuple[str, Seen]]:
+    """Serve on a free loopback port; yields the base URL (``http://127.0.0.1:PORT/v1/``, https with
+    ``tls``) and what it saw."""
     seen = Seen()
-    server = _Server(seen)
+    server = _Server(seen, tls)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1/", seen
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/v1/", seen
     finally:
         server.shutdown()
         seen.close_all()
@@ -124,3 +134,17 @@ def refused_port() -> int:
     port = int(sock.getsockname()[1])
     sock.close()
     return port
+
+
+def loopback_certificate(folder: Path) -> Path | None:
+    """A self-signed certificate (and key, same file) for 127.0.0.1, made with the openssl tool; None when
+    there is no openssl here."""
+    if shutil.which("openssl") is None:
+        return None
+    pem = folder / "loopback.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(pem), "-out", str(folder / "cert.pem"), "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    pem.write_text(pem.read_text() + (folder / "cert.pem").read_text())
+    return pem
