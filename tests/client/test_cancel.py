@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
 
+import explorer.client.http as http_module
 from explorer.client import Abandoned, Canceled, CancelScope, IntegratorClient, RequestRecord, cancellable
 from explorer.model import ErrorRecord
 from explorer.services.bulk import NOT_SENT_CANCELED, BulkOptions, CancelToken, run_bulk
 from explorer.simulator import DEMO_TOKENS, Simulator, SimulatorTransport
 from explorer.simulator import demo_ids as d
+from tests.helpers.counting_server import counting_server
 from tests.helpers.waiting import until
 
 
@@ -146,3 +150,32 @@ async def test_the_scope_hears_when_each_request_is_written_though_no_answer_com
             with pytest.raises(Abandoned):
                 await asyncio.wait_for(task, 10)
     assert written == [1, 2, 3]
+
+
+async def test_a_request_s_trace_ends_once_its_body_is_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answer's steps (headers, body, close) are not traced: the scope only wants to hear of the write."""
+    events: list[str] = []
+    tell = http_module._tell_when_written
+
+    def counting(scope: CancelScope, extensions: dict[str, Any]) -> Callable[[str, dict[str, Any]],
+                                                                           Awaitable[None]]:
+        trace = tell(scope, extensions)
+
+        async def seen(event: str, info: dict[str, Any]) -> None:
+            events.append(event)
+            await trace(event, info)
+
+        return seen
+
+    monkeypatch.setattr(http_module, "_tell_when_written", counting)
+    scope = CancelScope()
+    written: list[int] = []
+    scope.on_written = lambda: written.append(1)
+    with counting_server() as (base, seen):
+        async with IntegratorClient(DEMO_TOKENS["full"], base_url=base) as client:
+            with cancellable(scope):
+                for _ in range(2):
+                    assert await client.get_json("flows") == {}
+    assert written == [1, 1] and len(seen.requests) == 2
+    assert events.count("http11.send_request_body.complete") == 2
+    assert not [event for event in events if "receive_response" in event or "response_closed" in event]
