@@ -89,6 +89,12 @@ def http10_exchange() -> bytes:
         return exchange(running.port, request("GET", f"/v1/integrations/{d.INT_EMPTY}", version="HTTP/1.0"))
 
 
+def http09_exchange() -> bytes:
+    """An HTTP/0.9 request line (no version, no headers): the body alone comes back, no status line."""
+    with serve(make_sim(), port=0) as running:
+        return exchange(running.port, b"GET /v1/tokenInfo\r\n\r\n")
+
+
 def rate_limited_exchange() -> bytes:
     """A bucket of one request that never refills: 200, then 429 with `Retry-After`."""
     with serve(make_sim(rate_bucket=1, rate_refill_per_s=0.0), port=0) as running:
@@ -112,6 +118,7 @@ def faulty_exchange(faults: FaultConfig) -> bytes:
 EXCHANGES: dict[str, Callable[[], bytes]] = {
     "keep-alive": keep_alive_exchange,
     "http/1.0": http10_exchange,
+    "http/0.9": http09_exchange,
     "429": rate_limited_exchange,
     "head": head_exchange,
     "503": partial(faulty_exchange, FaultConfig(p503=1.0)),
@@ -193,6 +200,9 @@ GOLDEN: dict[str, bytes] = {
         b'description":"Nothing here yet.","install":[],"flowGroupings":[],"_registeredCon'
         b'nectionIds":[],"createdAt":"2025-10-23T09:00:00.000Z","lastModified":"2026-10-28'
         b'T09:00:00.000Z","lastModifiedBy":"6571a3c03ab4556bd87ba3e2"}'
+    ),
+    'http/0.9': (
+        b'{"errors":[{"code":"unauthorized","message":"Invalid or missing API token"}]}'
     ),
     '429': (
         b'HTTP/1.1 200 OK\r\n'
