@@ -47,15 +47,15 @@ def requested_ids(ctx: CommandContext, ids: list[str]) -> list[str]:
 
 
 async def list_open(ctx: CommandContext, chosen: ErrorSelection, ids: list[str] | None,
-                    on_page: Callable[[int], None] | None = None) -> list[ErrorRecord]:
+                    on_page: Callable[[list[ErrorRecord], int], None] | None = None) -> list[ErrorRecord]:
     """The step's open errors from the newest on: all of them, or only until every named id has been seen.
 
     Why stop early: ids usually come from the top of the list (``iox errors ... --limit``, a pipe through
     ``head``); reading on to the 100,000th error of a large step took 15-20 s at 100 ms of round trip for
     nothing (issue 10). Positions stay right for the retention check: the list is read from its top. The
     page after the one that completes the ids is not even asked for (``until_seen``): it used to be on the
-    wire already, and the server served it while the batches went out. ``on_page`` hears how many errors
-    were read so far, after each page.
+    wire already, and the server served it while the batches went out. ``on_page`` hears of each page and
+    how many errors were read so far.
     """
     wanted = None if ids is None else set(ids)
     found: list[ErrorRecord] = []
@@ -63,7 +63,7 @@ async def list_open(ctx: CommandContext, chosen: ErrorSelection, ids: list[str] 
         async for page in pages:
             found += page
             if on_page is not None:
-                on_page(len(found))
+                on_page(page, len(found))
             if wanted is not None:
                 wanted.difference_update(record.error_id for record in page)
                 if not wanted:
@@ -78,13 +78,21 @@ class BatchConnections:
     Why: the pool held one idle connection when the batches left, so each batch opened its own after
     "retrying:" — TCP and TLS, two round trips on the real API, ~200 ms of a bulk whose least time is one
     round trip (issue 10). With ids the count is known before the listing; with ``--all`` it grows with
-    each page read (``expect`` again: those already open or opening count).
+    each page read (``listed``; those already open or opening count).
     """
 
     def __init__(self, ctx: CommandContext, options: BulkOptions) -> None:
         self.ctx = ctx
         self.options = options
         self.asked = 0
+        self.page_size = 0
+
+    def listed(self, page: list[ErrorRecord], read: int) -> None:
+        """A page of ``--all`` was read (``read`` errors so far). A page as full as the first is taken to
+        have another behind it: the connection of the batch that page may need is then opened a round
+        trip before the listing ends, not as the batches leave (at worst one connection too many)."""
+        self.page_size = self.page_size or len(page)
+        self.expect(read + (self.page_size if len(page) >= self.page_size else 0))
 
     def expect(self, records: int) -> None:
         """At least ``records`` errors will be sent: have their batches' connections open."""
@@ -161,7 +169,7 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
     if ids is not None:
         connections.expect(len(ids))  # opened while the listing loads: there before "retrying:"
     open_errors = replace(ErrorSelection.from_args(args), resolved=False, limit=None)
-    listed = await list_open(ctx, open_errors, ids, on_page=connections.expect if ids is None else None)
+    listed = await list_open(ctx, open_errors, ids, on_page=connections.listed if ids is None else None)
     records, unknown = choose(listed, ids)
     if not records:
         ctx.out.note(f"iox: nothing to {kind}: " + ("no open errors match" if ids is None

@@ -20,6 +20,7 @@ import pytest
 import explorer.commands.bulk as bulk_command
 import explorer.simulator.server as server_module
 from explorer.cli import main
+from explorer.client import IntegratorClient
 from explorer.services.bulk import run_bulk
 from explorer.simulator import DEMO_TOKENS, Simulator, serve
 from explorer.simulator import demo_ids as d
@@ -80,3 +81,32 @@ def test_the_batches_leave_on_connections_opened_while_listing(
     assert set(posts) <= open_at_start[0]  # every batch on a connection already open: none opened its own
     pages = [path for method, path, _ in seen if method == "GET" and path.endswith(f"/{STEP}/errors")]
     assert len(pages) == 2  # the page after the one holding the last id is never asked for
+
+
+def test_with_all_the_connections_open_as_the_pages_come(
+        served: tuple[str, Simulator, list[Any]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    base_url, _, seen = served
+    open_at_start: list[set[int]] = []
+
+    async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
+        open_at_start.append(_idle_ports(client))
+        return await run_bulk(client, *args, **kwargs)
+
+    monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
+    asked: list[int] = []  # connections asked for, once after each page read that asks for more
+    open_connections = IntegratorClient.open_connections
+
+    def noting_open(client: IntegratorClient, count: int) -> Any:
+        asked.append(count)
+        return open_connections(client, count)
+
+    monkeypatch.setattr(IntegratorClient, "open_connections", noting_open)
+    code = main(["--base-url", base_url, "resolve", FLOW, STEP, "--all"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "3000 of 3000 resolved in 3 batches" in out
+    puts = [port for method, path, port in seen if method == "PUT" and path.endswith("/resolved")]
+    assert len(puts) == 3
+    assert set(puts) <= open_at_start[0]
+    assert asked[:2] == [2, 3]  # the third batch's connection: asked for after the second page, not the last
