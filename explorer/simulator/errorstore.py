@@ -321,9 +321,6 @@ class StepErrors:
             return self._virtual(i)
         return None
 
-    def _is_open(self, i: int) -> bool:
-        return i in self._open or (0 <= i < self.seed.n_open and i not in self._removed)
-
     # ---- changes -----------------------------------------------------------------------------------------
 
     def _take(self, i: int) -> Taken | None:
