@@ -27,7 +27,9 @@ from tests.helpers.counting_server import (
     Seen,
     counting_server,
     full_server,
+    idle_ports,
     loopback_certificate,
+    pool_connections,
     refused_port,
 )
 
@@ -45,21 +47,10 @@ def _client(base_url: str, records: list[RequestRecord] | None = None, **options
                             **options)
 
 
-def _pool_connections(client: IntegratorClient) -> list[Any]:
-    transport = client._http._client._transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
-    return transport._pool.connections
-
-
 def _opener(client: IntegratorClient) -> warm_module.ConnectionOpener:
     opener = client._http.opener()
     assert opener is not None
     return opener
-
-
-def _idle_ports(client: IntegratorClient) -> set[int]:
-    return {conn._connection._network_stream.get_extra_info("client_addr")[1]
-            for conn in _pool_connections(client) if conn.is_idle()}
 
 
 async def test_opened_connections_carry_the_next_requests(served: tuple[str, Seen]) -> None:
@@ -70,7 +61,7 @@ async def test_opened_connections_carry_the_next_requests(served: tuple[str, See
         assert opened == 4
         assert seen.wait_accepted(4) == 4
         assert seen.requests == [] and records == []  # nothing was sent while opening
-        ports = _idle_ports(client)
+        ports = idle_ports(client)
         assert len(ports) == 4 and ports == set(seen.accepted)
 
         seen.together = threading.Barrier(4)  # all four on the wire at once
@@ -87,7 +78,7 @@ async def test_idle_connections_already_open_count(served: tuple[str, Seen]) -> 
         assert await client.open_connections(3) == 2
         assert await client.open_connections(3) == 0
         assert seen.wait_accepted(3) == 3
-        assert len(_idle_ports(client)) == 3
+        assert len(idle_ports(client)) == 3
 
 
 async def test_calls_made_together_open_no_more_than_asked(served: tuple[str, Seen]) -> None:
@@ -96,7 +87,7 @@ async def test_calls_made_together_open_no_more_than_asked(served: tuple[str, Se
         results = await asyncio.gather(client.open_connections(2), client.open_connections(3),
                                        client.open_connections(3))
         assert sum(results) == 3  # those still opening count for the later calls
-        assert len(_pool_connections(client)) == 3
+        assert len(pool_connections(client)) == 3
 
 
 async def test_limits_the_pool_and_the_client_keep(served: tuple[str, Seen]) -> None:
@@ -106,7 +97,7 @@ async def test_limits_the_pool_and_the_client_keep(served: tuple[str, Seen]) -> 
     small_pool = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=3))
     async with _client(base_url, transport=small_pool) as client:
         assert await client.open_connections(10) == 3  # the pool would close idle ones above this
-        assert len(_pool_connections(client)) == 3
+        assert len(pool_connections(client)) == 3
 
 
 async def test_no_op_on_a_mock_transport() -> None:
@@ -135,7 +126,7 @@ async def test_a_refused_port_neither_raises_nor_logs_the_token(caplog: pytest.L
         started = time.monotonic()
         assert await client.open_connections(3) == 0
         assert time.monotonic() - started < 2
-        assert _pool_connections(client) == []
+        assert pool_connections(client) == []
         assert _opener(client)._opening == 0
     assert "could not open a connection ahead to 127.0.0.1" in caplog.text
     assert TOKEN not in caplog.text
@@ -149,7 +140,7 @@ async def test_a_port_that_never_accepts_gives_up_at_the_connect_timeout() -> No
             assert await client.open_connections(2) == 0
             took = time.monotonic() - started
             assert 0.25 < took < 2.0
-            assert _pool_connections(client) == []
+            assert pool_connections(client) == []
 
 
 async def test_a_silent_server_connects_and_the_caller_is_not_held(silent_port: int) -> None:
@@ -169,7 +160,7 @@ async def test_cancel_stops_at_once_and_leaves_nothing() -> None:
             with pytest.raises(asyncio.CancelledError):
                 await task
             assert time.monotonic() - started < 1
-            assert _pool_connections(client) == []
+            assert pool_connections(client) == []
             assert _opener(client)._opening == 0
 
 
@@ -201,13 +192,13 @@ async def test_renewing_replaces_connections_about_to_expire(served: tuple[str, 
     async with _client(base_url) as client:
         opener = _opener(client)
         assert await opener.open(2) == 2
-        first = _idle_ports(client)
+        first = idle_ports(client)
         assert await opener.open(2, fresh_for=1.0) == 0  # 5 s of keep-alive left: nothing to renew
         assert await opener.open(2, fresh_for=10.0) == 2  # they end within 10 s: replaced
         assert seen.wait_accepted(4) == 4
-        assert len(_pool_connections(client)) == 2 and not _idle_ports(client) & first
+        assert len(pool_connections(client)) == 2 and not idle_ports(client) & first
         assert await opener.open(2, fresh_for=10.0, wanted=lambda: False) == 0
-        assert len(_pool_connections(client)) == 2
+        assert len(pool_connections(client)) == 2
 
 
 async def test_keep_open_renews_while_wanted_then_stops(served: tuple[str, Seen],
@@ -223,7 +214,7 @@ async def test_keep_open_renews_while_wanted_then_stops(served: tuple[str, Seen]
         asking = False
         opened = await asyncio.wait_for(task, 2)
         assert opened >= 4 and seen.wait_accepted(opened) == opened  # at least two rounds
-        assert len(_pool_connections(client)) <= 2
+        assert len(pool_connections(client)) <= 2
 
 
 @pytest.mark.parametrize("tls", ["1.3 with session tickets", "1.3 without tickets", "1.2"])

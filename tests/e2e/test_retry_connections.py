@@ -14,17 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import explorer.commands.bulk as bulk_command
-import explorer.simulator.server as server_module
 from explorer.cli import main
 from explorer.client import IntegratorClient
 from explorer.services.bulk import run_bulk
-from explorer.simulator import DEMO_TOKENS, Simulator, serve
+from explorer.simulator import DEMO_TOKENS, Simulator
 from explorer.simulator import demo_ids as d
 from tests.helpers.cli import isolate
+from tests.helpers.counting_server import idle_ports, serving_simulator
 
 FLOW, STEP = d.AMAZON_FLOW, d.AMAZON_IMPORT_STEP  # 3000 open errors: pages and batches of 1000
 
@@ -34,27 +33,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     """The simulator over loopback HTTP, and the requests it read as (method, path, client port)."""
     isolate(tmp_path, monkeypatch)
     monkeypatch.setenv("IOX_TOKEN", DEMO_TOKENS["full"])
-    seen: list[tuple[str, str, int]] = []
-    parse = server_module._Handler.parse_request
-
-    def noting(handler: Any) -> bool:
-        ok = parse(handler)
-        if ok:
-            seen.append((handler.command, handler.path.split("?")[0], handler.client_address[1]))
-        return ok
-
-    monkeypatch.setattr(server_module._Handler, "parse_request", noting)
-    sim = Simulator(seed=0, time_scale=0)
-    with serve(sim, port=0) as running:
-        yield running.base_url, sim, seen
-
-
-def _idle_ports(client: Any) -> set[int]:
-    transport = client._http._client._transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
-    connections: list[Any] = transport._pool.connections
-    return {conn._connection._network_stream.get_extra_info("client_addr")[1]
-            for conn in connections if conn.is_idle()}
+    with serving_simulator(monkeypatch) as served:
+        yield served
 
 
 def test_the_batches_leave_on_connections_opened_while_listing(
@@ -65,7 +45,7 @@ def test_the_batches_leave_on_connections_opened_while_listing(
     open_at_start: list[set[int]] = []
 
     async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
-        open_at_start.append(_idle_ports(client))
+        open_at_start.append(idle_ports(client))
         return await run_bulk(client, *args, **kwargs)
 
     monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
@@ -90,7 +70,7 @@ def test_with_all_the_connections_open_as_the_pages_come(
     open_at_start: list[set[int]] = []
 
     async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
-        open_at_start.append(_idle_ports(client))
+        open_at_start.append(idle_ports(client))
         return await run_bulk(client, *args, **kwargs)
 
     monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)

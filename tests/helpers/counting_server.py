@@ -4,7 +4,8 @@
 request ``{}`` and notes each connection it accepts and each request (with the client's port, so a test
 tells which connection a request came on). ``full_server``: a listening port whose accept queue is full,
 so a connect neither completes nor is refused — how a connect timeout is modelled without aiming at any
-other address.
+other address. ``serving_simulator``: the simulator over loopback HTTP, noting the connection of each
+request; ``pool_connections``/``idle_ports``: what a client's pool holds.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import httpx
+import pytest
+
+import explorer.simulator.server as server_module
+from explorer.simulator import Simulator, serve
 
 
 @dataclass
@@ -148,3 +155,37 @@ def loopback_certificate(folder: Path) -> Path | None:
                    check=True, capture_output=True)
     pem.write_text(pem.read_text() + (folder / "cert.pem").read_text())
     return pem
+
+
+def pool_connections(client: Any) -> list[Any]:
+    """The connections in an ``IntegratorClient``'s pool (network transport only)."""
+    transport = client._http._client._transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    connections: list[Any] = transport._pool.connections
+    return connections
+
+
+def idle_ports(client: Any) -> set[int]:
+    """The local ports of the idle connections in an ``IntegratorClient``'s pool."""
+    return {conn._connection._network_stream.get_extra_info("client_addr")[1]
+            for conn in pool_connections(client) if conn.is_idle()}
+
+
+@contextlib.contextmanager
+def serving_simulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Simulator, list[Any]]]:
+    """The simulator served over loopback HTTP in this process; yields its base URL, the simulator and the
+    requests it reads as (method, path without query, client port), so a test tells which connection each
+    came on (the handler's request parsing is wrapped for the test only)."""
+    seen: list[tuple[str, str, int]] = []
+    parse = server_module._Handler.parse_request
+
+    def noting(handler: Any) -> bool:
+        ok = parse(handler)
+        if ok:
+            seen.append((handler.command, handler.path.split("?")[0], handler.client_address[1]))
+        return ok
+
+    monkeypatch.setattr(server_module._Handler, "parse_request", noting)
+    sim = Simulator(seed=0, time_scale=0)
+    with serve(sim, port=0) as running:
+        yield running.base_url, sim, seen

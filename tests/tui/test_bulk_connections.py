@@ -11,40 +11,20 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-import explorer.simulator.server as server_module
 from explorer.client import IntegratorClient
-from explorer.simulator import Simulator, serve
+from explorer.simulator import Simulator
 from explorer.tui.screens.errors_dialogs import BulkProgressDialog
+from tests.helpers.counting_server import idle_ports, serving_simulator
 from tests.helpers.errors_app import AMAZON, ErrorsHost, asking, finished, loaded, step_screen, wait_for
 
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Simulator, list[Any]]]:
     """The simulator over loopback HTTP, and the requests it read as (method, path, client port)."""
-    seen: list[tuple[str, str, int]] = []
-    parse = server_module._Handler.parse_request
-
-    def noting(handler: Any) -> bool:
-        ok = parse(handler)
-        if ok:
-            seen.append((handler.command, handler.path.split("?")[0], handler.client_address[1]))
-        return ok
-
-    monkeypatch.setattr(server_module._Handler, "parse_request", noting)
-    sim = Simulator(seed=0, time_scale=0)
-    with serve(sim, port=0) as running:
-        yield running.base_url, sim, seen
-
-
-def _idle_ports(client: IntegratorClient) -> set[int]:
-    transport = client._http._client._transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
-    connections: list[Any] = transport._pool.connections
-    return {conn._connection._network_stream.get_extra_info("client_addr")[1]
-            for conn in connections if conn.is_idle()}
+    with serving_simulator(monkeypatch) as served:
+        yield served
 
 
 async def test_the_question_opens_the_connections_the_batches_then_use(
@@ -58,8 +38,8 @@ async def test_the_question_opens_the_connections_the_batches_then_use(
         assert client is not None
         await pilot.press("a", "r")
         await wait_for(pilot, lambda: asking(pilot.app))
-        await wait_for(pilot, lambda: len(_idle_ports(client)) >= 3)  # opened while the question is read
-        open_before_yes = _idle_ports(client)
+        await wait_for(pilot, lambda: len(idle_ports(client)) >= 3)  # opened while the question is read
+        open_before_yes = idle_ports(client)
         posts_before = sum(1 for method, *_ in seen if method == "POST")
         assert posts_before == 0  # opening sent nothing
         await pilot.press("y")
