@@ -198,7 +198,8 @@ def _request_logger(out: Output) -> Callable[[RequestRecord], None]:
     def log(record: RequestRecord) -> None:
         status = str(record.status) if record.status is not None else "no answer"
         retries = f", {record.retries} retries" if record.retries else ""
-        out.note(f"iox: {record.method} {record.path} → {status} in {record.duration_ms:.0f} ms{retries}")
+        out.note(f"iox: {record.method} {record.path} → {status} in {record.duration_ms:.0f} ms{retries}",
+                 keep_progress=True)
 
     return log
 

@@ -92,6 +92,7 @@ class Output:
     json_mode: bool = False
     _progress_shown: bool = field(default=False, init=False)
     _progress_at: float = field(default=0.0, init=False)
+    _progress_line: str = field(default="", init=False)
 
     @property
     def stderr_is_tty(self) -> bool:
@@ -120,15 +121,18 @@ class Output:
             self.line(text)
         self.stdout.flush()
 
-    def note(self, text: str) -> None:
+    def note(self, text: str, *, keep_progress: bool = False) -> None:
         """A message for the person running the command (stderr, so stdout stays data).
 
-        The progress line it replaces is erased in the same write: ``iox -v retry`` notes each answer, and
-        a terminal write less per answer is one wake-up less of the terminal while the answers come in.
+        The progress line it replaces is erased in the same write; with ``keep_progress`` (the -v request
+        log, between progress lines) it is drawn again below the message, in that write too. Why: ``iox -v
+        retry`` notes each answer, and the answers come back together: erase, log line and progress line
+        were three terminal writes per answer, each waking the terminal while the next answer waited.
         """
         erase = "\r\x1b[K" if self._progress_shown else ""
-        self._progress_shown = False
-        self.stderr.write(erase + text + "\n")
+        again = self._progress_line if keep_progress and self._progress_shown else ""
+        self._progress_shown = bool(again)
+        self.stderr.write(erase + text + "\n" + again)
         self.stderr.flush()
 
     def progress(self, text: str, *, force: bool = False) -> None:
@@ -140,7 +144,8 @@ class Output:
             return
         self._progress_at = now
         self._progress_shown = True
-        self.stderr.write("\r\x1b[K" + printable(text))
+        self._progress_line = printable(text)
+        self.stderr.write("\r\x1b[K" + self._progress_line)
         self.stderr.flush()
 
     def clear_progress(self) -> None:
