@@ -11,8 +11,8 @@ import pytest
 
 from explorer.simulator import serve
 from explorer.simulator.arrival import StampedReader, _on_perf_clock, stamp_arrivals
+from tests.helpers.raw_http import request
 from tests.helpers.sim_calls import make_sim
-from tests.simulator.test_server_wire import request
 
 STAMPS = stamp_arrivals(socket.socket())
 needs_stamps = pytest.mark.skipif(not STAMPS, reason="the kernel does not stamp TCP arrivals here")

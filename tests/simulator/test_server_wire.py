@@ -19,27 +19,14 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from explorer.simulator import DEMO_TOKENS, FaultConfig, Simulator, serve
+from explorer.simulator import FaultConfig, Simulator, serve
 from explorer.simulator import demo_ids as d
+from tests.helpers.raw_http import request
 from tests.helpers.sim_calls import make_sim
 
-TOKEN = DEMO_TOKENS["full"]
 RETRY = f"/v1/flows/{d.AMAZON_FLOW}/{d.AMAZON_IMPORT_STEP}/retry"
 SERVER = f"{BaseHTTPRequestHandler.server_version} {BaseHTTPRequestHandler.sys_version}"
 _DATE = re.compile(rb"\r\nDate: ([^\r]*)\r\n")
-
-
-def request(method: str, path: str, *, token: str | None = TOKEN, body: bytes = b"",
-            version: str = "HTTP/1.1", extra: str = "") -> bytes:
-    """One request as a client writes it (`Host`, bearer token, JSON body with its length)."""
-    lines = [f"{method} {path} {version}", "Host: 127.0.0.1"]
-    if token is not None:
-        lines.append(f"Authorization: Bearer {token}")
-    if body:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    if extra:
-        lines.append(extra)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 def exchange(port: int, *requests: bytes, timeout: float = 5.0) -> bytes:
