@@ -504,6 +504,7 @@ async def run_bulk(
         progress = BulkProgress(kind, total=total, batches_total=len(batches), skipped=len(skipped))
         run = _Run(client, kind, options, cancel, on_progress, report, progress, on_sent)
         run.tell()
+        hold.add()  # the batches just planned, out of the way of the collections among the sends
         with cancellable(cancel):
             sending: set[asyncio.Task[None]] = set()
             try:

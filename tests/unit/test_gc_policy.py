@@ -24,6 +24,25 @@ def test_objects_stay_frozen_until_the_last_holder_releases() -> None:
         resolved_tab.release()
 
 
+def test_a_holder_adds_what_it_made_since_without_a_collection_and_hands_it_back() -> None:
+    hold = LongLivedHold()
+    hold.add()  # not holding: nothing happens
+    assert gc.get_freeze_count() == 0
+    try:
+        hold.keep()
+        frozen = gc.get_freeze_count()
+        batches = [[object() for _ in range(10)] for _ in range(100)]  # made after keep: young
+        assert any(gc.is_tracked(batch) for batch in batches)
+        collections = gc.get_stats()[0]["collections"]
+        hold.add()
+        assert gc.get_stats()[0]["collections"] == collections  # no collection ran
+        assert gc.get_freeze_count() >= frozen + len(batches)
+        assert gc.get_count()[0] < 10  # the young generation starts counting again
+    finally:
+        hold.release()
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_paused_collector_comes_back_as_it_was() -> None:
     assert gc.isenabled()
     with collector_paused():
