@@ -30,14 +30,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screen import machine_note, spread
 
 from explorer.cli import _request_logger
-from explorer.client import IntegratorClient
+from explorer.client import IntegratorClient, RequestRecord
 from explorer.commands.bulk import _progress_line
 from explorer.commands.output import Output, printable
 from explorer.model import ErrorRecord
@@ -97,16 +96,15 @@ async def measure(port: int, runs: int) -> list[tuple[float, float, float, float
     stamps: list[tuple[float, float]] = []
     records = _records(10_000)
     figures = []
+    log = _request_logger(out)
+
+    def on_request(record: RequestRecord) -> None:  # the -v log, and the server's stamps from the record
+        log(record)
+        headers = record.response_headers
+        stamps.append((float(headers["x-arrived"]), float(headers["x-sent"])))
+
     async with IntegratorClient("bench-bulk-client-token", base_url=f"http://127.0.0.1:{port}/v1/",
-                                on_request=_request_logger(out), concurrency=16) as client:
-        send = client._http._client.send
-
-        async def stamped(request: Any, **kwargs: Any) -> Any:
-            response = await send(request, **kwargs)
-            stamps.append((float(response.headers["x-arrived"]), float(response.headers["x-sent"])))
-            return response
-
-        client._http._client.send = stamped  # type: ignore[method-assign]
+                                on_request=on_request, concurrency=16) as client:
         for run in range(runs + 1):
             stamps.clear()
             first: list[float] = []

@@ -113,6 +113,7 @@ class HttpCore:
             verify=True,
             headers={"Accept": "application/json", "User-Agent": f"integrator-explorer/{__version__}"},
         )
+        self._transport = transport
         self._network = isinstance(transport, httpx.AsyncHTTPTransport)
         self._concurrency = concurrency
         self._opener: ConnectionOpener | None = None
@@ -290,23 +291,47 @@ class HttpCore:
         (and only that one) is turned into None here. No extra task per request: this is every request's path.
         """
         if scope is None:
-            return await self._client.send(request)
+            return await self._exchange(request)
         if scope.abandoned:
             return None
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - always inside a task under asyncio
-            return await self._client.send(request)
+            return await self._exchange(request)
         if scope.on_written is not None:
             request.extensions["trace"] = _tell_when_written(scope, request.extensions)
         scope.watch(task)
         try:
-            return await self._client.send(request)
+            return await self._exchange(request)
         except asyncio.CancelledError:
             if scope.abandoned and task.uncancel() == 0:  # the scope's cancel, no one else's
                 return None
             raise
         finally:
             scope.unwatch(task)
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """What ``AsyncClient.send`` does for our requests, without the machinery they never use: the
+        transport's answer, read whole (and closed, on failure too); cookies the server sets are kept in the
+        client's jar, as httpx keeps them (the next ``build_request`` sends them).
+
+        Why not ``send``: its auth flow (an async generator even with no auth), redirect and event-hook
+        layers and per-response bookkeeping cost ~70 µs a request, ~0.7 ms of the 10 answers of a bulk
+        retry, which come back together and are read one after another (10 concurrent POSTs on kept-alive
+        loopback connections, 2 x 30 bursts: answers read in 2.9 ms instead of 3.6). This client sets its
+        headers and timeouts itself, follows no redirect (a 3xx is an answer) and has no hooks or auth.
+        """
+        if self._client.is_closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        if "set-cookie" in response.headers:
+            self._client.cookies.extract_cookies(response)
+        return response
 
     async def _parse(self, response: httpx.Response, method: str, path: str) -> tuple[Any, ApiError | None]:
         """JSON of a 2xx body (None when empty or 204); a body that is not JSON is a ``TransportError``.

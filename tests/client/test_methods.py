@@ -264,3 +264,30 @@ async def test_raw_json_methods(api: FakeApi, client: IntegratorClient) -> None:
             await client.get_json(bad)
         assert caught.value.code == "invalid_url"
     assert len(api.requests) == 6
+
+
+async def test_cookies_the_server_sets_are_sent_back_as_httpx_did() -> None:
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, json={}, headers={"set-cookie": "AWSALB=sticky; Path=/"})
+
+    async with IntegratorClient("cookie-test-token", transport=httpx.MockTransport(answer)) as client:
+        await client.get_json("flows")
+        await client.get_json("flows")
+    assert seen == [None, "AWSALB=sticky"]
+
+
+async def test_a_closed_client_sends_nothing() -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(200, json={})
+
+    client = IntegratorClient("closed-test-token", transport=httpx.MockTransport(answer))
+    await client.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.get_json("flows")
+    assert sent == []
