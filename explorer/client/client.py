@@ -125,9 +125,11 @@ class IntegratorClient(ResourcesMixin, ErrorsMixin, JobsMixin):
         opener = self._http.opener()
         return _nothing_opened() if opener is None else opener.open(count)
 
-    def keep_connections_open(self, count: int, wanted: Callable[[], bool]) -> asyncio.Future[int]:
+    def keep_connections_open(self, count: int | Callable[[], int],
+                              wanted: Callable[[], bool]) -> asyncio.Future[int]:
         """``open_connections(count)``, renewed while ``wanted()`` (for a minute at most): for requests that
-        may follow any time, such as a question on screen. Cancel the result to stop at once."""
+        may follow any time, such as a question on screen, or after a long listing (``count`` may be a
+        function: asked at each renewal). Cancel the result to stop at once."""
         opener = self._http.opener()
         return _nothing_opened() if opener is None else opener.keep_open(count, wanted)
 

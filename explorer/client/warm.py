@@ -93,10 +93,11 @@ class ConnectionOpener:
         ``wanted``, when given, is asked before anything is closed or opened (False: do nothing)."""
         return self._start(self._open(count, fresh_for, wanted))
 
-    def keep_open(self, count: int, wanted: Callable[[], bool], *,
+    def keep_open(self, count: int | Callable[[], int], wanted: Callable[[], bool], *,
                   longest: float = KEEP_OPEN_LONGEST_S) -> asyncio.Task[int]:
         """``open(count)`` now, then renew every few seconds while ``wanted()`` (at most ``longest`` s), so
-        the connections are there whenever the requests come (a question on screen, answered any time).
+        the connections are there whenever the requests come (a question on screen, answered any time; a
+        listing that takes longer than the keep-alive). ``count`` may be asked afresh each round.
 
         Renewing replaces a connection shortly before the pool's keep-alive would retire it rather than
         keeping connections idle longer than any other (see the module docstring); the result is how many
@@ -119,17 +120,19 @@ class ConnectionOpener:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _keep_open(self, count: int, wanted: Callable[[], bool], longest: float) -> int:
+    async def _keep_open(self, count: int | Callable[[], int], wanted: Callable[[], bool],
+                         longest: float) -> int:
         pool = self._pool()
         if pool is None:
             return 0
+        counted = count if callable(count) else lambda: count
         expiry = pool._keepalive_expiry
         if expiry is None or expiry <= 2 * RENEW_MARGIN_S:  # never expire, or too short to renew sensibly
-            return await self._open(count, 0.0, wanted)
+            return await self._open(counted(), 0.0, wanted)
         until = time.monotonic() + longest
         opened = 0
         while wanted() and time.monotonic() < until:
-            opened += await self._open(count, 2 * RENEW_MARGIN_S, wanted)
+            opened += await self._open(counted(), 2 * RENEW_MARGIN_S, wanted)
             await asyncio.sleep(expiry - RENEW_MARGIN_S)
         return opened
 

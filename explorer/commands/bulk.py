@@ -78,7 +78,8 @@ class BatchConnections:
     Why: the pool held one idle connection when the batches left, so each batch opened its own after
     "retrying:" — TCP and TLS, two round trips on the real API, ~200 ms of a bulk whose least time is one
     round trip (issue 10). With ids the count is known before the listing; with ``--all`` it grows with
-    each page read (``listed``; those already open or opening count).
+    each page read (``listed``; those already open or opening count). A listing longer than the pool's
+    keep-alive (5 s: tens of pages at 100 ms) would see them expire: they are renewed until ``ready``.
     """
 
     def __init__(self, ctx: CommandContext, options: BulkOptions) -> None:
@@ -86,6 +87,8 @@ class BatchConnections:
         self.options = options
         self.asked = 0
         self.page_size = 0
+        self.listing = True
+        self.kept: asyncio.Future[int] | None = None
 
     def listed(self, page: list[ErrorRecord], read: int) -> None:
         """A page of ``--all`` was read (``read`` errors so far). A page as full as the first is taken to
@@ -97,9 +100,17 @@ class BatchConnections:
     def expect(self, records: int) -> None:
         """At least ``records`` errors will be sent: have their batches' connections open."""
         wanted = min(-(-records // self.options.batch_size), self.options.in_flight)
-        if wanted > self.asked:
-            self.asked = wanted
+        if wanted <= self.asked:
+            return
+        self.asked = wanted
+        if self.kept is None:
+            self.kept = self.ctx.api.keep_connections_open(lambda: self.asked, lambda: self.listing)
+        else:
             self.ctx.api.open_connections(wanted)
+
+    def ready(self) -> None:
+        """The batches leave now: no more renewing (one under way finishes; nothing is closed from here)."""
+        self.listing = False
 
 
 def choose(records: list[ErrorRecord], ids: list[str] | None) -> tuple[list[ErrorRecord], list[str]]:
@@ -183,6 +194,7 @@ async def run_action(ctx: CommandContext, args: argparse.Namespace, kind: BulkKi
         await retention.prepare(ctx)
         old = retention.check(listed)
         beyond = frozenset((r.flow_id, r.step_id, r.error_id) for r in records if r.error_id in old)
+    connections.ready()
     cancel = CancelToken()
     with ctrl_c_cancels(ctx, cancel):
         report = await run_bulk(ctx.api, kind, records, options=options, cancel=cancel,

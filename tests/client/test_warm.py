@@ -239,3 +239,20 @@ async def test_the_tls_handshake_is_done_ahead_too(tmp_path: Path, tls: str) -> 
             await asyncio.gather(*(client.get_json(f"flows/f{n}") for n in range(3)))
             assert len(seen.accepted) == 3  # no handshake after the requests were started
             assert {port for _, _, port in seen.requests} == set(seen.accepted)
+
+
+async def test_keep_open_asks_the_count_afresh_each_round(served: tuple[str, Seen],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    base_url, _ = served
+    monkeypatch.setattr(warm_module, "RENEW_MARGIN_S", 0.1)
+    quick = httpx.AsyncHTTPTransport(limits=httpx.Limits(keepalive_expiry=0.5))  # renewed every 0.4 s
+    wanted = 1
+    async with _client(base_url, transport=quick) as client:
+        task = client.keep_connections_open(lambda: wanted, lambda: wanted > 0)
+        await asyncio.sleep(0.2)
+        assert len(idle_ports(client)) == 1
+        wanted = 3
+        await asyncio.sleep(0.5)  # the next round opens up to the new count
+        assert len(idle_ports(client)) == 3
+        wanted = 0
+        await asyncio.wait_for(task, 2)

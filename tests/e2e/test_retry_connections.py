@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +76,18 @@ def test_with_all_the_connections_open_as_the_pages_come(
     monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
     asked: list[int] = []  # connections asked for, once after each page read that asks for more
     open_connections = IntegratorClient.open_connections
+    keep_connections_open = IntegratorClient.keep_connections_open
 
     def noting_open(client: IntegratorClient, count: int) -> Any:
         asked.append(count)
         return open_connections(client, count)
 
+    def noting_keep(client: IntegratorClient, count: Callable[[], int], wanted: Callable[[], bool]) -> Any:
+        asked.append(count())
+        return keep_connections_open(client, count, wanted)
+
     monkeypatch.setattr(IntegratorClient, "open_connections", noting_open)
+    monkeypatch.setattr(IntegratorClient, "keep_connections_open", noting_keep)
     code = main(["--base-url", base_url, "resolve", FLOW, STEP, "--all"])
     out = capsys.readouterr().out
     assert code == 0, out
