@@ -33,10 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import httpx
 from screen import machine_note, spread
 
 from explorer.cli import _request_logger
-from explorer.client import IntegratorClient, RequestRecord
+from explorer.client import IntegratorClient
+from explorer.client.pool import LeanTransport
 from explorer.commands.bulk import _progress_line
 from explorer.commands.output import Output, printable
 from explorer.model import ErrorRecord
@@ -75,6 +77,22 @@ async def serve(delay: float) -> None:
     await server.serve_forever()
 
 
+class _Stamped(httpx.AsyncBaseTransport):
+    """The network transport the client uses, noting the server's stamps of each answer (read with its head).
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, stamps: list[tuple[float, float]]) -> None:
+        self.inner, self.stamps = inner, stamps
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        self.stamps.append((float(response.headers["x-arrived"]), float(response.headers["x-sent"])))
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class _Terminal(io.TextIOWrapper):
     """``/dev/null`` that says it is a terminal, so progress lines are drawn (and written) as in a pty."""
 
@@ -96,15 +114,9 @@ async def measure(port: int, runs: int) -> list[tuple[float, float, float, float
     stamps: list[tuple[float, float]] = []
     records = _records(10_000)
     figures = []
-    log = _request_logger(out)
-
-    def on_request(record: RequestRecord) -> None:  # the -v log, and the server's stamps from the record
-        log(record)
-        headers = record.response_headers
-        stamps.append((float(headers["x-arrived"]), float(headers["x-sent"])))
-
     async with IntegratorClient("bench-bulk-client-token", base_url=f"http://127.0.0.1:{port}/v1/",
-                                on_request=on_request, concurrency=16) as client:
+                                transport=_Stamped(LeanTransport(), stamps), on_request=_request_logger(out),
+                                concurrency=16) as client:
         for run in range(runs + 1):
             stamps.clear()
             first: list[float] = []

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from explorer import __version__
-from explorer.client import ApiError, IntegratorClient, RequestRecord, Unauthorized
+from explorer.client import ApiError, IntegratorClient, RequestRecord, SummaryHook, Unauthorized
 from explorer.commands import COMMAND_GROUPS, group_of
 from explorer.commands.common import (
     EXIT_API,
@@ -195,13 +195,15 @@ def demo_session(token_name: str, read_only: bool) -> Session:
 
 
 def _request_logger(out: Output) -> Callable[[RequestRecord], None]:
+    """The -v log: one line per request (a ``SummaryHook``: the client builds no headers or bodies for it)."""
+
     def log(record: RequestRecord) -> None:
         status = str(record.status) if record.status is not None else "no answer"
         retries = f", {record.retries} retries" if record.retries else ""
         out.note(f"iox: {record.method} {record.path} → {status} in {record.duration_ms:.0f} ms{retries}",
                  keep_progress=True)
 
-    return log
+    return SummaryHook(log)
 
 
 def _check_options(args: argparse.Namespace) -> None:

@@ -24,7 +24,7 @@ from explorer.client.errors import (
     ValidationFailed,
 )
 from explorer.client.factory import ClientFactory
-from explorer.client.records import RequestHook, RequestRecord
+from explorer.client.records import RequestHook, RequestRecord, SummaryHook
 from explorer.client.retry import RetryPolicy
 from explorer.client.urls import REGION_BASES, base_url_for, is_loopback, region_of_base
 from explorer.client.waits import Timeouts, WaitBoard, Waiting
@@ -48,6 +48,7 @@ __all__ = [
     "RequestRecord",
     "RetryPolicy",
     "ServerError",
+    "SummaryHook",
     "Timeouts",
     "TransportError",
     "Unauthorized",

@@ -37,7 +37,7 @@ from explorer.client.errors import (
     excerpt,
     parse_retry_after,
 )
-from explorer.client.records import RequestHook, RequestRecord, body_text, redact_headers
+from explorer.client.records import RequestHook, RequestRecord, SummaryHook, body_text, redact_headers
 from explorer.client.retry import RetryPolicy
 from explorer.client.waits import Timeouts, WaitBoard
 
@@ -97,6 +97,7 @@ class HttpCore:
         self.read_only = read_only
         self.policy = policy
         self.on_request = on_request
+        self._details = not isinstance(on_request, SummaryHook)
         self._semaphore = asyncio.Semaphore(concurrency)
         self.timeouts = timeouts
         self.waits = WaitBoard()
@@ -368,6 +369,7 @@ class HttpCore:
                 started_at: datetime, retries: int, error: ApiError | None) -> None:
         if self.on_request is None:
             return
+        details = self._details  # a SummaryHook reads none of the headers and bodies
         self.on_request(RequestRecord(
             method=request.method,
             path=self.scrub(urls.path_of(str(request.url))),
@@ -376,10 +378,12 @@ class HttpCore:
             bytes_sent=len(request.content),
             bytes_received=len(response.content) if response is not None else 0,
             retries=retries,
-            request_headers=redact_headers(request.headers, self.scrub),
-            request_body=body_text(request.content, self.scrub),
-            response_headers=redact_headers(response.headers, self.scrub) if response is not None else {},
-            response_body=body_text(response.content, self.scrub) if response is not None else None,
+            request_headers=redact_headers(request.headers, self.scrub) if details else {},
+            request_body=body_text(request.content, self.scrub) if details else None,
+            response_headers=(redact_headers(response.headers, self.scrub)
+                              if details and response is not None else {}),
+            response_body=(body_text(response.content, self.scrub)
+                           if details and response is not None else None),
             error=str(error) if error is not None else None,
             started_at=started_at,
         ))

@@ -12,6 +12,8 @@ from explorer.client import (
     Forbidden,
     IntegratorClient,
     NotFound,
+    RequestRecord,
+    SummaryHook,
     TransportError,
     Unauthorized,
     ValidationFailed,
@@ -291,3 +293,21 @@ async def test_a_closed_client_sends_nothing() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         await client.get_json("flows")
     assert sent == []
+
+
+async def test_a_summary_hook_gets_the_summary_and_no_headers_or_bodies(api: FakeApi) -> None:
+    api.on("POST", "/v1/flows/f1/i1/retry", json_response(201, {"_id": "jr", "type": "retry"}))
+    full: list[RequestRecord] = []
+    summaries: list[RequestRecord] = []
+    for hook in (full.append, SummaryHook(summaries.append)):
+        async with IntegratorClient("summary-test-token", transport=api.transport, on_request=hook) as client:
+            await client.retry_errors("f1", "i1", ["k1", "k2"])
+    (detailed,), (summary,) = full, summaries
+    assert (summary.method, summary.path, summary.status, summary.retries, summary.error) == (
+        "POST", "/v1/flows/f1/i1/retry", 201, 0, None)
+    sizes = (summary.bytes_sent, summary.bytes_received)
+    assert sizes == (detailed.bytes_sent, detailed.bytes_received) > (0, 0)
+    details = (summary.request_headers, summary.request_body, summary.response_headers, summary.response_body)
+    assert details == ({}, None, {}, None)
+    assert detailed.request_headers["authorization"] == "Bearer ***"
+    assert detailed.request_body == '{"retryDataKeys": ["k1", "k2"]}' and detailed.response_body
