@@ -71,37 +71,38 @@ def test_progress_only_on_a_terminal() -> None:
     assert tty_out.getvalue() == ""
 
 
+class _RecordingTty(_Tty):
+    """A terminal that keeps each write apart (a write is one wake-up of the terminal)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return super().write(text)
+
+
 def test_a_note_erases_the_progress_line_in_the_same_write() -> None:
-    writes: list[str] = []
-
-    class Recording(_Tty):
-        def write(self, text: str) -> int:
-            writes.append(text)
-            return super().write(text)
-
-    shown = Output(io.StringIO(), Recording())
+    terminal = _RecordingTty()
+    shown = Output(io.StringIO(), terminal)
     shown.progress("retrying: 0/10", force=True)
     shown.note("iox: POST /v1/flows/f/s/retry → 201 in 100 ms")
     shown.note("iox: second")
-    assert writes == ["\r\x1b[Kretrying: 0/10", "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 100 ms\n",
-                      "iox: second\n"]
+    assert terminal.writes == ["\r\x1b[Kretrying: 0/10",
+                               "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 100 ms\n", "iox: second\n"]
 
 
 def test_a_request_log_line_keeps_the_progress_line_below_it_in_one_write() -> None:
-    writes: list[str] = []
-
-    class Recording(_Tty):
-        def write(self, text: str) -> int:
-            writes.append(text)
-            return super().write(text)
-
-    shown = Output(io.StringIO(), Recording())
+    terminal = _RecordingTty()
+    shown = Output(io.StringIO(), terminal)
     shown.note("iox: GET /v1/flows → 200 in 90 ms", keep_progress=True)  # no progress yet: just the line
     shown.progress("retrying: 0/10 \x1b", force=True)
     shown.note("iox: POST /v1/flows/f/s/retry → 201 in 100 ms", keep_progress=True)
     shown.progress("retrying: 1,000/10")  # drawn again just now: not redrawn within the interval
     shown.note("iox: POST /v1/flows/f/s/retry → 201 in 101 ms", keep_progress=True)
     shown.clear_progress()
-    assert writes == ["iox: GET /v1/flows → 200 in 90 ms\n", "\r\x1b[Kretrying: 0/10 \\e",
-                      "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 100 ms\nretrying: 0/10 \\e",
-                      "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 101 ms\nretrying: 0/10 \\e", "\r\x1b[K"]
+    assert terminal.writes == ["iox: GET /v1/flows → 200 in 90 ms\n", "\r\x1b[Kretrying: 0/10 \\e",
+                               "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 100 ms\nretrying: 0/10 \\e",
+                               "\r\x1b[Kiox: POST /v1/flows/f/s/retry → 201 in 101 ms\nretrying: 0/10 \\e",
+                               "\r\x1b[K"]
