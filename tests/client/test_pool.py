@@ -5,8 +5,10 @@ keep-alive and connection limits hold; the network client uses it."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpcore
 import httpx
@@ -14,6 +16,7 @@ import pytest
 
 from explorer.client import IntegratorClient
 from explorer.client.pool import LeanConnectionPool, LeanTransport
+from tests.helpers.counting_server import counting_server, loopback_certificate
 
 JOB = b'{"_id": "65901493e67d7a17a0067c9f", "type": "retry"}'
 
@@ -33,8 +36,12 @@ class LoopbackServer:
     requests: int = 0
     url: str = ""
     _server: asyncio.Server | None = field(default=None, repr=False)
+    _handlers: dict[asyncio.Task[None], asyncio.StreamWriter] = field(default_factory=dict, repr=False)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers[task] = writer
         self.connections += 1
         self.open_now += 1
         self.most_open = max(self.most_open, self.open_now)
@@ -66,6 +73,9 @@ class LoopbackServer:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
+        for writer in self._handlers.values():  # connections kept alive: ended here, not by a closed loop
+            writer.transport.abort()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
 
 
 class CountingPool(LeanConnectionPool):
@@ -164,3 +174,20 @@ async def test_the_network_client_sends_through_the_lean_pool(server: LoopbackSe
         assert isinstance(transport, LeanTransport) and isinstance(transport._pool, LeanConnectionPool)
         assert await client.get_json("flows") == {"_id": "65901493e67d7a17a0067c9f", "type": "retry"}
     assert server.requests == 1
+
+
+async def test_requests_over_tls_keep_their_connection(tmp_path: Path) -> None:
+    """The real API is HTTPS: the lean pool's stream wraps the TLS stream too (``start_tls``), and an idle
+    TLS connection is polled on its own socket like a plain one."""
+    pem = loopback_certificate(tmp_path)
+    if pem is None:
+        pytest.skip("no openssl tool to make a loopback certificate")
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(pem)
+    trusting = ssl.create_default_context(cafile=str(pem))
+    with counting_server(tls=server_side) as (base_url, seen):
+        async with IntegratorClient("lean-pool-tls-token", base_url=base_url,
+                                    transport=LeanTransport(verify=trusting)) as client:
+            for n in range(3):
+                assert await client.get_json(f"flows/f{n}") == {}
+    assert len(seen.accepted) == 1 and len(seen.requests) == 3  # one handshake, one connection
