@@ -26,6 +26,7 @@ from explorer.tui.context import AppContext
 from explorer.tui.key_bursts import KeyBurst, bursting, deliver
 from explorer.tui.screens.main import MainScreen
 from explorer.tui.stop_waiting import STOP_HINT, stop_waiting, stoppable_wait
+from explorer.tui.textual_fixes import unpin_closed_widgets
 from explorer.tui.widgets.wait_status import WaitStatus
 
 if TYPE_CHECKING:  # the profile picker's module is imported when `P` is pressed
@@ -72,6 +73,7 @@ class ExplorerApp(App[None]):
                  show_timings: bool = True, profile_switcher: ProfileSwitcherLike | None = None,
                  profile_name: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
+        unpin_closed_widgets()  # Textual kept every closed widget's rendered lines: see its module
         self.keymap: dict[str, str] = dict(keymap or {})
         """The user's ``[keymap]`` (binding id → keys), applied on mount; ``?`` shows the keys in effect."""
         self._client_factory = client_factory
