@@ -15,6 +15,12 @@ number of full collections then; the RSS (VmRSS) of the TUI and the memory block
 rows, and ``--after`` seconds after leaving it: RSS barely shrinks when objects are freed (the allocator
 keeps its arenas), the blocks count does.
 
+The growth itself: the first and the last full collection after ``esc``; then (SIGUSR2: the hook collects,
+untimed, and writes ``len(gc.get_objects())``, the objects every full collection walks: reachable and not
+frozen) that count before and after as many palette opens/closes again, per open. Textual 8.2.8 kept every
+closed palette's rendered lines reachable (``explorer/tui/textual_fixes.py``): full collections grew with
+each open.
+
 Run: ``.venv/bin/python bench/gc_stall.py [--runs 5] [--mb 10] [--after 8]``. Prints min/median/max;
 nothing here is asserted by the test suite. The load average is printed with the figures (shared machine).
 """
@@ -56,8 +62,17 @@ _path = os.environ.get("IOX_BENCH_GC_TRACE")
 if _path:
     _out = open(_path, "a", buffering=1)
     signal.signal(signal.SIGUSR1, lambda *_: _out.write(f"blocks {sys.getallocatedblocks()}\\n"))
+    _own = [False]
+    def _walked(*_):
+        _own[0] = True
+        gc.collect()
+        _own[0] = False
+        _out.write(f"walked {len(gc.get_objects())}\\n")
+    signal.signal(signal.SIGUSR2, _walked)
     _start = [0.0]
     def _timed(phase, info):
+        if _own[0]:
+            return
         if phase == "start":
             _start[0] = time.monotonic()
         else:
@@ -81,6 +96,15 @@ def blocks_signalled(term: Terminal) -> None:
     as the allocator keeps its arenas for reuse)."""
     os.kill(term.proc.pid, signal.SIGUSR1)
     time.sleep(0.3)
+
+
+def walked_signalled(term: Terminal) -> None:
+    """Ask the ``iox`` process (SIGUSR2, the hook's handler) for a full collection (not timed by the hook)
+    and then the number of objects every later full collection walks (``len(gc.get_objects())``: what is
+    reachable, outside the frozen set). The same count before and after the palette keys: they left
+    nothing behind."""
+    os.kill(term.proc.pid, signal.SIGUSR2)
+    time.sleep(0.5)
 
 
 def onto_big_document(term: Terminal) -> None:
@@ -119,24 +143,44 @@ def measure(sim: SimulatorProcess, after: float, hook_dir: Path) -> dict[str, An
             term.press("escape")
             term.wait_for_text("Sandbox experiments", timeout=30)
             end = time.monotonic() + after
+            opens = 0
             while time.monotonic() < end:
                 term.press("ctrl+p")
                 time.sleep(0.15)
                 term.press("escape")
                 time.sleep(0.15)
+                opens += 1
             time.sleep(0.5)
             still = any('"name": "Sandbox experiments"' in row for row in term.screen.display)
             freed = rss_mib(term.proc.pid)
             blocks_signalled(term)
+            counted = time.monotonic()
+            walked_signalled(term)
+            for _ in range(opens):  # as many again, now counted from a collected start
+                term.press("ctrl+p")
+                time.sleep(0.15)
+                term.press("escape")
+                time.sleep(0.15)
+            time.sleep(0.5)
+            walked_signalled(term)
         rows = [line.split() for line in trace.read_text().splitlines()]
         blocks = [int(row[1]) / 1e6 for row in rows if row[0] == "blocks"]
-        later = [(int(row[1]), float(row[2])) for row in rows if row[0] != "blocks" and float(row[0]) >= left]
+        walked = [int(row[1]) for row in rows if row[0] == "walked"]
+        timed = [(float(row[0]), int(row[1]), float(row[2])) for row in rows
+                 if row[0] not in ("blocks", "walked")]
+        later = [(g, ms) for at, g, ms in timed if left <= at < counted]
         return {"longest": max((ms for _, ms in later), default=0.0),
                 "full": [ms for g, ms in later if g == 2], "before": before, "loaded": loaded,
                 "after": freed, "document_shown": still,
-                "blocks": blocks}
+                "blocks": blocks, "opens": opens, "walked": walked}
     finally:
         cleanup_home(home)
+
+
+def per_open(run: dict[str, Any]) -> float:
+    """Objects left reachable (outside the frozen set) by one palette open/close, from the two counts."""
+    walked = run["walked"]
+    return (walked[-1] - walked[0]) / max(run["opens"], 1) if len(walked) == 2 else float("nan")
 
 
 def main() -> None:
@@ -163,7 +207,10 @@ def main() -> None:
                   f"{[round(ms, 1) for ms in run['full']]}; RSS {run['before']:.0f} → {run['loaded']:.0f} → "
                   f"{run['after']:.0f} MiB; Python's blocks "
                   f"{' → '.join(f'{b:.2f}' for b in run['blocks'])} M; "
-                  f"document still shown: {run['document_shown']}", flush=True)
+                  f"document still shown: {run['document_shown']}; {run['opens']} palette opens, then "
+                  f"as many again: objects a full collection walks "
+                  f"{' → '.join(str(n) for n in run['walked'])} "
+                  f"({per_open(run):+.0f} an open)", flush=True)
     finally:
         shutil.rmtree(hook_dir, ignore_errors=True)
     longest = spread([r["longest"] / 1000 for r in runs])
@@ -174,6 +221,12 @@ def main() -> None:
           f"{spread([r['after'] for r in runs], 'MiB', 1)}")
     for index, label in enumerate(("before the errors screen", "with its rows", "after leaving it")):
         print(f"Python's memory blocks {label} {spread([r['blocks'][index] for r in runs], 'M', 1)}")
+    first = spread([r["full"][0] / 1000 for r in runs if r["full"]])
+    last = spread([r["full"][-1] / 1000 for r in runs if r["full"]])
+    print(f"full collections after esc: the first {first}, the last {last}")
+    opens = spread([r["opens"] for r in runs], "", 1)
+    print(f"objects a full collection walks, left behind by each palette open/close (collected before and "
+          f"after {opens} opens): {spread([per_open(r) for r in runs], '', 1)}")
     print(f"done; {machine_note()}")
 
 
