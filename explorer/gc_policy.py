@@ -151,12 +151,51 @@ def _documents_alive() -> bool:
             return bool(_documents)
 
 
+SWEEP_BLOCKS = 1_000_000
+"""Memory blocks (``sys.getallocatedblocks()``) Python may gain while a big document keeps everything frozen
+before ``_hand_back`` sweeps: ~50 visits of the demo's errors screen (~20,000 blocks each), ~11 of the
+large account's 100,000-error screen (~90,000 each stay after leaving it, bench/gc_stall.py). A safety net,
+not a routine: 250,000 also swept when the JSON pane merely held a 10 MB document (~300,000 blocks) at
+one hand-back and not at the one before."""
+
+_blocks_swept: int | None = None
+"""``sys.getallocatedblocks()`` at the first hand-back a big document held off, or at the last sweep; None
+while nothing is held off. Not from when the document was frozen: what the app built after it is alive,
+and counting it swept at the very first esc from the errors screen (a 172-182 ms collection,
+bench/gc_stall.py)."""
+
+
+def _sweep() -> None:
+    """Free what closed screens left frozen while a big document is loaded: everything goes back to the
+    collector, one full collection, and what is alive is frozen again (the document with it).
+
+    Why: a screen's widgets sit in reference cycles, frozen with the rows its ``LongLivedHold`` kept; with
+    the document loaded, ``release`` leaves them frozen, and each visit of the errors screen added its dead
+    widgets for as long as the document stayed (the tree keeps a big integration for the whole session):
+    +11,700 objects, +19,700 memory blocks a visit of the demo's errors screen, in-process. The price is one
+    walk of the document: 240-480 ms (the app in-process on the demo with 10 MB of it, 4 sweeps; shared
+    2-core machine), so only once the memory gained since the last sweep passes ``SWEEP_BLOCKS``, never at
+    each release.
+    """
+    global _blocks_swept
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    _blocks_swept = sys.getallocatedblocks()
+
+
 def _hand_back() -> None:
-    """Unfreeze, unless a big document is still loaded (then ``settle`` retries when it is dropped)."""
-    global _hand_back_pending
+    """Unfreeze, unless a big document is still loaded (then ``settle`` retries when it is dropped, and the
+    frozen set is swept if it has grown by ``SWEEP_BLOCKS``)."""
+    global _hand_back_pending, _blocks_swept
     _hand_back_pending = _documents_alive()
     if not _hand_back_pending:
+        _blocks_swept = None
         gc.unfreeze()
+    elif _blocks_swept is None:
+        _blocks_swept = sys.getallocatedblocks()  # ~0.1 ms for 2 M blocks
+    elif sys.getallocatedblocks() - _blocks_swept > SWEEP_BLOCKS:
+        _sweep()
 
 
 def settle() -> None:
@@ -180,7 +219,9 @@ class LongLivedHold:
     drop its own heavy data before it releases (the errors panel empties its store and table): frozen
     objects are still freed by reference counting, and only what is held in reference cycles (the closed
     screen's widgets) waits, frozen, for ``settle``: Python's memory blocks went 1.87 M before the screen,
-    2.78 M with its rows, 2.15 M after leaving it (2.0 M when everything was handed back at once).
+    2.78 M with its rows, 2.15 M after leaving it (2.0 M when everything was handed back at once; 1.96 M
+    since Textual no longer keeps closed widgets' rendered lines, ``explorer/tui/textual_fixes.py``). Those
+    waits add up, one closed screen after another, while the document stays: ``_sweep`` bounds them.
     """
 
     def keep(self) -> None:
