@@ -7,9 +7,12 @@ reading of the next answers, and the last batch showed 4-6 ms later on screen.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from explorer.services.bulk import BulkProgress
@@ -25,12 +28,19 @@ def _progress(sent: int, batches_done: int) -> BulkProgress:
     return BulkProgress("retry", total=3000, batches_total=3, batches_done=batches_done, sent=sent)
 
 
-async def test_answers_before_the_last_are_painted_within_the_hold_and_the_last_at_once() -> None:
+@asynccontextmanager
+async def _shown() -> AsyncIterator[tuple[Pilot[Any], BulkProgressDialog]]:
+    """A progress dialog (no question) on screen in a bare app."""
     dialog = BulkProgressDialog("Retrying 3,000 errors", 3000, lambda: None)
     app: App[Any] = App()
     async with app.run_test(size=(120, 30)) as pilot:
         app.push_screen(dialog)
         await pilot.pause()
+        yield pilot, dialog
+
+
+async def test_answers_before_the_last_are_painted_within_the_hold_and_the_last_at_once() -> None:
+    async with _shown() as (pilot, dialog):
         assert "starting" in _status(dialog)
 
         dialog.show_progress(_progress(1000, 1))
@@ -45,11 +55,7 @@ async def test_answers_before_the_last_are_painted_within_the_hold_and_the_last_
 
 
 async def test_the_report_paints_a_held_bar_with_it() -> None:
-    dialog = BulkProgressDialog("Retrying 3,000 errors", 3000, lambda: None)
-    app: App[Any] = App()
-    async with app.run_test(size=(120, 30)) as pilot:
-        app.push_screen(dialog)
-        await pilot.pause()
+    async with _shown() as (_, dialog):
         dialog.show_progress(_progress(1000, 1))  # then cancelled: no completing answer comes
         dialog.show_report(["1000 of 3000 retried (canceled)"])
         assert "batches 1/3 · sent 1000" in _status(dialog)
