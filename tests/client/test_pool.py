@@ -5,7 +5,6 @@ keep-alive and connection limits hold; the network client uses it."""
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from explorer.client import IntegratorClient
 from explorer.client.pool import LeanConnectionPool, LeanTransport
-from tests.helpers.counting_server import counting_server, loopback_certificate
+from tests.helpers.counting_server import counting_server, loopback_tls
 
 JOB = b'{"_id": "65901493e67d7a17a0067c9f", "type": "retry"}'
 
@@ -179,12 +178,7 @@ async def test_the_network_client_sends_through_the_lean_pool(server: LoopbackSe
 async def test_requests_over_tls_keep_their_connection(tmp_path: Path) -> None:
     """The real API is HTTPS: the lean pool's stream wraps the TLS stream too (``start_tls``), and an idle
     TLS connection is polled on its own socket like a plain one."""
-    pem = loopback_certificate(tmp_path)
-    if pem is None:
-        pytest.skip("no openssl tool to make a loopback certificate")
-    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_side.load_cert_chain(pem)
-    trusting = ssl.create_default_context(cafile=str(pem))
+    server_side, trusting = loopback_tls(tmp_path)
     with counting_server(tls=server_side) as (base_url, seen):
         async with IntegratorClient("lean-pool-tls-token", base_url=base_url,
                                     transport=LeanTransport(verify=trusting)) as client:

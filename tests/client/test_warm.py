@@ -28,7 +28,7 @@ from tests.helpers.counting_server import (
     counting_server,
     full_server,
     idle_ports,
-    loopback_certificate,
+    loopback_tls,
     pool_connections,
     refused_port,
 )
@@ -221,16 +221,11 @@ async def test_keep_open_renews_while_wanted_then_stops(served: tuple[str, Seen]
 async def test_the_tls_handshake_is_done_ahead_too(tmp_path: Path, tls: str) -> None:
     """TLS 1.3 servers send session tickets after the handshake: unread, they made the socket readable and
     the pool dropped every connection opened ahead as closed by the server (the requests connected anew)."""
-    pem = loopback_certificate(tmp_path)
-    if pem is None:
-        pytest.skip("no openssl tool to make a loopback certificate")
-    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_side.load_cert_chain(pem)
+    server_side, trusting = loopback_tls(tmp_path)
     if tls == "1.3 without tickets":
         server_side.num_tickets = 0
     elif tls == "1.2":
         server_side.maximum_version = ssl.TLSVersion.TLSv1_2
-    trusting = ssl.create_default_context(cafile=str(pem))
     with counting_server(tls=server_side) as (base_url, seen):
         async with _client(base_url, transport=httpx.AsyncHTTPTransport(verify=trusting)) as client:
             assert await client.open_connections(3) == 3

@@ -143,18 +143,20 @@ def refused_port() -> int:
     return port
 
 
-def loopback_certificate(folder: Path) -> Path | None:
-    """A self-signed certificate (and key, same file) for 127.0.0.1, made with the openssl tool; None when
-    there is no openssl here."""
+def loopback_tls(folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a self-signed certificate for 127.0.0.1 (made with the openssl tool, in
+    ``folder``) and a client context that trusts it; the test is skipped when there is no openssl here."""
     if shutil.which("openssl") is None:
-        return None
+        pytest.skip("no openssl tool to make a loopback certificate")
     pem = folder / "loopback.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-keyout", str(pem), "-out", str(folder / "cert.pem"), "-days", "1",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
                    check=True, capture_output=True)
     pem.write_text(pem.read_text() + (folder / "cert.pem").read_text())
-    return pem
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(pem)
+    return server_side, ssl.create_default_context(cafile=str(pem))
 
 
 def pool_connections(client: Any) -> list[Any]:
