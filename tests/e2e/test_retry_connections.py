@@ -37,11 +37,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
         yield served
 
 
-def test_the_batches_leave_on_connections_opened_while_listing(
-        served: tuple[str, Simulator, list[Any]], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    base_url, sim, seen = served
-    ids = [error["errorId"] for error in sim.open_errors(FLOW, STEP)[:1500]]  # 2 of the 3 pages, 2 batches
+def note_idle_at_bulk_start(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
+    """The connections (client ports) the client's pool holds idle as each bulk begins, noted as it does."""
     open_at_start: list[set[int]] = []
 
     async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
@@ -49,6 +46,15 @@ def test_the_batches_leave_on_connections_opened_while_listing(
         return await run_bulk(client, *args, **kwargs)
 
     monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
+    return open_at_start
+
+
+def test_the_batches_leave_on_connections_opened_while_listing(
+        served: tuple[str, Simulator, list[Any]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    base_url, sim, seen = served
+    ids = [error["errorId"] for error in sim.open_errors(FLOW, STEP)[:1500]]  # 2 of the 3 pages, 2 batches
+    open_at_start = note_idle_at_bulk_start(monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(ids)))
     code = main(["--base-url", base_url, "retry", FLOW, STEP, "-", "--no-follow"])
     out = capsys.readouterr().out
@@ -67,13 +73,7 @@ def test_with_all_the_connections_open_as_the_pages_come(
         served: tuple[str, Simulator, list[Any]], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     base_url, _, seen = served
-    open_at_start: list[set[int]] = []
-
-    async def noting_run_bulk(client: Any, *args: Any, **kwargs: Any) -> Any:
-        open_at_start.append(idle_ports(client))
-        return await run_bulk(client, *args, **kwargs)
-
-    monkeypatch.setattr(bulk_command, "run_bulk", noting_run_bulk)
+    open_at_start = note_idle_at_bulk_start(monkeypatch)
     asked: list[int] = []  # connections asked for, once after each page read that asks for more
     open_connections = IntegratorClient.open_connections
     keep_connections_open = IntegratorClient.keep_connections_open
