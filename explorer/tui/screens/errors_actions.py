@@ -138,23 +138,20 @@ class BulkRunner:
             return
 
         label = "retry" if kind == "retry" else "resolve"
-        dialog: BulkProgressDialog | None = None
 
-        def confirmed() -> None:
-            assert dialog is not None
+        def confirmed(dialog: BulkProgressDialog) -> None:
             self._start(plan, on_sent, on_done, dialog)
 
-        async def open_connections() -> None:
+        async def open_connections(dialog: BulkProgressDialog) -> None:
             # While the question is read: each batch that may be on the wire at once finds its connection
             # open after yes (TCP and TLS, two round trips each on the real API, were paid after it).
             count = min(plan.batches, self.options.in_flight)
-            await self.client.keep_connections_open(count, lambda: dialog is not None and dialog.asking)
+            await self.client.keep_connections_open(count, lambda: dialog.asking)
 
         # One dialog asks, then shows the progress in place (see BulkProgressDialog: a confirm dialog
         # popped for a progress dialog pushed cost the burst of batches 25-45 ms of the UI loop).
-        dialog = self._dialog(plan, BulkAsk(plan.title(), plan.lines(where), label, confirmed,
-                                            while_asked=open_connections))
-        self.screen.app.push_screen(dialog)
+        ask = BulkAsk(plan.title(), plan.lines(where), label, confirmed, while_asked=open_connections)
+        self.screen.app.push_screen(self._dialog(plan, ask))
 
     def act_on_panel(self, kind: BulkKind, panel: ErrorsPanel, where: str,
                      on_done: Callable[[BulkReport], None], records: Sequence[ErrorRecord] | None = None, *,

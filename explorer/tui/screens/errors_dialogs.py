@@ -80,15 +80,15 @@ class ConfirmBulkDialog(ModalScreen[bool]):
 @dataclass(frozen=True)
 class BulkAsk:
     """The question a bulk dialog asks before it runs: its title and body, the word for yes, and what yes
-    starts (called before the dialog changes, so the batches leave before anything is repainted)."""
+    starts (called with the dialog before it changes, so the batches leave before anything is repainted)."""
 
     title: str
     lines: Sequence[str | Text]
     confirm_label: str
-    on_confirm: Callable[[], None]
-    while_asked: Callable[[], Awaitable[object]] | None = None
-    """Work done while the question is read (in a worker of the dialog, which ends it if the dialog closes
-    unanswered): the batches' connections are opened then, not after yes (issue 10)."""
+    on_confirm: Callable[[BulkProgressDialog], None]
+    while_asked: Callable[[BulkProgressDialog], Awaitable[object]] | None = None
+    """Work done (given the dialog) while the question is read (in a worker of the dialog, which ends it if
+    the dialog closes unanswered): the batches' connections are opened then, not after yes (issue 10)."""
 
 
 SHOW_RUNNING_AFTER_S = 0.05
@@ -164,7 +164,7 @@ class BulkProgressDialog(ProgressDialog[None]):
     def on_mount(self) -> None:
         super().on_mount()
         if self.asking and self.ask is not None and self.ask.while_asked is not None:
-            self.run_worker(self.ask.while_asked(), group="bulk-ask", exclusive=True)
+            self.run_worker(self.ask.while_asked(self), group="bulk-ask", exclusive=True)
 
     def action_confirm(self) -> None:
         """Yes: start the action; the question turns into the progress once its first requests are written
@@ -172,7 +172,7 @@ class BulkProgressDialog(ProgressDialog[None]):
         if not self.asking or self.ask is None:
             return
         self.asking = False
-        self.ask.on_confirm()
+        self.ask.on_confirm(self)
         self.set_timer(SHOW_RUNNING_AFTER_S, self.show_running)
 
     def show_running(self) -> None:
