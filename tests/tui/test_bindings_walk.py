@@ -41,6 +41,7 @@ from explorer.tui.screens.profiles import ProfilePicker
 from explorer.tui.screens.value_completion import ValueCompletionScreen
 from tests.helpers.browse_app import make_app, settle
 from tests.helpers.edit_host import replace_in_area, until
+from tests.helpers.errors_app import asking
 
 SIZE = (120, 36)
 
@@ -204,7 +205,7 @@ async def test_walk_every_screen_and_modal_and_leave_each_with_escape() -> None:
         await walk.press("d")
         await walk.leave(type(app.screen))  # date range: a text prompt
         await walk.press("r")
-        assert isinstance(app.screen, BulkProgressDialog) and app.screen.asking
+        assert asking(app)
         await walk.leave(BulkProgressDialog)  # it asks first: esc closes it, nothing sent
         await walk.press("x")  # resolve: a retry would follow its job, which never ends at time_scale=0
         await walk.press("y")
