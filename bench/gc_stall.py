@@ -107,6 +107,14 @@ def walked_signalled(term: Terminal) -> None:
     time.sleep(0.5)
 
 
+def palette_open_close(term: Terminal) -> None:
+    """The user goes on: ``ctrl+p`` (the palette opens), ``esc`` (it closes), 0.3 s in all."""
+    term.press("ctrl+p")
+    time.sleep(0.15)
+    term.press("escape")
+    time.sleep(0.15)
+
+
 def onto_big_document(term: Terminal) -> None:
     """Move the tree's cursor onto "Sandbox experiments" and wait for its document in the pane."""
     term.wait_for_text("● 100,006", timeout=120)
@@ -145,10 +153,7 @@ def measure(sim: SimulatorProcess, after: float, hook_dir: Path) -> dict[str, An
             end = time.monotonic() + after
             opens = 0
             while time.monotonic() < end:
-                term.press("ctrl+p")
-                time.sleep(0.15)
-                term.press("escape")
-                time.sleep(0.15)
+                palette_open_close(term)
                 opens += 1
             time.sleep(0.5)
             still = any('"name": "Sandbox experiments"' in row for row in term.screen.display)
@@ -157,10 +162,7 @@ def measure(sim: SimulatorProcess, after: float, hook_dir: Path) -> dict[str, An
             counted = time.monotonic()
             walked_signalled(term)
             for _ in range(opens):  # as many again, now counted from a collected start
-                term.press("ctrl+p")
-                time.sleep(0.15)
-                term.press("escape")
-                time.sleep(0.15)
+                palette_open_close(term)
             time.sleep(0.5)
             walked_signalled(term)
         rows = [line.split() for line in trace.read_text().splitlines()]
