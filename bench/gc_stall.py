@@ -54,6 +54,7 @@ from screen import (
     machine_note,
     simulator,
     spread,
+    status_kb,
 )
 
 HOOK = '''
@@ -83,11 +84,7 @@ if _path:
 
 def rss_mib(pid: int) -> float:
     """VmRSS of a live process, in MiB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return status_kb(pid, "VmRSS") / 1024
 
 
 def blocks_signalled(term: Terminal) -> None:

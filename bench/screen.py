@@ -218,13 +218,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peak_rss_kb(pid: int) -> int:
-    """VmHWM of a live process (Linux), in KiB."""
+def status_kb(pid: int, name: str) -> int:
+    """A memory figure of a live process (Linux ``/proc/PID/status``: ``VmHWM``, ``VmRSS``...), in KiB."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{name}:"):
                 return int(line.split()[1])
     return 0
+
+
+def peak_rss_kb(pid: int) -> int:
+    """VmHWM of a live process (Linux), in KiB."""
+    return status_kb(pid, "VmHWM")
 
 
 def highlighted_line(screen: pyte.Screen, top: int, bottom: int, column: int = 3) -> int | None:
